@@ -1,0 +1,1 @@
+"""Analysis: outcomes from time series, ensemble statistics and plots."""

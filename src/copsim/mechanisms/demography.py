@@ -1,0 +1,62 @@
+"""Demography: retirements (a base hazard plus an optional retirement wave) and hires.
+
+A retiring practitioner's position is filled at once by a hire with low knowledge, so the
+workforce size is constant and the arrays keep their shape. Departing community members may stay
+on as alumni who answer questions (CompanyCommand in the source article).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+WEEKS_PER_YEAR = 52.0
+
+
+def weekly_probability(rate_per_year: float) -> float:
+    """Probability of an event within one week for a constant hazard given per year."""
+    return float(-np.expm1(-rate_per_year / WEEKS_PER_YEAR))
+
+
+def retirement_probability(
+    week: int,
+    retirement_per_year: float,
+    wave: bool,
+    wave_share: float,
+    wave_start_week: int,
+    wave_years: float,
+) -> float:
+    """Weekly retirement probability at ``week``.
+
+    The base hazard acts always. During a wave (``wave_start_week`` for ``wave_years``), an extra
+    weekly probability ``1 - (1 - wave_share) ** (1 / wave_weeks)`` makes ``wave_share`` of the
+    workforce leave over the wave on top of the base rate (article: nearly half of federal
+    employees could retire by 2010).
+    """
+    base = weekly_probability(retirement_per_year)
+    wave_weeks = wave_years * WEEKS_PER_YEAR
+    if wave and wave_start_week <= week < wave_start_week + wave_weeks:
+        extra = 1.0 - (1.0 - wave_share) ** (1.0 / wave_weeks)
+        return 1.0 - (1.0 - base) * (1.0 - extra)
+    return base
+
+
+def retirements(uniforms: np.ndarray, probability: float) -> np.ndarray:
+    """Indices of the practitioners who retire this week (one uniform per position)."""
+    return np.flatnonzero(uniforms < probability)
+
+
+def hire_knowledge(rng: np.random.Generator, n: int, mean: float, sd: float = 0.05) -> np.ndarray:
+    """Knowledge of ``n`` new hires: Beta with the given mean and standard deviation."""
+    return beta_by_moments(rng, n, mean, sd)
+
+
+def beta_by_moments(rng: np.random.Generator, n: int, mean: float, sd: float) -> np.ndarray:
+    """``n`` draws in [0, 1] from a Beta with the given mean and sd (degenerate at the edges)."""
+    if n == 0:
+        return np.zeros(0)
+    mean = float(np.clip(mean, 1e-6, 1 - 1e-6))
+    var = min(sd * sd, mean * (1 - mean) * 0.999)
+    if var <= 0:
+        return np.full(n, mean)
+    nu = mean * (1 - mean) / var - 1
+    return rng.beta(mean * nu, (1 - mean) * nu, n)

@@ -1,0 +1,509 @@
+"""CopModel: the weekly process of a community-of-practice initiative (docs/ODD.md).
+
+The model owns the practitioners' state as arrays (:class:`People`) and the ties
+(:class:`copsim.network.Ties`); :class:`copsim.agents.Practitioner` agents are views onto them.
+Each week runs the phases in :attr:`CopModel.PHASES`, in order, each a short method that calls
+the vectorized rule in :mod:`copsim.mechanisms` with this week's inputs. The model knows no
+Hydra, files or plots.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from .agents import Coordinator, Practitioner, Sponsor, SupportTeam
+from .config import CopConfig
+from .mechanisms import (
+    adoption,
+    coordination,
+    demography,
+    exchange,
+    interaction,
+    participation,
+    practice,
+    trust,
+)
+from .outcomes import STAGES, Recorder, summarize, top_share
+from .streams import Streams
+from .world import World, build_world
+
+#: community ties whose trust is within this of their floor have lapsed and are dropped
+LAPSED_TRUST = 0.02
+PRUNE_EVERY_WEEKS = 13
+
+
+@dataclass
+class People:
+    """Practitioner state, one array per attribute, indexed by slot (see outcomes for units)."""
+
+    org: np.ndarray
+    knowledge: np.ndarray
+    motivation: np.ndarray
+    interest: np.ndarray
+    membership: np.ndarray
+    aware: np.ndarray
+    hired_week: np.ndarray
+    competent_week: np.ndarray
+    contributions: np.ndarray
+
+    @classmethod
+    def initial(cls, config: CopConfig, world: World, rng: np.random.Generator) -> People:
+        n = world.n_practitioners
+        ex = config.exchange
+        return cls(
+            org=world.practitioner_org,
+            knowledge=demography.beta_by_moments(rng, n, ex.initial_knowledge, ex.initial_knowledge_sd),
+            motivation=rng.standard_normal(n),
+            interest=rng.standard_normal(n),
+            membership=np.zeros(n, np.int8),
+            aware=rng.random(n) < config.community.initial_awareness,
+            hired_week=np.zeros(n, np.int32),
+            competent_week=np.full(n, -1, np.int32),
+            contributions=np.zeros(n, np.int64),
+        )
+
+
+class CopModel(mesa.Model):
+    """An agent-based model of one community-of-practice initiative and the diffusion it drives.
+
+    Args:
+        config: a validated :class:`copsim.config.CopConfig`.
+        time_phases: accumulate wall-clock seconds per phase in ``phase_seconds`` (benchmarks).
+    """
+
+    PHASES = (
+        "demography",
+        "sponsors",
+        "support_team",
+        "coordinators",
+        "participation",
+        "exchange",
+        "practice",
+        "adoption",
+    )
+
+    def __init__(self, config: CopConfig, time_phases: bool = False) -> None:
+        super().__init__(rng=config.seed)
+        self.config = config
+        self.streams = Streams(config.seed)
+        self.world = build_world(config, self.streams.world)
+        self.people = People.initial(config, self.world, self.streams.world)
+        self.ties = self.world.ties
+        self.n = self.world.n_practitioners
+        self.csr_source = np.repeat(np.arange(self.n), self.ties.degree)
+        self.enabled = config.community.enabled
+        founders = self.streams.world.random(self.n) < config.community.founding_share
+        if self.enabled:
+            self.people.membership[founders] = participation.CORE
+            self.people.aware |= founders
+        self.practitioners: list[Practitioner] = list(
+            Practitioner.create_agents(self, self.n, slot=np.arange(self.n))
+        )
+        c = config.coordinator
+        home = int(np.argmin(self.world.org_boundary))
+        if self.enabled:
+            Coordinator.create_agents(
+                self,
+                c.team_size,
+                fte=c.fte,
+                technical=c.technical_competence,
+                interpersonal=c.interpersonal_competence,
+                connections=c.connections,
+                organization=home,
+            )
+        self.sponsor = Sponsor(self, config.sponsor)
+        self.support_team = (
+            SupportTeam(self, config.support_team) if self.enabled and config.support_team.enabled else None
+        )
+
+        self.week = 0
+        self.vitality = 0.3 if self.enabled else 0.0
+        self.repertoire = 0.0
+        self.coordination = coordination.Coordination()
+        self.adopted_week = np.full(self.world.n_organizations, -1, np.int32)
+        self.alumni_knowledge = np.zeros(0)
+        self.hire_durations: list[np.ndarray] = []
+        self.knowledge_start = float(self.people.knowledge.mean())
+        self._sharing = (0, 0)
+        self._retired_this_week = 0
+        self._peak_members = 0
+        self.phase_seconds = {name: 0.0 for name in self.PHASES} if time_phases else None
+        self.recorder = Recorder(config.horizon_weeks)
+        self.recorder.record(0, self.observe())
+
+    # ------------------------------------------------------------------ derived quantities
+    @property
+    def mandated(self) -> bool:
+        """A mandate is in force: the sponsor mandates, has any level, and a community exists."""
+        return self.enabled and self.sponsor.mandate and self.sponsor.level > 0
+
+    @property
+    def legitimacy(self) -> float:
+        return self.sponsor.effective_legitimacy if self.enabled else 0.0
+
+    @property
+    def platform_quality(self) -> float:
+        if self.support_team is not None:
+            return self.support_team.platform_quality
+        return self.config.community.platform_quality
+
+    @property
+    def member_ceiling(self) -> float:
+        return practice.knowledge_ceiling(
+            self.repertoire, self.config.exchange.base_ceiling, self.config.practice.half_repertoire
+        )
+
+    @property
+    def adopted(self) -> np.ndarray:
+        return self.adopted_week >= 0
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        """One week: every phase in order, then observation."""
+        self.week = self.steps
+        for name in self.PHASES:
+            phase = getattr(self, f"_{name}")
+            if self.phase_seconds is None:
+                phase()
+            else:
+                start = time.perf_counter()
+                phase()
+                self.phase_seconds[name] += time.perf_counter() - start
+        self.recorder.record(self.week, self.observe())
+
+    def _demography(self) -> None:
+        d, p = self.config.demography, self.people
+        prob = demography.retirement_probability(
+            self.week, d.retirement_per_year, d.wave, d.wave_share, d.wave_start_week, d.wave_years
+        )
+        leaving = demography.retirements(self.streams.retirement.random(self.n), prob)
+        u_alumni = self.streams.alumni.random(self.n)
+        self._retired_this_week = leaving.size
+        if self.alumni_knowledge.size:  # alumni drift away
+            stay = self.streams.alumni.random(self.alumni_knowledge.size) >= demography.weekly_probability(
+                d.alumni_leave_per_year
+            )
+            self.alumni_knowledge = self.alumni_knowledge[stay]
+        if leaving.size == 0:
+            return
+        to_alumni = leaving[(p.membership[leaving] > 0) & (u_alumni[leaving] < d.alumni_share)]
+        self.alumni_knowledge = np.concatenate([self.alumni_knowledge, p.knowledge[to_alumni]])
+        hires = leaving[p.hired_week[leaving] > 0]
+        self._log_hires(hires)
+        rng = self.streams.hiring
+        p.knowledge[leaving] = demography.hire_knowledge(rng, leaving.size, d.hire_knowledge)
+        p.motivation[leaving] = rng.standard_normal(leaving.size)
+        p.interest[leaving] = rng.standard_normal(leaving.size)
+        p.membership[leaving] = participation.PERIPHERAL if self.mandated else participation.NON_MEMBER
+        p.aware[leaving] = self.mandated
+        p.hired_week[leaving] = self.week
+        p.competent_week[leaving] = -1
+        p.contributions[leaving] = 0
+        edges = self.ties.incident(leaving)
+        self.ties.trust[edges] = self.ties.floor[edges]  # relationships leave with the person
+        for slot in leaving:
+            self.practitioners[slot].remove()
+            self.practitioners[slot] = Practitioner(self, slot)
+
+    def _log_hires(self, slots: np.ndarray) -> None:
+        """Keep time-to-talent of hires hired at least two years before the end of the run."""
+        p = self.people
+        eligible = slots[p.hired_week[slots] <= self.config.horizon_weeks - 104]
+        reached = p.competent_week[eligible] >= 0
+        weeks = np.where(reached, p.competent_week[eligible] - p.hired_week[eligible], np.inf)
+        self.hire_durations.append(weeks.astype(float))
+
+    def _sponsors(self) -> None:
+        self.sponsor.step()
+
+    def _support_team(self) -> None:
+        if self.support_team is not None:
+            self.support_team.step()
+
+    def _coordinators(self) -> None:
+        if not self.enabled:
+            return
+        team = self.agents_by_type[Coordinator]
+        team.do("step")
+        hours = float(sum(team.get("hours")))
+        weights = np.asarray(team.get("hours")) + 1e-12
+        self.coordination = coordination.allocate(
+            hours,
+            float(np.average(team.get("technical_competence"), weights=weights)),
+            float(np.average(team.get("interpersonal_competence"), weights=weights)),
+            float(np.average(team.get("connections"), weights=weights)),
+            self.config.coordinator,
+        )
+        cc = self.config.community
+        self.vitality = coordination.next_vitality(
+            self.vitality, self.coordination.activity, cc.vitality_gain, cc.vitality_decay
+        )
+
+    def _participation(self) -> None:
+        if not self.enabled:
+            return
+        cfg, p = self.config, self.people
+        member = p.membership > 0
+        # awareness: word of mouth from member colleagues, the coordinator's recruitment
+        deg = self.ties.degree
+        member_nbrs = np.bincount(self.csr_source, weights=member[self.ties.neighbour], minlength=self.n)
+        colleague_share = np.divide(member_nbrs, deg, out=np.zeros(self.n), where=deg > 0)
+        unaware = int((~p.aware).sum())
+        recruit = min(1.0, self.coordination.recruits / unaware) if unaware else 0.0
+        prob = participation.awareness_probability(colleague_share, cfg.community.word_of_mouth, recruit)
+        u_aware = self.streams.awareness.random(self.n)
+        p.aware |= (u_aware < prob) | self.mandated
+        # choice of membership level
+        gap = self.vitality * np.maximum(self.member_ceiling - p.knowledge, 0.0)
+        util = participation.utility(
+            gap=gap,
+            belonging=self._trust_to_members(member),
+            interest=p.interest,
+            boundary=self.world.org_boundary[p.org],
+            silo=self.world.org_silo[p.org],
+            legitimacy=self.legitimacy,
+            vitality=self.vitality,
+            protected_time=self.sponsor.protected_time,
+            time_cost_scale=interaction.time_cost_scale(cfg.community.channels, self.platform_quality),
+            p=cfg.participation,
+        )
+        u = self.streams.participation.random((2, self.n))
+        chosen = participation.ordered_level(
+            u[1], util, cfg.participation.active_cut, cfg.participation.core_cut
+        )
+        p.membership = participation.revise(
+            p.membership, u[0] < cfg.participation.revision_rate, chosen, p.aware, self.mandated
+        )
+
+    def _trust_to_members(self, member: np.ndarray) -> np.ndarray:
+        """Mean trust on each practitioner's ties to members (stranger trust if none)."""
+        a, b, t = self.ties.view("a"), self.ties.view("b"), self.ties.view("trust")
+        ends = np.concatenate([a, b])
+        other_member = np.concatenate([member[b], member[a]])
+        weights = np.concatenate([t, t]) * other_member
+        total = np.bincount(ends, weights=weights, minlength=self.n)
+        count = np.bincount(ends, weights=other_member, minlength=self.n)
+        return np.divide(total, count, out=np.full(self.n, self.config.trust.stranger), where=count > 0)
+
+    def _exchange(self) -> None:
+        cfg, p, ties = self.config, self.people, self.ties
+        ex, tr = cfg.exchange, cfg.trust
+        rng = self.streams.contacts
+        members = np.flatnonzero(p.membership > 0)
+        # who meets whom: community channels, brokered introductions, referrals, colleagues
+        if self.enabled and members.size:
+            per_level = np.array([0.0, ex.contacts_peripheral, ex.contacts_active, ex.contacts_core])
+            rate = (
+                per_level[p.membership[members]]
+                * interaction.channel_multiplier(cfg.community.channels)
+                * self.vitality
+            )
+            ci, cj = interaction.community_contacts(
+                rng, members, rate, self.ties, p.membership > 0, ex.revisit_share
+            )
+            bi, bj = interaction.brokered_pairs(rng, members, p.org, self.coordination.introductions)
+            qa = self.coordination.referrals * (0.5 + 0.5 * cfg.community.channels.qa_referral)
+            ai, aj = interaction.referral_pairs(rng, members, p.knowledge, qa, self.alumni_knowledge.size)
+        else:
+            ci = cj = bi = bj = ai = aj = np.zeros(0, np.int64)
+        from_alumni = aj < 0
+        fi, fu = interaction.formal_contacts(rng, self.n, ex.formal_contact_rate)
+        fj, fe = ties.random_formal_neighbour(fi, fu)
+        has = fj >= 0
+        fi, fj, fe = fi[has], fj[has], fe[has]
+        gi = np.concatenate([ci, bi, ai[~from_alumni]])
+        gj = np.concatenate([cj, bj, aj[~from_alumni]])
+        ge = ties.find(gi, gj)
+        i, j = np.concatenate([gi, fi]), np.concatenate([gj, fj])
+        edge = np.concatenate([ge, fe])
+        community = np.arange(i.size) < gi.size
+        # sharing decisions, both directions
+        t = np.where(edge >= 0, ties.trust[np.maximum(edge, 0)], tr.stranger)
+        shift = participation.motivation_shift(
+            self.mandated,
+            self.sponsor.level if self.enabled else 0.0,
+            cfg.motivation.crowding_out_sd,
+            cfg.motivation.recognition_sd,
+        )
+        motivation = p.motivation + shift * (p.membership > 0)
+        u = self.streams.sharing.random((2, i.size))
+        j_shares = u[0] < exchange.share_probability(
+            motivation[j], t, ex.share_intercept, ex.share_motivation, ex.share_trust
+        )
+        i_shares = u[1] < exchange.share_probability(
+            motivation[i], t, ex.share_intercept, ex.share_motivation, ex.share_trust
+        )
+        k = p.knowledge
+        receivers = np.concatenate([i[j_shares], j[i_shares]])
+        gains = np.concatenate(
+            [
+                exchange.gain(k[i[j_shares]], k[j[j_shares]], ex.absorptive_capacity),
+                exchange.gain(k[j[i_shares]], k[i[i_shares]], ex.absorptive_capacity),
+            ]
+        )
+        askers = ai[from_alumni]
+        receivers = np.concatenate([receivers, askers])
+        gains = np.concatenate(
+            [
+                gains,
+                exchange.gain(k[askers], self.alumni_knowledge[-1 - aj[from_alumni]], ex.absorptive_capacity),
+            ]
+        )
+        p.contributions += np.bincount(
+            np.concatenate([j[j_shares & community], i[i_shares & community]]), minlength=self.n
+        )
+        self._sharing = (
+            int((j_shares & community).sum() + (i_shares & community).sum()),
+            int(2 * community.sum()),
+        )
+        ceiling = np.where(p.membership > 0, self.member_ceiling, ex.base_ceiling)
+        knowledge = exchange.apply_gains(k, receivers, gains, ceiling)
+        knowledge = exchange.drift_toward(knowledge, np.full(self.n, ex.base_ceiling), ex.on_the_job_rate)
+        if self.enabled:
+            library = (
+                ex.library_rate
+                * cfg.community.channels.online_library
+                * self.platform_quality
+                * self.vitality
+                * p.membership
+                / 3.0
+            )
+            knowledge = exchange.drift_toward(knowledge, ceiling, library)
+        p.knowledge = np.minimum(knowledge, 1.0)
+        newly = (
+            (p.competent_week < 0) & (p.hired_week > 0) & (p.knowledge >= cfg.demography.competence_threshold)
+        )
+        p.competent_week[newly] = self.week
+        # trust: reciprocity builds it, idle ties decay; new community ties where people exchanged
+        exchanged = j_shares | i_shares
+        old = edge >= 0
+        used = np.zeros(ties.count, bool)
+        used[edge[old]] = True
+        trust.reinforce(ties.trust, edge[old], (j_shares & i_shares)[old], tr.gain)
+        trust.decay_idle(ties.view("trust"), ties.view("floor"), used, tr.decay)
+        new = ~old & exchanged
+        start = tr.stranger + tr.gain * (1.0 - tr.stranger) * np.where((j_shares & i_shares)[new], 1.0, 0.5)
+        ties.add(
+            i[new],
+            j[new],
+            float(start.mean()) if start.size else tr.stranger,
+            p.org[i[new]] != p.org[j[new]],
+            tr.baseline,
+        )
+        if self.week % PRUNE_EVERY_WEEKS == 0:
+            ties.prune(LAPSED_TRUST)
+            ties.rebuild_partner_index()
+
+    def _practice(self) -> None:
+        if not self.enabled:
+            return
+        p, cfg = self.people, self.config
+        core = np.flatnonzero(p.membership == participation.CORE)
+        boost = self.coordination.curation + 0.5 * cfg.community.channels.joint_project
+        mean_k = float(p.knowledge[core].mean()) if core.size else 0.0
+        expected = (
+            practice.expected_items(
+                core.size, practice.diversity(p.org[core]), mean_k, cfg.practice.build_rate, boost
+            )
+            * self.vitality
+        )
+        self.repertoire += float(self.streams.practice.poisson(expected))
+
+    def _adoption(self) -> None:
+        cfg, w = self.config.adoption, self.world
+        adopted, adopting = self.adopted, w.org_adopting
+        unit_knowledge = np.maximum.reduceat(self.people.knowledge, w.org_start[:-1])
+        gate = adoption.know_how_gate(unit_knowledge, cfg.know_how_threshold, cfg.know_how_width)
+        share = float(adopted[adopting].mean())
+        if self.config.world.topology == "complete" or cfg.global_mixing >= 1.0:
+            exposure = np.full(w.n_organizations, share)
+        else:
+            org = self.people.org
+            tie = adoption.tie_exposure(
+                org[self.ties.view("a")],
+                org[self.ties.view("b")],
+                self.ties.view("trust"),
+                adopted.astype(float),
+                adopting.astype(float),
+                w.n_organizations,
+            )
+            exposure = cfg.global_mixing * share + (1.0 - cfg.global_mixing) * tie
+        p_eff = cfg.p * (1.0 + self.config.sponsor.endorsement * self.legitimacy)
+        prob = adoption.weekly_adoption_probability(p_eff, cfg.q, exposure, gate)
+        u = self.streams.adoption.random(w.n_organizations)
+        new = adopting & ~adopted & (u < prob)
+        self.adopted_week[new] = self.week
+
+    # ------------------------------------------------------------------ observation
+    def observe(self) -> dict[str, float]:
+        """This week's values of every weekly outcome (see :mod:`copsim.outcomes`)."""
+        p, ties = self.people, self.ties
+        counts = np.bincount(p.membership, minlength=4)
+        members = int(counts[1:].sum())
+        cross = ties.view("cross")
+        cross_trust = ties.view("trust")[cross]
+        adopting = self.world.org_adopting
+        adopters = int((self.adopted & adopting).sum())
+        shared, chances = self._sharing
+        self._peak_members = max(self._peak_members, members)
+        return {
+            "adoption_share": adopters / adopting.sum(),
+            "adopters": adopters,
+            "members": members,
+            "participation_rate": members / self.n,
+            "core_share": counts[3] / members if members else 0.0,
+            "active_share": counts[2] / members if members else 0.0,
+            "peripheral_share": counts[1] / members if members else 0.0,
+            "core": counts[3],
+            "active": counts[2],
+            "peripheral": counts[1],
+            "non_members": counts[0],
+            "mean_knowledge": float(p.knowledge.mean()),
+            "sd_knowledge": float(p.knowledge.std()),
+            "mean_knowledge_members": float(p.knowledge[p.membership > 0].mean()) if members else 0.0,
+            "cross_boundary_ties": cross_trust.size,
+            "cross_boundary_trust": float(cross_trust.mean()) if cross_trust.size else 0.0,
+            "repertoire": self.repertoire,
+            "sharing_rate": shared / chances if chances else 0.0,
+            "vitality": self.vitality,
+            "stage": self._stage(members),
+            "sponsor_level": self.sponsor.level if self.enabled else 0.0,
+            "coordinator_hours": self.coordination.hours,
+            "alumni": self.alumni_knowledge.size,
+            "retirements": self._retired_this_week,
+        }
+
+    def _stage(self, members: int) -> int:
+        """Lifecycle stage from vitality and membership (Wenger, McDermott & Snyder 2002)."""
+        if not self.enabled:
+            return STAGES.index("none")
+        if self.vitality < 0.5 and members < 0.5 * self._peak_members:
+            return STAGES.index("transformation")
+        if self.vitality < 0.35:
+            return STAGES.index("potential")
+        if self.vitality < 0.6:
+            return STAGES.index("coalescing")
+        if self.vitality < 0.8:
+            return STAGES.index("maturing")
+        return STAGES.index("stewardship")
+
+    # ------------------------------------------------------------------ results
+    def summary(self) -> dict:
+        """Summary outcomes of the run so far (see :func:`copsim.outcomes.summarize`)."""
+        current = np.flatnonzero(self.people.hired_week > 0)
+        self._log_hires(current)
+        durations = np.concatenate(self.hire_durations) if self.hire_durations else np.zeros(0)
+        self.hire_durations.pop()
+        c = self.config.coordinator
+        return summarize(
+            self.recorder.frame(self.week),
+            durations,
+            self.knowledge_start,
+            team_fte=c.fte * c.team_size,
+            community_enabled=self.enabled,
+            top10_contribution_share=top_share(self.people.contributions),
+        )

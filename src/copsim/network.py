@@ -1,0 +1,187 @@
+"""Ties between practitioners, stored as arrays, with trust on each tie.
+
+Two kinds of tie share one store:
+
+* **formal** ties (colleagues, official counterparts) are built once by the world builder;
+  a CSR index over them (``indptr``, ``neighbour``, ``edge``) lets every practitioner pick a
+  random colleague in one vectorized step;
+* **community** ties are created during the run when members from different organizations
+  exchange knowledge or are introduced by a coordinator.
+
+Each undirected tie is stored once (``a < b``) with its trust in [0, 1], the floor its trust
+decays toward when idle, and whether it crosses an organizational boundary. A sorted key array
+(``a * n + b``) finds ties by endpoint pair without Python dictionaries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Ties:
+    """Undirected weighted ties among ``n`` practitioners, growable, with a CSR formal index."""
+
+    def __init__(self, n: int, a: np.ndarray, b: np.ndarray, trust: np.ndarray, cross: np.ndarray) -> None:
+        self.n = int(n)
+        lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+        keys, first = np.unique(lo * self.n + hi, return_index=True)
+        count = keys.size
+        capacity = max(16, 2 * count)
+        self.a = np.zeros(capacity, np.int32)
+        self.b = np.zeros(capacity, np.int32)
+        self.trust = np.zeros(capacity, np.float64)
+        self.floor = np.zeros(capacity, np.float64)
+        self.cross = np.zeros(capacity, bool)
+        self.a[:count], self.b[:count] = lo[first], hi[first]
+        self.trust[:count] = trust[first]
+        self.floor[:count] = trust[first]
+        self.cross[:count] = cross[first]
+        self.count = count
+        self.n_formal = count
+        self._keys = keys  # sorted
+        self._key_edge = np.arange(count, dtype=np.int64)
+        self._build_formal_index()
+        self.rebuild_partner_index()
+
+    # ---------------------------------------------------------------- formal CSR index
+    def _build_formal_index(self) -> None:
+        m = self.n_formal
+        src = np.concatenate([self.a[:m], self.b[:m]])
+        dst = np.concatenate([self.b[:m], self.a[:m]])
+        edge = np.concatenate([np.arange(m), np.arange(m)])
+        order = np.argsort(src, kind="stable")
+        self.neighbour = dst[order].astype(np.int32)
+        self.edge = edge[order].astype(np.int64)
+        self.indptr = np.zeros(self.n + 1, np.int64)
+        np.cumsum(np.bincount(src, minlength=self.n), out=self.indptr[1:])
+
+    def rebuild_partner_index(self) -> None:
+        """Snapshot a CSR index over all live ties (formal and community) for partner choice."""
+        a, b = self.view("a"), self.view("b")
+        src = np.concatenate([a, b])
+        order = np.argsort(src, kind="stable")
+        edge = np.concatenate([np.arange(self.count), np.arange(self.count)])
+        self.all_neighbour = np.concatenate([b, a])[order].astype(np.int64)
+        self.all_edge = edge[order].astype(np.int64)
+        self.all_indptr = np.zeros(self.n + 1, np.int64)
+        np.cumsum(np.bincount(src, minlength=self.n), out=self.all_indptr[1:])
+
+    def trusted_partner(self, who: np.ndarray, u: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """For each practitioner in ``who``, a tied partner drawn in proportion to trust.
+
+        Only partners with ``eligible`` True count (e.g. members). Uses the snapshot from
+        :meth:`rebuild_partner_index`; -1 where no eligible tie exists.
+        """
+        weight = self.trust[self.all_edge] * eligible[self.all_neighbour]
+        cum = np.concatenate([[0.0], np.cumsum(weight)])
+        lo, hi = cum[self.all_indptr[who]], cum[self.all_indptr[who + 1]]
+        total = hi - lo
+        pos = np.searchsorted(cum, lo + u * total, side="right") - 1
+        pos = np.clip(pos, self.all_indptr[who], np.maximum(self.all_indptr[who + 1] - 1, 0))
+        found = (total > 0) & (self.all_neighbour.size > 0)
+        return np.where(
+            found,
+            self.all_neighbour[np.minimum(pos, max(self.all_neighbour.size - 1, 0))]
+            if self.all_neighbour.size
+            else -1,
+            -1,
+        )
+
+    @property
+    def degree(self) -> np.ndarray:
+        """Number of formal ties of each practitioner."""
+        return np.diff(self.indptr)
+
+    def random_formal_neighbour(self, who: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each practitioner in ``who`` (with uniforms ``u``), a random formal neighbour.
+
+        Returns (neighbour, edge id); both -1 where the practitioner has no formal tie.
+        """
+        deg = self.indptr[who + 1] - self.indptr[who]
+        has = deg > 0
+        if self.neighbour.size == 0:
+            none = np.full(who.size, -1, np.int64)
+            return none, none.copy()
+        pos = np.where(has, self.indptr[who] + (u * deg).astype(np.int64), 0)
+        return np.where(has, self.neighbour[pos], -1), np.where(has, self.edge[pos], -1)
+
+    # ---------------------------------------------------------------- lookup and growth
+    def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Edge ids of the ties (i, j), -1 where there is none."""
+        if i.size == 0:
+            return np.zeros(0, np.int64)
+        key = np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
+        pos = np.searchsorted(self._keys, key)
+        pos_c = np.minimum(pos, max(self._keys.size - 1, 0))
+        if self._keys.size == 0:
+            return np.full(i.size, -1, np.int64)
+        found = self._keys[pos_c] == key
+        return np.where(found, self._key_edge[pos_c], -1)
+
+    def add(self, i: np.ndarray, j: np.ndarray, trust: float, cross: np.ndarray, floor: float) -> None:
+        """Add community ties (i, j) that do not exist yet (duplicates among them are merged)."""
+        if i.size == 0:
+            return
+        key = np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
+        key, first = np.unique(key, return_index=True)
+        cross = cross[first]
+        pos = np.searchsorted(self._keys, key)
+        pos_c = np.minimum(pos, max(self._keys.size - 1, 0))
+        new = (self._keys[pos_c] != key) if self._keys.size else np.ones(key.size, bool)
+        key, cross, pos = key[new], cross[new], pos[new]
+        k = key.size
+        if k == 0:
+            return
+        if self.count + k > self.a.size:
+            self._grow(self.count + k)
+        ids = np.arange(self.count, self.count + k)
+        self.a[ids], self.b[ids] = key // self.n, key % self.n
+        self.trust[ids] = trust
+        self.floor[ids] = floor
+        self.cross[ids] = cross
+        self.count += k
+        self._keys = np.insert(self._keys, pos, key)
+        self._key_edge = np.insert(self._key_edge, pos, ids)
+
+    def prune(self, min_excess: float) -> int:
+        """Drop community ties whose trust has decayed to within ``min_excess`` of their floor.
+
+        A lapsed acquaintance is no longer a tie. Formal ties are never dropped, so formal edge
+        ids (and the CSR index) stay valid. Returns the number of ties dropped.
+        """
+        m = self.n_formal
+        community = slice(m, self.count)
+        keep = np.concatenate([np.ones(m, bool), self.trust[community] - self.floor[community] >= min_excess])
+        dropped = int(self.count - keep.sum())
+        if dropped == 0:
+            return 0
+        ids = np.flatnonzero(keep)
+        for name in ("a", "b", "trust", "floor", "cross"):
+            arr = getattr(self, name)
+            arr[: ids.size] = arr[ids]
+        self.count = ids.size
+        keys = self.a[: self.count].astype(np.int64) * self.n + self.b[: self.count]
+        order = np.argsort(keys)
+        self._keys, self._key_edge = keys[order], order.astype(np.int64)
+        return dropped
+
+    def _grow(self, needed: int) -> None:
+        capacity = max(needed, 2 * self.a.size)
+        for name in ("a", "b", "trust", "floor", "cross"):
+            old = getattr(self, name)
+            new = np.zeros(capacity, old.dtype)
+            new[: self.count] = old[: self.count]
+            setattr(self, name, new)
+
+    # ---------------------------------------------------------------- views
+    def view(self, name: str) -> np.ndarray:
+        """The live part of an edge array (``a``, ``b``, ``trust``, ``floor``, ``cross``)."""
+        return getattr(self, name)[: self.count]
+
+    def incident(self, nodes: np.ndarray) -> np.ndarray:
+        """Edge ids of all ties touching any of ``nodes``."""
+        if nodes.size == 0:
+            return np.zeros(0, np.int64)
+        mark = np.zeros(self.n, bool)
+        mark[nodes] = True
+        return np.flatnonzero(mark[self.view("a")] | mark[self.view("b")])

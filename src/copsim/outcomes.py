@@ -1,0 +1,195 @@
+"""Outcomes: the weekly time series a run records, and the summary computed from it.
+
+Weekly columns (row *w* is the state after week *w*; row 0 is the initial state):
+
+==========================  ==================================================================
+``adoption_share``          share of adopting units that have adopted (0-1)
+``adopters``                number of adopting units that have adopted
+``members``                 practitioners with membership peripheral, active or core
+``participation_rate``      members / practitioners
+``core_share``              core members / members (Wenger et al. 2002: 10-15 % when mature)
+``active_share``            active members / members (Wenger et al.: 15-20 %)
+``peripheral_share``        peripheral members / members
+``core``, ``active``,       counts of practitioners at each level (for stacked plots)
+``peripheral``,
+``non_members``
+``mean_knowledge``          mean knowledge of working practitioners (0-1)
+``sd_knowledge``            standard deviation of knowledge
+``mean_knowledge_members``  mean knowledge of members (0 when there are none)
+``cross_boundary_ties``     ties (formal and community) between different organizations
+``cross_boundary_trust``    mean trust on those ties (0 when there are none)
+``repertoire``              tools, standards and stories the community has built (items)
+``sharing_rate``            share of community exchange opportunities in which knowledge was shared
+``vitality``                how alive the community is (0-1)
+``stage``                   lifecycle stage code, see :data:`STAGES`
+``sponsor_level``           sponsorship in force (0-1)
+``coordinator_hours``       coordination hours this week
+``alumni``                  alumni who still answer questions
+``retirements``             practitioners who retired this week
+==========================  ==================================================================
+
+Summary outcomes (one per run) are defined in :func:`summarize`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+WEEKS_PER_YEAR = 52.0
+
+COLUMNS = (
+    "adoption_share",
+    "adopters",
+    "members",
+    "participation_rate",
+    "core_share",
+    "active_share",
+    "peripheral_share",
+    "core",
+    "active",
+    "peripheral",
+    "non_members",
+    "mean_knowledge",
+    "sd_knowledge",
+    "mean_knowledge_members",
+    "cross_boundary_ties",
+    "cross_boundary_trust",
+    "repertoire",
+    "sharing_rate",
+    "vitality",
+    "stage",
+    "sponsor_level",
+    "coordinator_hours",
+    "alumni",
+    "retirements",
+)
+
+#: lifecycle stages of a community (Wenger, McDermott & Snyder 2002)
+STAGES = ("none", "potential", "coalescing", "maturing", "stewardship", "transformation")
+
+
+class Recorder:
+    """Preallocated weekly series: ``horizon_weeks + 1`` rows, one column per outcome."""
+
+    def __init__(self, horizon_weeks: int) -> None:
+        self.data = np.zeros((horizon_weeks + 1, len(COLUMNS)))
+        self._index = {name: i for i, name in enumerate(COLUMNS)}
+
+    def record(self, week: int, values: dict[str, float]) -> None:
+        row = self.data[week]
+        for name, value in values.items():
+            row[self._index[name]] = value
+
+    def column(self, name: str) -> np.ndarray:
+        return self.data[:, self._index[name]]
+
+    def frame(self, upto: int) -> pd.DataFrame:
+        df = pd.DataFrame(self.data[: upto + 1], columns=list(COLUMNS))
+        df.insert(0, "week", np.arange(upto + 1))
+        for name in (
+            "adopters",
+            "members",
+            "core",
+            "active",
+            "peripheral",
+            "non_members",
+            "cross_boundary_ties",
+            "stage",
+            "alumni",
+            "retirements",
+        ):
+            df[name] = df[name].astype(np.int64)
+        return df
+
+
+def first_week_reaching(series: np.ndarray, level: float) -> float:
+    """First week the series reaches ``level``, or NaN when it never does (censored)."""
+    hit = np.flatnonzero(series >= level - 1e-12)
+    return float(hit[0]) if hit.size else math.nan
+
+
+def censored_median(durations: np.ndarray) -> float:
+    """Median duration where unfinished ones count as infinite; NaN if half never finish."""
+    if durations.size == 0:
+        return math.nan
+    value = float(np.median(durations))
+    return value if math.isfinite(value) else math.nan
+
+
+def summarize(
+    ts: pd.DataFrame,
+    hire_durations: np.ndarray,
+    knowledge_start: float,
+    team_fte: float,
+    community_enabled: bool,
+    top10_contribution_share: float,
+) -> dict:
+    """One run's summary outcomes.
+
+    - ``t50_weeks``, ``t90_weeks``: first week the adoption share reaches 50 % / 90 %; NaN and
+      ``t50_censored``/``t90_censored`` True when not reached within the horizon (never 0 or the
+      horizon). ``t50_years``/``t90_years``: the same in years.
+    - ``final_adoption_share``; ``adopter_years``: area under the adopters curve (unit-years).
+    - ``final_members``, ``participation_rate``, ``core_share``, ``active_share``,
+      ``peripheral_share``: at the last week.
+    - ``mean_knowledge``, ``sd_knowledge`` at the end; ``knowledge_retained``: mean knowledge at
+      the end over the start (through a retirement wave).
+    - ``cross_boundary_ties``, ``cross_boundary_trust``, ``repertoire`` at the end.
+    - ``sharing_rate``: mean over weeks with community exchanges.
+    - ``time_to_talent_weeks``: median weeks for a hire (hired at least two years before the
+      end) to reach the competence threshold; hires who left first count as not reaching it;
+      NaN with ``time_to_talent_censored`` when fewer than half got there or no one was hired.
+    - ``coordinator_fte_years``: coordination FTE spent (team FTE x years, 0 without a
+      community); ``sponsor_level_years``: sponsorship in force summed over years.
+    - ``top10_contribution_share``: share of community contributions made by the most active
+      10 % of contributors (concentration of contributions).
+    """
+    weeks = ts["week"].to_numpy()
+    share = ts["adoption_share"].to_numpy()
+    last = ts.iloc[-1]
+    t50, t90 = first_week_reaching(share, 0.5), first_week_reaching(share, 0.9)
+    ttt = censored_median(hire_durations)
+    horizon = int(weeks[-1])
+    exchanges = ts["sharing_rate"].to_numpy()[1:]
+    active_weeks = exchanges[exchanges > 0]
+    return {
+        "t50_weeks": t50,
+        "t90_weeks": t90,
+        "t50_years": t50 / WEEKS_PER_YEAR,
+        "t90_years": t90 / WEEKS_PER_YEAR,
+        "t50_censored": math.isnan(t50),
+        "t90_censored": math.isnan(t90),
+        "final_adoption_share": float(last["adoption_share"]),
+        "adopter_years": float(ts["adopters"].to_numpy()[1:].sum() / WEEKS_PER_YEAR),
+        "final_members": int(last["members"]),
+        "participation_rate": float(last["participation_rate"]),
+        "core_share": float(last["core_share"]),
+        "active_share": float(last["active_share"]),
+        "peripheral_share": float(last["peripheral_share"]),
+        "mean_knowledge": float(last["mean_knowledge"]),
+        "sd_knowledge": float(last["sd_knowledge"]),
+        "knowledge_retained": float(last["mean_knowledge"] / knowledge_start)
+        if knowledge_start > 0
+        else math.nan,
+        "cross_boundary_ties": int(last["cross_boundary_ties"]),
+        "cross_boundary_trust": float(last["cross_boundary_trust"]),
+        "repertoire": float(last["repertoire"]),
+        "sharing_rate": float(active_weeks.mean()) if active_weeks.size else 0.0,
+        "time_to_talent_weeks": ttt,
+        "time_to_talent_censored": math.isnan(ttt),
+        "coordinator_fte_years": team_fte * horizon / WEEKS_PER_YEAR if community_enabled else 0.0,
+        "sponsor_level_years": float(ts["sponsor_level"].to_numpy()[1:].sum() / WEEKS_PER_YEAR),
+        "top10_contribution_share": top10_contribution_share,
+    }
+
+
+def top_share(counts: np.ndarray, top: float = 0.1) -> float:
+    """Share of the total made by the top ``top`` fraction of those with any count."""
+    counts = np.sort(counts[counts > 0])[::-1]
+    if counts.size == 0:
+        return 0.0
+    k = max(1, int(math.ceil(top * counts.size)))
+    return float(counts[:k].sum() / counts.sum())
