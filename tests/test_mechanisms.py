@@ -1,0 +1,243 @@
+"""Each mechanism's rule, stated in words and checked on small arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from copsim.config import CoordinatorConfig, ParticipationConfig
+from copsim.mechanisms import adoption, coordination, demography, exchange, interaction, participation
+from copsim.mechanisms import practice, trust
+from copsim.network import Ties
+
+# ---------------------------------------------------------------- demography
+
+
+def test_no_wave_means_only_the_base_hazard():
+    p = demography.retirement_probability(100, 0.05, False, 0.5, 52, 7)
+    assert p == pytest.approx(1 - np.exp(-0.05 / 52))
+
+
+def test_a_wave_retires_its_share_of_the_workforce_over_its_years():
+    weeks = np.arange(52, 52 + 7 * 52)
+    survive = np.prod([1 - demography.retirement_probability(w, 0.0, True, 0.5, 52, 7) for w in weeks])
+    assert survive == pytest.approx(0.5, rel=1e-9)
+    assert demography.retirement_probability(51, 0.0, True, 0.5, 52, 7) == 0.0
+
+
+def test_hires_start_with_low_knowledge():
+    k = demography.hire_knowledge(np.random.default_rng(0), 5000, 0.1)
+    assert k.min() >= 0 and k.max() <= 1
+    assert k.mean() == pytest.approx(0.1, abs=0.005)
+
+
+# ---------------------------------------------------------------- participation
+
+
+def test_utility_rises_with_learning_value_trust_interest_and_legitimacy():
+    p = ParticipationConfig()
+    base = dict(gap=np.array([0.1]), belonging=np.array([0.3]), interest=np.array([0.0]),
+                boundary=np.array([1.0]), silo=np.array([0.5]), legitimacy=0.3, vitality=0.5,
+                protected_time=0.0, time_cost_scale=1.0, p=p)
+    u0 = participation.utility(**base)
+    for key, value in [("gap", np.array([0.4])), ("belonging", np.array([0.8])),
+                       ("interest", np.array([1.0])), ("legitimacy", 0.9), ("protected_time", 0.8)]:
+        assert participation.utility(**{**base, key: value}) > u0, key
+
+
+def test_legitimacy_matters_more_across_boundaries():
+    p = ParticipationConfig()
+    kw = dict(gap=np.zeros(2), belonging=np.zeros(2), interest=np.zeros(2), boundary=np.array([0.0, 1.0]),
+              silo=np.full(2, 0.5), vitality=0.5, protected_time=0.0, time_cost_scale=1.0, p=p)
+    gain = participation.utility(legitimacy=1.0, **kw) - participation.utility(legitimacy=0.0, **kw)
+    assert gain[1] > gain[0] > 0
+
+
+def test_ordered_logit_levels_are_nested_and_monotone_in_utility():
+    u = np.random.default_rng(1).random(20000)
+    low = participation.ordered_level(u, np.full(u.size, -1.0), 1.5, 3.0)
+    high = participation.ordered_level(u, np.full(u.size, 2.0), 1.5, 3.0)
+    assert (high >= low).all()  # same uniforms: higher utility never gives a lower level
+    assert high.mean() > low.mean()
+    assert set(np.unique(high)) <= {0, 1, 2, 3}
+    assert (low > 0).mean() == pytest.approx(participation.logistic(-1.0), abs=0.01)
+
+
+def test_a_mandate_raises_membership_but_lowers_motivation():
+    membership = np.zeros(6, np.int8)
+    chosen = np.array([0, 0, 1, 2, 3, 0], np.int8)
+    aware = np.ones(6, bool)
+    voluntary = participation.revise(membership, np.ones(6, bool), chosen, aware, mandated=False)
+    mandated = participation.revise(membership, np.ones(6, bool), chosen, aware, mandated=True)
+    assert (mandated > 0).sum() > (voluntary > 0).sum()
+    assert participation.motivation_shift(True, 1.0, 0.35, 0.3) == -0.35
+    assert participation.motivation_shift(False, 1.0, 0.35, 0.3) == 0.3
+
+
+def test_unaware_practitioners_cannot_join():
+    new = participation.revise(np.zeros(3, np.int8), np.ones(3, bool), np.full(3, 3, np.int8),
+                               np.array([True, False, True]), mandated=False)
+    assert new.tolist() == [3, 0, 3]
+
+
+def test_awareness_comes_from_member_colleagues_and_recruitment():
+    share = np.array([0.0, 0.5, 1.0])
+    p = participation.awareness_probability(share, 0.1, 0.0)
+    assert p.tolist() == pytest.approx([0.0, 0.05, 0.1])
+    assert participation.awareness_probability(share, 0.1, 0.2)[0] == pytest.approx(0.2)
+
+
+# ---------------------------------------------------------------- exchange and trust
+
+
+def test_partners_share_more_when_motivated_and_trusted():
+    p_low = exchange.share_probability(np.array([0.0]), np.array([0.2]), 0.0, 1.0, 2.0)
+    assert exchange.share_probability(np.array([1.0]), np.array([0.2]), 0.0, 1.0, 2.0) > p_low
+    assert exchange.share_probability(np.array([0.0]), np.array([0.9]), 0.0, 1.0, 2.0) > p_low
+
+
+def test_receiver_gains_alpha_times_the_gap_only_from_someone_who_knows_more():
+    g = exchange.gain(np.array([0.2, 0.8]), np.array([0.6, 0.5]), 0.25)
+    assert g.tolist() == pytest.approx([0.1, 0.0])
+
+
+def test_gains_add_up_per_receiver_and_stop_at_the_ceiling():
+    k = np.array([0.2, 0.5, 0.9])
+    new = exchange.apply_gains(k, np.array([0, 0, 1]), np.array([0.1, 0.1, 0.4]), np.full(3, 0.7))
+    assert new.tolist() == pytest.approx([0.4, 0.7, 0.9])  # the third keeps what it knew above the ceiling
+
+
+def test_reciprocated_exchange_builds_more_trust_than_one_sided():
+    t = np.array([0.5, 0.5, 0.5])
+    trust.reinforce(t, np.array([0, 1]), np.array([True, False]), 0.2)
+    assert t[0] == pytest.approx(0.6) and t[1] == pytest.approx(0.55) and t[2] == 0.5
+
+
+def test_idle_trust_decays_toward_its_baseline():
+    t = np.array([0.8, 0.1, 0.8])
+    floor = np.array([0.2, 0.2, 0.2])
+    trust.decay_idle(t, floor, np.array([False, False, True]), 0.5)
+    assert t.tolist() == pytest.approx([0.5, 0.15, 0.8])
+
+
+# ---------------------------------------------------------------- practice and coordination
+
+
+def test_a_diverse_core_builds_more_than_a_core_from_one_organization():
+    same = practice.diversity(np.array([1, 1, 1, 1]))
+    mixed = practice.diversity(np.array([1, 2, 3, 4]))
+    assert same == 0.0 and mixed == pytest.approx(0.75)
+    assert practice.expected_items(4, mixed, 0.5, 0.1, 0.0) > practice.expected_items(4, same, 0.5, 0.1, 0.0)
+
+
+def test_the_repertoire_lifts_the_knowledge_ceiling_toward_one():
+    assert practice.knowledge_ceiling(0.0, 0.7, 20.0) == 0.7
+    assert practice.knowledge_ceiling(20.0, 0.7, 20.0) == pytest.approx(0.85)
+    assert practice.knowledge_ceiling(1e9, 0.7, 20.0) == pytest.approx(1.0)
+
+
+def test_coordinator_time_has_diminishing_returns_and_zero_hours_do_nothing():
+    c = CoordinatorConfig()
+    effects = [coordination.allocate(h, 0.6, 0.6, 0.5, c).activity for h in (0, 10, 20, 30, 40)]
+    assert effects[0] == 0.0
+    steps = np.diff(effects)
+    assert (steps > 0).all() and (np.diff(steps) < 0).all()
+    assert coordination.allocate(0.0, 1, 1, 1, c) == coordination.Coordination()
+
+
+def test_an_uncoordinated_community_decays():
+    v = 0.6
+    for _ in range(200):
+        v = coordination.next_vitality(v, 0.0, 0.08, 0.02)
+    assert v < 0.02
+    assert coordination.next_vitality(0.3, 0.5, 0.08, 0.02) > 0.3
+
+
+# ---------------------------------------------------------------- interaction and ties
+
+
+def _ring_ties(n: int) -> Ties:
+    a = np.arange(n)
+    return Ties(n, a, (a + 1) % n, np.full(n, 0.5), np.ones(n, bool))
+
+
+def test_ties_are_found_by_either_endpoint_and_added_once():
+    ties = _ring_ties(6)
+    found = ties.find(np.array([1, 2, 5]), np.array([0, 1, 0]))
+    assert ties.view("a")[found].tolist() == [0, 1, 0] and ties.view("b")[found].tolist() == [1, 2, 5]
+    assert ties.find(np.array([0]), np.array([3]))[0] == -1
+    ties.add(np.array([0, 3, 0]), np.array([3, 0, 3]), 0.3, np.ones(3, bool), 0.2)
+    assert ties.count == 7 and ties.find(np.array([3]), np.array([0]))[0] == 6
+
+
+def test_lapsed_community_ties_are_pruned_but_formal_ties_stay():
+    ties = _ring_ties(6)
+    ties.add(np.array([0, 1]), np.array([3, 4]), 0.2, np.ones(2, bool), 0.2)
+    ties.trust[6] = 0.6
+    assert ties.prune(0.02) == 1
+    assert ties.count == 7 and ties.find(np.array([3]), np.array([0]))[0] == 6
+    assert ties.find(np.array([1]), np.array([4]))[0] == -1
+
+
+def test_trusted_partner_prefers_high_trust_ties_and_only_eligible_ones():
+    ties = Ties(4, np.array([0, 0]), np.array([1, 2]), np.array([0.9, 0.1]), np.zeros(2, bool))
+    u = np.random.default_rng(0).random(4000)
+    chosen = ties.trusted_partner(np.zeros(4000, np.int64), u, np.ones(4, bool))
+    assert (chosen == 1).mean() == pytest.approx(0.9, abs=0.03)
+    only_2 = ties.trusted_partner(np.zeros(10, np.int64), u[:10], np.array([True, False, True, True]))
+    assert (only_2 == 2).all()
+    assert ties.trusted_partner(np.array([3]), u[:1], np.ones(4, bool))[0] == -1
+
+
+def test_random_formal_neighbour_is_a_real_neighbour():
+    ties = _ring_ties(10)
+    who = np.repeat(np.arange(10), 50)
+    nb, edge = ties.random_formal_neighbour(who, np.random.default_rng(2).random(who.size))
+    assert (((nb - who) % 10 == 1) | ((who - nb) % 10 == 1)).all()
+    assert (ties.view("a")[edge] == np.minimum(who, nb)).all()  # edge ids point at that tie
+    assert (ties.view("b")[edge] == np.maximum(who, nb)).all()
+
+
+def test_brokered_introductions_cross_organizations():
+    org = np.repeat(np.arange(5), 4)
+    i, j = interaction.brokered_pairs(np.random.default_rng(3), np.arange(20), org, 200.0)
+    assert i.size > 100 and (org[i] != org[j]).all()
+
+
+def test_online_channels_cost_less_on_a_good_platform():
+    class Channels:
+        online_library, qa_referral, face_to_face, teleconference, conference, joint_project = 1, 1, 0, 0, 0, 0
+
+    assert interaction.time_cost_scale(Channels, 1.0) < interaction.time_cost_scale(Channels, 0.0) == 1.0
+
+
+# ---------------------------------------------------------------- adoption
+
+
+def test_bass_closed_form_starts_at_zero_and_saturates():
+    f = adoption.bass_closed_form(np.array([0.0, 5.0, 100.0]), 0.03, 0.38)
+    assert f[0] == 0.0 and 0 < f[1] < 1 and f[2] == pytest.approx(1.0)
+
+
+def test_the_ring_is_slower_than_complete_mixing():
+    t = np.linspace(0.5, 10, 20)
+    assert (adoption.ring_closed_form(t, 0.03, 0.38) < adoption.bass_closed_form(t, 0.03, 0.38)).all()
+
+
+def test_units_without_know_how_do_not_adopt_and_the_gate_can_be_switched_off():
+    gate = adoption.know_how_gate(np.array([0.1, 0.5, 0.9]), 0.5, 0.05)
+    assert gate[0] < 0.001 and gate[1] == pytest.approx(0.5) and gate[2] > 0.999
+    assert (adoption.know_how_gate(np.array([0.1]), 0.0, 0.05) == 1).all()
+
+
+def test_exposure_counts_trust_to_adopted_adopting_units_only():
+    # unit 0 is tied to unit 1 (adopted) with trust 0.6 and to unit 2 (not adopted) with 0.2;
+    # unit 3 does not adopt at all and so never counts
+    e = adoption.tie_exposure(np.array([0, 0, 0]), np.array([1, 2, 3]), np.array([0.6, 0.2, 0.9]),
+                              np.array([0.0, 1.0, 0.0, 1.0]), np.array([1.0, 1.0, 1.0, 0.0]), 4)
+    assert e[0] == pytest.approx(0.75)
+
+
+def test_adoption_probability_rises_with_exposure():
+    p = adoption.weekly_adoption_probability(0.03, 0.38, np.array([0.0, 0.5]), np.ones(2))
+    assert p[1] > p[0] == pytest.approx(1 - np.exp(-0.03 / 52))
