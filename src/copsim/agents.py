@@ -17,10 +17,13 @@ from .mechanisms.demography import weekly_probability
 
 
 class _Column:
-    """An attribute stored in ``model.people.<name>[slot]``."""
+    """An attribute stored in ``model.people.<array>[slot]`` (the array defaults to its own name)."""
+
+    def __init__(self, array: str | None = None) -> None:
+        self.name = array
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+        self.name = self.name or name
 
     def __get__(self, agent: Any, owner: type | None = None) -> Any:
         if agent is None:
@@ -37,7 +40,7 @@ class Practitioner(mesa.Agent):
     When a practitioner retires, this agent is removed and a new one (the hire) takes the slot.
     """
 
-    organization = _Column()  # index of the organization
+    organization = _Column("org")  # index of the organization
     knowledge = _Column()  # knowledge of the practice, 0-1
     motivation = _Column()  # intrinsic motivation, SD units
     interest = _Column()  # domain interest ("passion"), SD units
@@ -49,6 +52,20 @@ class Practitioner(mesa.Agent):
     def __init__(self, model: mesa.Model, slot: int) -> None:
         super().__init__(model)
         self.slot = int(slot)
+
+    @classmethod
+    def view(cls, model: mesa.Model, slot: int, unique_id: int) -> Practitioner:
+        """A practitioner with the attributes ``Agent.__init__`` sets, NOT registered with Mesa.
+
+        For :meth:`copsim.model.CopModel._replace_practitioners`, which registers hires in bulk
+        when no Mesa signal or dataset would observe the registration.
+        """
+        agent = cls.__new__(cls)
+        agent.model = model
+        agent.unique_id = unique_id
+        agent.pos = None
+        agent.slot = slot
+        return agent
 
     @property
     def tenure_weeks(self) -> int:

@@ -205,9 +205,57 @@ class CopModel(mesa.Model):
         p.contributions[leaving] = 0
         edges = self.ties.incident(leaving)
         self.ties.trust[edges] = self.ties.floor[edges]  # relationships leave with the person
-        for slot in leaving:
-            self.practitioners[slot].remove()
-            self.practitioners[slot] = Practitioner(self, slot)
+        self._replace_practitioners(leaving)
+
+    def _registry_is_quiet(self) -> bool:
+        """No one listens to Mesa's agent signals and no Mesa dataset tracks practitioners.
+
+        Then registering and deregistering agents has no side effect beyond Mesa's agent sets,
+        so :meth:`_replace_practitioners` and :meth:`remove_all_agents` may update those sets in
+        bulk (about 20x cheaper per agent than ``Agent.remove()`` plus ``Agent.__init__``).
+        """
+        return (
+            not self._suppress
+            and self._batch_context is None
+            and not any(key[0] == "agents" for key in self.subscribers)
+            and not Practitioner._datasets
+            and Practitioner in self._agents_by_type
+        )
+
+    def _replace_practitioners(self, slots: np.ndarray) -> None:
+        """Remove the Practitioner agents at ``slots`` and register a new one (the hire) in each.
+
+        Equivalent to ``old.remove(); Practitioner(self, slot)`` slot by slot (same unique ids,
+        same order in Mesa's agent sets); done in bulk when :meth:`_registry_is_quiet`.
+        """
+        if not self._registry_is_quiet():
+            for slot in slots:
+                self.practitioners[slot].remove()
+                self.practitioners[slot] = Practitioner(self, slot)
+            return
+        by_type = self._agents_by_type[Practitioner]._agents
+        everyone = self._all_agents._agents
+        first = self.agent_id_counter
+        for k, slot in enumerate(slots.tolist()):
+            old = self.practitioners[slot]
+            del by_type[old]
+            del everyone[old]
+            new = Practitioner.view(self, slot, first + k)
+            by_type[new] = None
+            everyone[new] = None
+            self.practitioners[slot] = new
+        self.agent_id_counter = first + len(slots)
+
+    def remove_all_agents(self) -> None:
+        """Remove every agent (Mesa's API); practitioners in bulk when the registry is quiet."""
+        if self._registry_is_quiet():
+            by_type = self._agents_by_type[Practitioner]._agents
+            everyone = self._all_agents._agents
+            for agent in self.practitioners:
+                by_type.pop(agent, None)
+                everyone.pop(agent, None)
+        self.practitioners = []
+        super().remove_all_agents()
 
     def _log_hires(self, slots: np.ndarray) -> None:
         """Keep time-to-talent of hires hired at least two years before the end of the run."""
@@ -257,37 +305,47 @@ class CopModel(mesa.Model):
         prob = participation.awareness_probability(colleague_share, cfg.community.word_of_mouth, recruit)
         u_aware = self.streams.awareness.random(self.n)
         p.aware |= (u_aware < prob) | self.mandated
-        # choice of membership level
-        gap = self.vitality * np.maximum(self.member_ceiling - p.knowledge, 0.0)
+        # choice of membership level: only aware practitioners who reconsider this week choose
+        # (fixed-shape draws: two uniforms per practitioner, whoever reconsiders)
+        u = self.streams.participation.random((2, self.n))
+        reconsider = u[0] < cfg.participation.revision_rate
+        who = np.flatnonzero(reconsider & p.aware)
+        org = p.org[who]
         util = participation.utility(
-            gap=gap,
-            belonging=self._trust_to_members(member),
-            interest=p.interest,
-            boundary=self.world.org_boundary[p.org],
-            silo=self.world.org_silo[p.org],
+            gap=self.vitality * np.maximum(self.member_ceiling - p.knowledge[who], 0.0),
+            belonging=self._trust_to_members(member, who),
+            interest=p.interest[who],
+            boundary=self.world.org_boundary[org],
+            silo=self.world.org_silo[org],
             legitimacy=self.legitimacy,
             vitality=self.vitality,
             protected_time=self.sponsor.protected_time,
             time_cost_scale=interaction.time_cost_scale(cfg.community.channels, self.platform_quality),
             p=cfg.participation,
         )
-        u = self.streams.participation.random((2, self.n))
-        chosen = participation.ordered_level(
-            u[1], util, cfg.participation.active_cut, cfg.participation.core_cut
+        chosen = np.zeros(self.n, np.int8)  # read only where reconsider & aware
+        chosen[who] = participation.ordered_level(
+            u[1, who], util, cfg.participation.active_cut, cfg.participation.core_cut
         )
-        p.membership = participation.revise(
-            p.membership, u[0] < cfg.participation.revision_rate, chosen, p.aware, self.mandated
-        )
+        p.membership = participation.revise(p.membership, reconsider, chosen, p.aware, self.mandated)
 
-    def _trust_to_members(self, member: np.ndarray) -> np.ndarray:
-        """Mean trust on each practitioner's ties to members (stranger trust if none)."""
-        a, b, t = self.ties.view("a"), self.ties.view("b"), self.ties.view("trust")
-        ends = np.concatenate([a, b])
-        other_member = np.concatenate([member[b], member[a]])
-        weights = np.concatenate([t, t]) * other_member
-        total = np.bincount(ends, weights=weights, minlength=self.n)
-        count = np.bincount(ends, weights=other_member, minlength=self.n)
-        return np.divide(total, count, out=np.full(self.n, self.config.trust.stranger), where=count > 0)
+    def _trust_to_members(self, member: np.ndarray, who: np.ndarray) -> np.ndarray:
+        """Mean trust on the ties of practitioners ``who`` to members (stranger trust if none).
+
+        Sums run over only the ties touching ``who`` (in edge order, both directions, as a
+        bincount over all ends would), so the result is the same at a fraction of the cost.
+        """
+        n_ties = self.ties.count
+        a, b, t = self.ties.a[:n_ties], self.ties.b[:n_ties], self.ties.trust[:n_ties]
+        mark = np.zeros(self.n, bool)
+        mark[who] = True
+        ea, eb = np.flatnonzero(mark[a]), np.flatnonzero(mark[b])
+        ends = np.concatenate([a[ea], b[eb]])
+        other_member = np.concatenate([member[b[ea]], member[a[eb]]])
+        weights = np.concatenate([t[ea], t[eb]]) * other_member
+        total = np.bincount(ends, weights=weights, minlength=self.n)[who]
+        count = np.bincount(ends, weights=other_member, minlength=self.n)[who]
+        return np.divide(total, count, out=np.full(who.size, self.config.trust.stranger), where=count > 0)
 
     def _exchange(self) -> None:
         cfg, p, ties = self.config, self.people, self.ties
@@ -422,11 +480,12 @@ class CopModel(mesa.Model):
         if self.config.world.topology == "complete" or cfg.global_mixing >= 1.0:
             exposure = np.full(w.n_organizations, share)
         else:
-            org = self.people.org
+            # only ties across organizations expose a unit (tie_exposure drops the rest anyway)
+            org, cross = self.people.org, np.flatnonzero(self.ties.view("cross"))
             tie = adoption.tie_exposure(
-                org[self.ties.view("a")],
-                org[self.ties.view("b")],
-                self.ties.view("trust"),
+                org[self.ties.a[cross]],
+                org[self.ties.b[cross]],
+                self.ties.trust[cross],
                 adopted.astype(float),
                 adopting.astype(float),
                 w.n_organizations,
@@ -466,7 +525,7 @@ class CopModel(mesa.Model):
             "sd_knowledge": float(p.knowledge.std()),
             "mean_knowledge_members": float(p.knowledge[p.membership > 0].mean()) if members else 0.0,
             "cross_boundary_ties": cross_trust.size,
-            "cross_boundary_trust": float(cross_trust.mean()) if cross_trust.size else 0.0,
+            "cross_boundary_trust": self._best_cross_boundary_trust(cross, cross_trust),
             "repertoire": self.repertoire,
             "sharing_rate": shared / chances if chances else 0.0,
             "vitality": self.vitality,
@@ -476,6 +535,18 @@ class CopModel(mesa.Model):
             "alumni": self.alumni_knowledge.size,
             "retirements": self._retired_this_week,
         }
+
+    def _best_cross_boundary_trust(self, cross: np.ndarray, cross_trust: np.ndarray) -> float:
+        """Mean over practitioners of their highest trust in anyone in another organization.
+
+        A practitioner without a cross-boundary tie trusts outsiders as strangers
+        (``trust.stranger``). Taking each person's best tie (not the mean over all ties) keeps many
+        new, weak acquaintances from hiding the trusted relationships a community builds.
+        """
+        best = np.full(self.n, self.config.trust.stranger)
+        np.maximum.at(best, self.ties.view("a")[cross], cross_trust)
+        np.maximum.at(best, self.ties.view("b")[cross], cross_trust)
+        return float(best.mean())
 
     def _stage(self, members: int) -> int:
         """Lifecycle stage from vitality and membership (Wenger, McDermott & Snyder 2002)."""

@@ -18,6 +18,16 @@ from __future__ import annotations
 import numpy as np
 
 
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative int keys below 2**31, about 4x faster.
+
+    Sorts ``key << 32 | position`` (unique, so any sort is stable) with numpy's SIMD sort.
+    """
+    packed = (keys.astype(np.int64) << 32) | np.arange(keys.size, dtype=np.int64)
+    packed.sort()
+    return packed & 0xFFFFFFFF
+
+
 class Ties:
     """Undirected weighted ties among ``n`` practitioners, growable, with a CSR formal index."""
 
@@ -49,7 +59,7 @@ class Ties:
         src = np.concatenate([self.a[:m], self.b[:m]])
         dst = np.concatenate([self.b[:m], self.a[:m]])
         edge = np.concatenate([np.arange(m), np.arange(m)])
-        order = np.argsort(src, kind="stable")
+        order = _stable_order(src)
         self.neighbour = dst[order].astype(np.int32)
         self.edge = edge[order].astype(np.int64)
         self.indptr = np.zeros(self.n + 1, np.int64)
@@ -59,7 +69,7 @@ class Ties:
         """Snapshot a CSR index over all live ties (formal and community) for partner choice."""
         a, b = self.view("a"), self.view("b")
         src = np.concatenate([a, b])
-        order = np.argsort(src, kind="stable")
+        order = _stable_order(src)
         edge = np.concatenate([np.arange(self.count), np.arange(self.count)])
         self.all_neighbour = np.concatenate([b, a])[order].astype(np.int64)
         self.all_edge = edge[order].astype(np.int64)
@@ -72,20 +82,25 @@ class Ties:
         Only partners with ``eligible`` True count (e.g. members). Uses the snapshot from
         :meth:`rebuild_partner_index`; -1 where no eligible tie exists.
         """
-        weight = self.trust[self.all_edge] * eligible[self.all_neighbour]
-        cum = np.concatenate([[0.0], np.cumsum(weight)])
-        lo, hi = cum[self.all_indptr[who]], cum[self.all_indptr[who + 1]]
+        result = np.full(who.size, -1, np.int64)
+        if who.size == 0 or self.all_neighbour.size == 0:
+            return result
+        # gather only the seekers' own CSR segments (ragged), not every tie
+        start = self.all_indptr[who]
+        deg = self.all_indptr[who + 1] - start
+        seg_start = np.zeros(who.size + 1, np.int64)
+        np.cumsum(deg, out=seg_start[1:])
+        pos = np.arange(seg_start[-1]) + np.repeat(start - seg_start[:-1], deg)
+        weight = self.trust[self.all_edge[pos]] * eligible[self.all_neighbour[pos]]
+        cum = np.zeros(weight.size + 1)
+        np.cumsum(weight, out=cum[1:])
+        lo, hi = cum[seg_start[:-1]], cum[seg_start[1:]]
         total = hi - lo
-        pos = np.searchsorted(cum, lo + u * total, side="right") - 1
-        pos = np.clip(pos, self.all_indptr[who], np.maximum(self.all_indptr[who + 1] - 1, 0))
-        found = (total > 0) & (self.all_neighbour.size > 0)
-        return np.where(
-            found,
-            self.all_neighbour[np.minimum(pos, max(self.all_neighbour.size - 1, 0))]
-            if self.all_neighbour.size
-            else -1,
-            -1,
-        )
+        found = total > 0
+        k = np.searchsorted(cum, lo[found] + u[found] * total[found], side="right") - 1
+        k = np.clip(k, seg_start[:-1][found], seg_start[1:][found] - 1)
+        result[found] = self.all_neighbour[pos[k]]
+        return result
 
     @property
     def degree(self) -> np.ndarray:
@@ -160,9 +175,10 @@ class Ties:
             arr = getattr(self, name)
             arr[: ids.size] = arr[ids]
         self.count = ids.size
-        keys = self.a[: self.count].astype(np.int64) * self.n + self.b[: self.count]
-        order = np.argsort(keys)
-        self._keys, self._key_edge = keys[order], order.astype(np.int64)
+        # dropping entries keeps the key index sorted: no re-sort, just renumber the edges
+        new_id = np.cumsum(keep) - 1
+        kept = keep[self._key_edge]
+        self._keys, self._key_edge = self._keys[kept], new_id[self._key_edge[kept]]
         return dropped
 
     def _grow(self, needed: int) -> None:

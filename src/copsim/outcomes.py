@@ -17,7 +17,8 @@ Weekly columns (row *w* is the state after week *w*; row 0 is the initial state)
 ``sd_knowledge``            standard deviation of knowledge
 ``mean_knowledge_members``  mean knowledge of members (0 when there are none)
 ``cross_boundary_ties``     ties (formal and community) between different organizations
-``cross_boundary_trust``    mean trust on those ties (0 when there are none)
+``cross_boundary_trust``    mean over practitioners of their highest trust in someone in
+                            another organization (``trust.stranger`` for those with no such tie)
 ``repertoire``              tools, standards and stories the community has built (items)
 ``sharing_rate``            share of community exchange opportunities in which knowledge was shared
 ``vitality``                how alive the community is (0-1)

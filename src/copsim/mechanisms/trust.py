@@ -15,15 +15,19 @@ def reinforce(trust: np.ndarray, edges: np.ndarray, reciprocated: np.ndarray, ga
     """Raise trust on ``edges`` in place: full gain if reciprocated, half if one-sided."""
     if edges.size == 0:
         return
-    step = np.where(reciprocated, gain, 0.5 * gain)
-    # a tie used twice in a week is reinforced once, by its largest step
-    best = np.zeros(trust.size)
-    np.maximum.at(best, edges, step)
-    used = np.flatnonzero(best)
-    trust[used] += best[used] * (1.0 - trust[used])
+    # a tie used twice in a week is reinforced once, by its largest step: mark 1 for any use,
+    # 2 for a reciprocated use (the larger of the only two possible steps)
+    mark = np.zeros(trust.size, np.int8)
+    mark[edges] = 1
+    mark[edges[reciprocated]] = 2
+    used = np.flatnonzero(mark)
+    best = np.where(mark[used] == 2, gain, 0.5 * gain)
+    trust[used] += best * (1.0 - trust[used])
 
 
 def decay_idle(trust: np.ndarray, floor: np.ndarray, used: np.ndarray, decay: float) -> None:
     """Idle ties (``used`` False) decay toward their floor in place."""
-    idle = ~used
-    trust[idle] -= decay * (trust[idle] - floor[idle])
+    change = trust - floor
+    change *= decay
+    change[used] = 0.0  # used ties keep their trust exactly (t - 0 == t)
+    trust -= change
