@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import threading
 import typing
 from dataclasses import dataclass, field
@@ -393,14 +394,24 @@ def scenario_names() -> list[str]:
 _LOCK = threading.Lock()
 
 
+_TYPE_WORDS = {"Integer": "a whole number", "Float": "a number", "String": "text"}
+_CONVERSION = re.compile(r"Value '(.*)' of type '.*' could not be converted to (\w+)")
+_NOT_BOOL = re.compile(r"Value '(.*)' is not a valid bool")
+
+
 def _explain(exc: OmegaConfBaseException) -> str:
     """One line from an OmegaConf error: the full key, the value, and what is allowed."""
     key = getattr(exc, "full_key", "") or "config"
     msg = str(exc).splitlines()[0]
-    if "not in" in msg or ("Key '" in msg and "not" in msg):
-        return f"{key}: unknown key; see `copsim-run --cfg job` or docs/ODD.md for allowed keys"
-    if "Value '" in msg:
-        return f"{key}: {msg}"
+    if "Key '" in msg and "not in" in msg:
+        return f"{key}: unknown key; allowed keys are listed in docs/ODD.md"
+    if match := _CONVERSION.match(msg):
+        expected = _TYPE_WORDS.get(match.group(2), match.group(2))
+        return f"{key}: {match.group(1)!r} is not allowed; expected {expected}"
+    if match := _NOT_BOOL.match(msg):
+        return f"{key}: {match.group(1)!r} is not allowed; expected true or false"
+    if "is not a subclass of" in msg:
+        return f"{key}: is a group of keys; set its keys (e.g. {key}.KEY=VALUE), not the group itself"
     return f"{key}: {msg}"
 
 
