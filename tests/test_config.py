@@ -8,13 +8,24 @@ import copsim
 from copsim.config import describe_parameters, scenario_names
 
 
-@pytest.mark.parametrize("scenario", ["rumble_strips", "e_regulation", "safecities", "company_command", "bass"])
+@pytest.mark.parametrize(
+    "scenario", ["rumble_strips", "e_regulation", "safecities", "company_command", "bass"]
+)
 def test_every_scenario_loads_with_the_contract_keys(scenario):
     cfg = copsim.load_config(scenario)
     assert cfg.scenario == scenario
-    for value in (cfg.seed, cfg.horizon_weeks, cfg.world.n_organizations, cfg.world.n_practitioners,
-                  cfg.community.enabled, cfg.coordinator.fte, cfg.sponsor.level, cfg.sponsor.mandate,
-                  cfg.adoption.p, cfg.adoption.q):
+    for value in (
+        cfg.seed,
+        cfg.horizon_weeks,
+        cfg.world.n_organizations,
+        cfg.world.n_practitioners,
+        cfg.community.enabled,
+        cfg.coordinator.fte,
+        cfg.sponsor.level,
+        cfg.sponsor.mandate,
+        cfg.adoption.p,
+        cfg.adoption.q,
+    ):
         assert value is not None
 
 
@@ -65,7 +76,9 @@ def test_config_error_is_a_value_error():
 def test_every_parameter_documents_unit_or_choices_and_source():
     rows = describe_parameters()
     assert len(rows) > 80
-    numeric = [r for r in rows if isinstance(r["default"], (int, float)) and not isinstance(r["default"], bool)]
+    numeric = [
+        r for r in rows if isinstance(r["default"], (int, float)) and not isinstance(r["default"], bool)
+    ]
     for row in numeric:
         if row["key"] in ("seed",):
             continue

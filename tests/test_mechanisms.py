@@ -6,8 +6,16 @@ import numpy as np
 import pytest
 
 from copsim.config import CoordinatorConfig, ParticipationConfig
-from copsim.mechanisms import adoption, coordination, demography, exchange, interaction, participation
-from copsim.mechanisms import practice, trust
+from copsim.mechanisms import (
+    adoption,
+    coordination,
+    demography,
+    exchange,
+    interaction,
+    participation,
+    practice,
+    trust,
+)
 from copsim.network import Ties
 
 # ---------------------------------------------------------------- demography
@@ -36,19 +44,42 @@ def test_hires_start_with_low_knowledge():
 
 def test_utility_rises_with_learning_value_trust_interest_and_legitimacy():
     p = ParticipationConfig()
-    base = dict(gap=np.array([0.1]), belonging=np.array([0.3]), interest=np.array([0.0]),
-                boundary=np.array([1.0]), silo=np.array([0.5]), legitimacy=0.3, vitality=0.5,
-                protected_time=0.0, time_cost_scale=1.0, p=p)
+    base = dict(
+        gap=np.array([0.1]),
+        belonging=np.array([0.3]),
+        interest=np.array([0.0]),
+        boundary=np.array([1.0]),
+        silo=np.array([0.5]),
+        legitimacy=0.3,
+        vitality=0.5,
+        protected_time=0.0,
+        time_cost_scale=1.0,
+        p=p,
+    )
     u0 = participation.utility(**base)
-    for key, value in [("gap", np.array([0.4])), ("belonging", np.array([0.8])),
-                       ("interest", np.array([1.0])), ("legitimacy", 0.9), ("protected_time", 0.8)]:
+    for key, value in [
+        ("gap", np.array([0.4])),
+        ("belonging", np.array([0.8])),
+        ("interest", np.array([1.0])),
+        ("legitimacy", 0.9),
+        ("protected_time", 0.8),
+    ]:
         assert participation.utility(**{**base, key: value}) > u0, key
 
 
 def test_legitimacy_matters_more_across_boundaries():
     p = ParticipationConfig()
-    kw = dict(gap=np.zeros(2), belonging=np.zeros(2), interest=np.zeros(2), boundary=np.array([0.0, 1.0]),
-              silo=np.full(2, 0.5), vitality=0.5, protected_time=0.0, time_cost_scale=1.0, p=p)
+    kw = dict(
+        gap=np.zeros(2),
+        belonging=np.zeros(2),
+        interest=np.zeros(2),
+        boundary=np.array([0.0, 1.0]),
+        silo=np.full(2, 0.5),
+        vitality=0.5,
+        protected_time=0.0,
+        time_cost_scale=1.0,
+        p=p,
+    )
     gain = participation.utility(legitimacy=1.0, **kw) - participation.utility(legitimacy=0.0, **kw)
     assert gain[1] > gain[0] > 0
 
@@ -75,8 +106,13 @@ def test_a_mandate_raises_membership_but_lowers_motivation():
 
 
 def test_unaware_practitioners_cannot_join():
-    new = participation.revise(np.zeros(3, np.int8), np.ones(3, bool), np.full(3, 3, np.int8),
-                               np.array([True, False, True]), mandated=False)
+    new = participation.revise(
+        np.zeros(3, np.int8),
+        np.ones(3, bool),
+        np.full(3, 3, np.int8),
+        np.array([True, False, True]),
+        mandated=False,
+    )
     assert new.tolist() == [3, 0, 3]
 
 
@@ -206,7 +242,14 @@ def test_brokered_introductions_cross_organizations():
 
 def test_online_channels_cost_less_on_a_good_platform():
     class Channels:
-        online_library, qa_referral, face_to_face, teleconference, conference, joint_project = 1, 1, 0, 0, 0, 0
+        online_library, qa_referral, face_to_face, teleconference, conference, joint_project = (
+            1,
+            1,
+            0,
+            0,
+            0,
+            0,
+        )
 
     assert interaction.time_cost_scale(Channels, 1.0) < interaction.time_cost_scale(Channels, 0.0) == 1.0
 
@@ -233,8 +276,14 @@ def test_units_without_know_how_do_not_adopt_and_the_gate_can_be_switched_off():
 def test_exposure_counts_trust_to_adopted_adopting_units_only():
     # unit 0 is tied to unit 1 (adopted) with trust 0.6 and to unit 2 (not adopted) with 0.2;
     # unit 3 does not adopt at all and so never counts
-    e = adoption.tie_exposure(np.array([0, 0, 0]), np.array([1, 2, 3]), np.array([0.6, 0.2, 0.9]),
-                              np.array([0.0, 1.0, 0.0, 1.0]), np.array([1.0, 1.0, 1.0, 0.0]), 4)
+    e = adoption.tie_exposure(
+        np.array([0, 0, 0]),
+        np.array([1, 2, 3]),
+        np.array([0.6, 0.2, 0.9]),
+        np.array([0.0, 1.0, 0.0, 1.0]),
+        np.array([1.0, 1.0, 1.0, 0.0]),
+        4,
+    )
     assert e[0] == pytest.approx(0.75)
 
 

@@ -11,9 +11,9 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small_config
 
 import copsim
+from conftest import small_config
 from copsim.agents import Coordinator, Practitioner, Sponsor, SupportTeam
 from copsim.mechanisms.adoption import bass_closed_form
 from copsim.model import CopModel
@@ -28,8 +28,15 @@ def test_every_scenario_builds_and_steps(scenario):
     ts = run.timeseries
     assert list(ts["week"]) == list(range(81))
     assert set(COLUMNS) <= set(ts.columns)
-    for key in ("t50_weeks", "t90_weeks", "t50_censored", "t90_censored", "final_adoption_share",
-                "time_to_talent_weeks", "coordinator_fte_years"):
+    for key in (
+        "t50_weeks",
+        "t90_weeks",
+        "t50_censored",
+        "t90_censored",
+        "final_adoption_share",
+        "time_to_talent_weeks",
+        "coordinator_fte_years",
+    ):
         assert key in run.summary
     assert run.seed == run.config.seed
 
@@ -76,19 +83,25 @@ def test_same_config_and_seed_give_identical_results_across_processes():
         "r = copsim.simulate(small_config('rumble_strips', 'seed=5')); "
         "sys.stdout.write(r.timeseries.to_json())"
     )
-    out = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd="tests").stdout for _ in range(2)]
+    out = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="tests"
+        ).stdout
+        for _ in range(2)
+    ]
     here = copsim.simulate(small_config("rumble_strips", "seed=5")).timeseries
     assert out[0] == out[1]
-    pd.testing.assert_frame_equal(pd.DataFrame(json.loads(out[0])).reset_index(drop=True), here,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(json.loads(out[0])).reset_index(drop=True), here, check_dtype=False
+    )
 
 
 def test_ensemble_seeds_are_spawned_from_the_root_and_paired_across_conditions():
     cfg = small_config("rumble_strips", "horizon_weeks=10")
     one = copsim.simulate_ensemble(cfg, 3)
-    other = copsim.simulate_ensemble(dataclasses.replace(cfg, coordinator=dataclasses.replace(
-        cfg.coordinator, fte=0.1)), 5)
+    other = copsim.simulate_ensemble(
+        dataclasses.replace(cfg, coordinator=dataclasses.replace(cfg.coordinator, fte=0.1)), 5
+    )
     assert one.seeds == other.seeds[:3]
     assert len(set(other.seeds)) == 5
     assert list(one.summary["replicate"]) == [0, 1, 2]
@@ -120,16 +133,23 @@ def _paired(scenario, overrides_a, overrides_b, replicates=8):
 
 
 def test_rumble_strips_community_speeds_adoption_over_dissemination_alone():
-    community, baseline = _paired("rumble_strips", ["coordinator.fte=0.5", "sponsor.level=1.0"],
-                                  ["coordinator.fte=0.5", "sponsor.level=1.0", "community.enabled=false"])
+    community, baseline = _paired(
+        "rumble_strips",
+        ["coordinator.fte=0.5", "sponsor.level=1.0"],
+        ["coordinator.fte=0.5", "sponsor.level=1.0", "community.enabled=false"],
+    )
     gain = community["adopter_years"].to_numpy() - baseline["adopter_years"].to_numpy()
     assert (gain > 0).mean() >= 0.75  # paired by seed: most replicates gain
     assert gain.mean() > 2 * gain.std(ddof=1) / math.sqrt(gain.size)
 
 
 def test_rumble_strips_more_coordinator_time_does_not_slow_adoption():
-    ys = [copsim.simulate_ensemble(copsim.load_config("rumble_strips", [f"coordinator.fte={f}"]), 8)
-          .summary["adopter_years"].mean() for f in (0.1, 0.5, 1.0)]
+    ys = [
+        copsim.simulate_ensemble(copsim.load_config("rumble_strips", [f"coordinator.fte={f}"]), 8)
+        .summary["adopter_years"]
+        .mean()
+        for f in (0.1, 0.5, 1.0)
+    ]
     tolerance = 0.05 * ys[0]
     assert ys[1] >= ys[0] - tolerance and ys[2] >= ys[1] - tolerance
 
@@ -142,7 +162,8 @@ def test_an_uncoordinated_community_decays():
 
 
 def test_a_mandate_raises_membership_but_lowers_sharing():
-    voluntary, mandated = _paired("rumble_strips", ["horizon_weeks=260"],
-                                  ["horizon_weeks=260", "sponsor.mandate=true"], replicates=4)
+    voluntary, mandated = _paired(
+        "rumble_strips", ["horizon_weeks=260"], ["horizon_weeks=260", "sponsor.mandate=true"], replicates=4
+    )
     assert (mandated["final_members"] > voluntary["final_members"]).all()
     assert mandated["sharing_rate"].mean() < voluntary["sharing_rate"].mean()

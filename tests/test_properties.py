@@ -55,8 +55,16 @@ def test_state_stays_in_range_and_counts_are_conserved(config):
         adopted_before = model.adopted.copy()
         assert 0.0 <= model.vitality <= 1.0
     ts = model.recorder.frame(model.week)
-    for column in ("adoption_share", "participation_rate", "core_share", "active_share",
-                   "peripheral_share", "cross_boundary_trust", "sharing_rate", "vitality"):
+    for column in (
+        "adoption_share",
+        "participation_rate",
+        "core_share",
+        "active_share",
+        "peripheral_share",
+        "cross_boundary_trust",
+        "sharing_rate",
+        "vitality",
+    ):
         values = ts[column].to_numpy()
         assert ((values >= 0) & (values <= 1)).all(), column
     counts = ts[["core", "active", "peripheral", "non_members"]].to_numpy()

@@ -16,8 +16,14 @@ TINY = ["world.n_organizations=8", "world.n_practitioners=40", "horizon_weeks=30
 
 
 def _run(args, cwd):
-    return subprocess.run([COPSIM_RUN, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "HYDRA_FULL_ERROR": "0"})
+    return subprocess.run(
+        [COPSIM_RUN, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "HYDRA_FULL_ERROR": "0"},
+    )
 
 
 def test_a_run_writes_summary_series_config_and_figure(tmp_path):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import small_config
 
+from conftest import small_config
 from copsim.model import CopModel
 from copsim.streams import STREAM_NAMES, Streams, replicate_seeds, stream_key
 
@@ -33,8 +33,12 @@ def _who_retired_when(*overrides: str) -> np.ndarray:
 def test_coordinator_time_and_sponsorship_leave_retirements_unchanged():
     reference = _who_retired_when("coordinator.fte=0.1", "sponsor.level=0.2")
     assert (reference > 0).sum() > 10  # plenty of retirements to compare
-    for levers in (["coordinator.fte=1.0"], ["sponsor.level=1.0", "sponsor.mandate=true"],
-                   ["community.enabled=false"], ["support_team.enabled=true"]):
+    for levers in (
+        ["coordinator.fte=1.0"],
+        ["sponsor.level=1.0", "sponsor.mandate=true"],
+        ["community.enabled=false"],
+        ["support_team.enabled=true"],
+    ):
         assert np.array_equal(_who_retired_when(*levers), reference), levers
 
 

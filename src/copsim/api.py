@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .config import CopConfig, validate
+from .config import ConfigError, CopConfig, validate
 from .model import CopModel
 from .streams import replicate_seeds
 
@@ -63,8 +63,6 @@ def simulate_ensemble(config: CopConfig, replicates: int, progress: Progress | N
     so differences between two ensembles of the same root seed are paired.
     """
     if replicates < 1:
-        from .config import ConfigError
-
         raise ConfigError(f"replicates: {replicates!r} is out of range; allowed 1 or more")
     validate(config)
     seeds = replicate_seeds(config.seed, replicates)
