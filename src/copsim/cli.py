@@ -3,12 +3,18 @@
     copsim-run                                   # default scenario (rumble_strips), one run
     copsim-run scenario=safecities coordinator.fte=0.5 replicates=10
     copsim-run scenario=bass world.n_organizations=1000 out=results/bass-check
+    copsim-run +experiment=coordinator_sponsorship -m            # a named experiment (a sweep)
+    copsim-run -m scenario=safecities coordinator.fte=0,0.5,1 sponsor.level=0,1 replicates=10
 
 Every input is checked before anything runs: a bad key, value or scenario prints one line and
 exits with status 2, writing nothing. Results go to ``results/runs/<scenario>-<time>/`` (or
 ``out=DIR``): ``summary.csv`` (one row per replicate, the paired dissemination-only baseline
 beside it when the community is on), ``timeseries.parquet``, ``config.yaml`` and
 ``adoption.png``.
+
+Sweeps (``-m``) are run by :mod:`copsim.experiments.runner`: one Hydra job per condition, on
+the basic, joblib, ray or submitit launcher, into a resumable results store (see
+``docs/EXPERIMENTS.md``).
 """
 
 from __future__ import annotations
@@ -68,23 +74,47 @@ def _progress(done: int, total: int) -> None:
     print(f"\r  simulated {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
 
+def _weeks(week: int, horizon: int) -> None:
+    print(f"\r  week {week}/{horizon}", end="" if week < horizon else "\n", file=sys.stderr, flush=True)
+
+
+def run_ensemble(config: CopConfig, replicates: int):
+    """:func:`copsim.simulate_ensemble` with progress: replicates done, or weeks for a single run.
+
+    A single run shows the weeks simulated (every 52 weeks), since one long run can take
+    minutes; it is the same run as ``simulate_ensemble(config, 1)`` (replicate 0's seed).
+    """
+    import pandas as pd
+
+    from .api import EnsembleResult, simulate, simulate_ensemble
+    from .streams import replicate_seeds
+
+    if replicates != 1:
+        return simulate_ensemble(config, replicates, progress=_progress)
+    seed = replicate_seeds(config.seed, 1)[0]
+    run = simulate(dataclasses.replace(config, seed=seed), progress=_weeks)
+    series = run.timeseries.assign(replicate=0)
+    series.insert(0, "replicate", series.pop("replicate"))
+    summary = pd.DataFrame([{"replicate": 0, "seed": seed, **run.summary}])
+    return EnsembleResult(series, summary, config, [seed])
+
+
 def _run_job(cfg) -> None:  # the Hydra task: cfg is the composed DictConfig
     import pandas as pd
     from omegaconf import OmegaConf
 
     from .analysis.run_figure import plot_adoption, summary_table
-    from .api import simulate_ensemble
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     config = from_container(cfg)
     replicates = int(cfg.get("replicates", 1))
     out = Path(str(cfg.get("out") or f"results/runs/{config.scenario}-{datetime.now():%Y%m%d-%H%M%S-%f}"))
     print(f"copsim-run: {config.scenario}, {replicates} replicate(s), {config.horizon_weeks} weeks")
-    runs = {"community": simulate_ensemble(config, replicates, progress=_progress)}
+    runs = {"community": run_ensemble(config, replicates)}
     if config.community.enabled and cfg.get("baseline", True):
         baseline = dataclasses.replace(config, community=dataclasses.replace(config.community, enabled=False))
         print("copsim-run: dissemination-only baseline on the same seeds")
-        runs["baseline"] = simulate_ensemble(baseline, replicates, progress=_progress)
+        runs["baseline"] = run_ensemble(baseline, replicates)
     out.mkdir(parents=True, exist_ok=True)
     summary = pd.concat([r.summary.assign(condition=name) for name, r in runs.items()], ignore_index=True)
     series = pd.concat([r.timeseries.assign(condition=name) for name, r in runs.items()], ignore_index=True)
@@ -96,11 +126,32 @@ def _run_job(cfg) -> None:  # the Hydra task: cfg is the composed DictConfig
     print(f"copsim-run: wrote {out}/summary.csv, timeseries.parquet, config.yaml, adoption.png")
 
 
+def is_sweep(args: list[str]) -> bool:
+    """A multirun (``-m``) or a named experiment (``+experiment=NAME``), not a config inspection."""
+    from .experiments.runner import INSPECT_FLAGS
+
+    if any(a in INSPECT_FLAGS or a.startswith("--cfg") for a in args):
+        return False
+    return any(a in ("-m", "--multirun") or a.lstrip("+").startswith("experiment=") for a in args)
+
+
 def run() -> None:
-    """Entry point: validate all input first, then hand over to Hydra."""
+    """Entry point: validate all input first, then hand over to Hydra.
+
+    With ``-m`` (or ``+experiment=NAME``) the arguments describe a sweep, run by
+    :func:`copsim.experiments.runner.run_sweep` (one Hydra job per condition, results store,
+    resume); otherwise one condition is run here with its paired baseline.
+    """
     import hydra
 
     args = sys.argv[1:]
+    if is_sweep(args):
+        from .experiments.runner import run_sweep
+
+        code = run_sweep(args)
+        if code:
+            sys.exit(code)
+        return
     if not any(
         a in ("-m", "--multirun", "--help", "-h", "--cfg", "-c", "--info") or a.startswith("--cfg")
         for a in args

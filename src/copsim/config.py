@@ -209,8 +209,24 @@ class ParticipationConfig:
     w_vitality: float = param(2.0, 0.0, 50.0, unit="logit per vitality")
     time_cost: float = param(2.0, 0.0, 50.0, unit="logit")
     silo_cost: float = param(1.0, 0.0, 50.0, unit="logit per silo strength")
-    active_cut: float = param(1.6, 0.0, 50.0, unit="logit", doc="ordered-logit cut to active")
-    core_cut: float = param(2.9, 0.0, 50.0, unit="logit", doc="ordered-logit cut to core")
+    active_cut: float = param(
+        2.7,
+        0.0,
+        50.0,
+        unit="logit",
+        doc="ordered-logit cut to active",
+        source="guess, chosen so that mature communities have 15-20 % active members "
+        "(Wenger, McDermott & Snyder 2002; docs/VALIDATION.md)",
+    )
+    core_cut: float = param(
+        3.8,
+        0.0,
+        50.0,
+        unit="logit",
+        doc="ordered-logit cut to core",
+        source="guess, chosen so that mature communities have a 10-15 % core "
+        "(Wenger, McDermott & Snyder 2002; docs/VALIDATION.md)",
+    )
 
 
 @dataclass

@@ -132,6 +132,11 @@ class CopModel(mesa.Model):
         self._retired_this_week = 0
         self._peak_members = 0
         self.phase_seconds = {name: 0.0 for name in self.PHASES} if time_phases else None
+        self._phase_methods = [getattr(self, f"_{name}") for name in self.PHASES]
+        self._n_adopting = int(self.world.org_adopting.sum())
+        channels = config.community.channels
+        self._channel_multiplier = interaction.channel_multiplier(channels)
+        self._time_cost_scales: dict[float, float] = {}  # by platform quality
         self.recorder = Recorder(config.horizon_weeks)
         self.recorder.record(0, self.observe())
 
@@ -165,11 +170,11 @@ class CopModel(mesa.Model):
     def step(self) -> None:
         """One week: every phase in order, then observation."""
         self.week = self.steps
-        for name in self.PHASES:
-            phase = getattr(self, f"_{name}")
-            if self.phase_seconds is None:
+        if self.phase_seconds is None:
+            for phase in self._phase_methods:
                 phase()
-            else:
+        else:
+            for name, phase in zip(self.PHASES, self._phase_methods, strict=True):
                 start = time.perf_counter()
                 phase()
                 self.phase_seconds[name] += time.perf_counter() - start
@@ -275,15 +280,16 @@ class CopModel(mesa.Model):
     def _coordinators(self) -> None:
         if not self.enabled:
             return
-        team = self.agents_by_type[Coordinator]
-        team.do("step")
-        hours = float(sum(team.get("hours")))
-        weights = np.asarray(team.get("hours")) + 1e-12
+        team = list(self.agents_by_type[Coordinator])  # plain list: cheaper than AgentSet.get
+        for member in team:
+            member.step()
+        hours_each = [member.hours for member in team]
+        weights = np.asarray(hours_each) + 1e-12
         self.coordination = coordination.allocate(
-            hours,
-            float(np.average(team.get("technical_competence"), weights=weights)),
-            float(np.average(team.get("interpersonal_competence"), weights=weights)),
-            float(np.average(team.get("connections"), weights=weights)),
+            float(sum(hours_each)),
+            float(np.average([m.technical_competence for m in team], weights=weights)),
+            float(np.average([m.interpersonal_competence for m in team], weights=weights)),
+            float(np.average([m.connections for m in team], weights=weights)),
             self.config.coordinator,
         )
         cc = self.config.community
@@ -320,7 +326,7 @@ class CopModel(mesa.Model):
             legitimacy=self.legitimacy,
             vitality=self.vitality,
             protected_time=self.sponsor.protected_time,
-            time_cost_scale=interaction.time_cost_scale(cfg.community.channels, self.platform_quality),
+            time_cost_scale=self._time_cost_scale(),
             p=cfg.participation,
         )
         chosen = np.zeros(self.n, np.int8)  # read only where reconsider & aware
@@ -328,6 +334,15 @@ class CopModel(mesa.Model):
             u[1, who], util, cfg.participation.active_cut, cfg.participation.core_cut
         )
         p.membership = participation.revise(p.membership, reconsider, chosen, p.aware, self.mandated)
+
+    def _time_cost_scale(self) -> float:
+        """Relative time cost of taking part at the current platform quality (memoised)."""
+        quality = self.platform_quality
+        scale = self._time_cost_scales.get(quality)
+        if scale is None:
+            scale = interaction.time_cost_scale(self.config.community.channels, quality)
+            self._time_cost_scales[quality] = scale
+        return scale
 
     def _trust_to_members(self, member: np.ndarray, who: np.ndarray) -> np.ndarray:
         """Mean trust on the ties of practitioners ``who`` to members (stranger trust if none).
@@ -357,7 +372,7 @@ class CopModel(mesa.Model):
             per_level = np.array([0.0, ex.contacts_peripheral, ex.contacts_active, ex.contacts_core])
             rate = (
                 per_level[p.membership[members]]
-                * interaction.channel_multiplier(cfg.community.channels)
+                * self._channel_multiplier
                 * self.vitality
             )
             ci, cj = interaction.community_contacts(
@@ -387,13 +402,15 @@ class CopModel(mesa.Model):
             cfg.motivation.crowding_out_sd,
             cfg.motivation.recognition_sd,
         )
-        motivation = p.motivation + shift * (p.membership > 0)
+        # members' motivation is shifted by the sponsor's style (only the pairs' values are needed)
+        motivation_i = p.motivation[i] + shift * (p.membership[i] > 0)
+        motivation_j = p.motivation[j] + shift * (p.membership[j] > 0)
         u = self.streams.sharing.random((2, i.size))
         j_shares = u[0] < exchange.share_probability(
-            motivation[j], t, ex.share_intercept, ex.share_motivation, ex.share_trust
+            motivation_j, t, ex.share_intercept, ex.share_motivation, ex.share_trust
         )
         i_shares = u[1] < exchange.share_probability(
-            motivation[i], t, ex.share_intercept, ex.share_motivation, ex.share_trust
+            motivation_i, t, ex.share_intercept, ex.share_motivation, ex.share_trust
         )
         k = p.knowledge
         receivers = np.concatenate([i[j_shares], j[i_shares]])
@@ -411,16 +428,13 @@ class CopModel(mesa.Model):
                 exchange.gain(k[askers], self.alumni_knowledge[-1 - aj[from_alumni]], ex.absorptive_capacity),
             ]
         )
-        p.contributions += np.bincount(
-            np.concatenate([j[j_shares & community], i[i_shares & community]]), minlength=self.n
-        )
-        self._sharing = (
-            int((j_shares & community).sum() + (i_shares & community).sum()),
-            int(2 * community.sum()),
-        )
+        j_gives, i_gives = j[j_shares & community], i[i_shares & community]
+        np.add.at(p.contributions, j_gives, 1)
+        np.add.at(p.contributions, i_gives, 1)
+        self._sharing = (j_gives.size + i_gives.size, 2 * gi.size)
         ceiling = np.where(p.membership > 0, self.member_ceiling, ex.base_ceiling)
         knowledge = exchange.apply_gains(k, receivers, gains, ceiling)
-        knowledge = exchange.drift_toward(knowledge, np.full(self.n, ex.base_ceiling), ex.on_the_job_rate)
+        knowledge = exchange.drift_toward(knowledge, ex.base_ceiling, ex.on_the_job_rate)
         if self.enabled:
             library = (
                 ex.library_rate
@@ -481,7 +495,7 @@ class CopModel(mesa.Model):
             exposure = np.full(w.n_organizations, share)
         else:
             # only ties across organizations expose a unit (tie_exposure drops the rest anyway)
-            org, cross = self.people.org, np.flatnonzero(self.ties.view("cross"))
+            org, cross = self.people.org, self.ties.cross_edges()
             tie = adoption.tie_exposure(
                 org[self.ties.a[cross]],
                 org[self.ties.b[cross]],
@@ -503,14 +517,14 @@ class CopModel(mesa.Model):
         p, ties = self.people, self.ties
         counts = np.bincount(p.membership, minlength=4)
         members = int(counts[1:].sum())
-        cross = ties.view("cross")
-        cross_trust = ties.view("trust")[cross]
+        cross = ties.cross_edges()
+        cross_trust = ties.trust[cross]
         adopting = self.world.org_adopting
         adopters = int((self.adopted & adopting).sum())
         shared, chances = self._sharing
         self._peak_members = max(self._peak_members, members)
         return {
-            "adoption_share": adopters / adopting.sum(),
+            "adoption_share": adopters / self._n_adopting,
             "adopters": adopters,
             "members": members,
             "participation_rate": members / self.n,

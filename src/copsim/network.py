@@ -48,6 +48,8 @@ class Ties:
         self.cross[:count] = cross[first]
         self.count = count
         self.n_formal = count
+        self.version = 0  # bumped whenever ties are added or dropped (keys cached views)
+        self._cross_cache: tuple[int, np.ndarray] | None = None
         self._keys = keys  # sorted
         self._key_edge = np.arange(count, dtype=np.int64)
         self._build_formal_index()
@@ -138,8 +140,11 @@ class Ties:
         if i.size == 0:
             return
         key = np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
-        key, first = np.unique(key, return_index=True)
-        cross = cross[first]
+        order = np.argsort(key, kind="stable")  # np.unique(key, return_index=True), cheaper
+        key = key[order]
+        first_of_run = np.ones(key.size, bool)
+        first_of_run[1:] = key[1:] != key[:-1]
+        key, cross = key[first_of_run], cross[order[first_of_run]]
         pos = np.searchsorted(self._keys, key)
         pos_c = np.minimum(pos, max(self._keys.size - 1, 0))
         new = (self._keys[pos_c] != key) if self._keys.size else np.ones(key.size, bool)
@@ -155,8 +160,16 @@ class Ties:
         self.floor[ids] = floor
         self.cross[ids] = cross
         self.count += k
-        self._keys = np.insert(self._keys, pos, key)
-        self._key_edge = np.insert(self._key_edge, pos, ids)
+        self.version += 1
+        # merge into the sorted key index (what np.insert does, without its overhead)
+        at = pos + np.arange(k)
+        old = np.ones(self._keys.size + k, bool)
+        old[at] = False
+        keys = np.empty(old.size, np.int64)
+        keys[old], keys[at] = self._keys, key
+        key_edge = np.empty(old.size, np.int64)
+        key_edge[old], key_edge[at] = self._key_edge, ids
+        self._keys, self._key_edge = keys, key_edge
 
     def prune(self, min_excess: float) -> int:
         """Drop community ties whose trust has decayed to within ``min_excess`` of their floor.
@@ -175,6 +188,7 @@ class Ties:
             arr = getattr(self, name)
             arr[: ids.size] = arr[ids]
         self.count = ids.size
+        self.version += 1
         # dropping entries keeps the key index sorted: no re-sort, just renumber the edges
         new_id = np.cumsum(keep) - 1
         kept = keep[self._key_edge]
@@ -193,6 +207,12 @@ class Ties:
     def view(self, name: str) -> np.ndarray:
         """The live part of an edge array (``a``, ``b``, ``trust``, ``floor``, ``cross``)."""
         return getattr(self, name)[: self.count]
+
+    def cross_edges(self) -> np.ndarray:
+        """Ids of the live ties between different organizations (cached until ties change)."""
+        if self._cross_cache is None or self._cross_cache[0] != self.version:
+            self._cross_cache = (self.version, np.flatnonzero(self.view("cross")))
+        return self._cross_cache[1]
 
     def incident(self, nodes: np.ndarray) -> np.ndarray:
         """Edge ids of all ties touching any of ``nodes``."""

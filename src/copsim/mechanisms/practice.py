@@ -19,7 +19,8 @@ def diversity(orgs_of_core: np.ndarray) -> float:
     """Gini-Simpson diversity of organizations among core members (0 if none)."""
     if orgs_of_core.size == 0:
         return 0.0
-    _, counts = np.unique(orgs_of_core, return_counts=True)
+    counts = np.bincount(orgs_of_core)  # same counts, in the same order, as np.unique's
+    counts = counts[counts > 0]
     shares = counts / counts.sum()
     return float(1.0 - np.sum(shares * shares))
 

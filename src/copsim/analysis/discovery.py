@@ -1,0 +1,365 @@
+"""Scenario discovery: under which ranges of the levers is a target reliably met? (PRIM)
+
+"What does it take for half of the states to adopt within 4 years?" A Latin-hypercube sample over
+the levers (coordinator FTE, sponsorship, mandate, support team, ...) and the uncertain
+behavioural parameters (``experiments/lever_space.yaml``) is run, each run is classed as meeting
+the target or not, and the Patient Rule Induction Method (Friedman & Fisher 1999, as implemented
+in the EMA workbench, ``pip install "copsim[discovery]"``) peels the sample space down to boxes
+where most runs meet it.
+
+For a box: **density** is the share of runs inside it that meet the target (how reliably the
+box delivers); **coverage** the share of all runs meeting the target that lie inside it (how
+much of the success it explains); **mass** the share of all runs inside it. The box chosen on
+PRIM's peeling trajectory is the one with the largest coverage among those whose density is at
+least ``threshold`` (0.8 by default).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import yaml
+from scipy.stats import qmc
+
+from ..config import ConfigError, load_config
+from .sample_runs import format_override, run_conditions
+from .sweep import CENSORED_OUTCOMES, Sweep, pct, unit_noun
+
+OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+TARGET = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*$")
+
+#: how each lever reads in a sentence; ``{}`` is replaced by "at least 0.4", "between ..."
+LEVER_PHRASES = {
+    "coordinator.fte": "a coordinator of {} FTE",
+    "coordinator.team_size": "{} coordinators",
+    "sponsor.level": "sponsorship of {}",
+    "sponsor.legitimacy": "sponsor legitimacy of {}",
+    "support_team.staff": "a support team of {} FTE",
+    "support_team.communities_served": "a support team serving {} communities",
+    "adoption.q": "an imitation coefficient q of {}",
+    "adoption.p": "an innovation coefficient p of {}",
+}
+BOOLEAN_PHRASES = {
+    "sponsor.mandate": ("voluntary participation", "mandated participation"),
+    "sponsor.board": ("no sponsor board", "a sponsor board"),
+    "support_team.enabled": ("no support team", "a support team"),
+}
+
+
+class DiscoveryError(ValueError):
+    """Scenario discovery cannot proceed; the message says why (target, spec, missing extra)."""
+
+
+# ------------------------------------------------------------------------------------ spec
+def read_spec(path: Path) -> dict:
+    """Read a lever-space spec and validate every range against the model's parameter schema."""
+    try:
+        spec = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise DiscoveryError(f"{path}: no such file") from None
+    except yaml.YAMLError as exc:
+        raise DiscoveryError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(spec, dict) or not (spec.get("levers") or spec.get("uncertain")):
+        raise DiscoveryError(f"{path}: needs 'levers' and/or 'uncertain' mappings")
+    scenario = spec.get("scenario", "rumble_strips")
+    fixed = list(spec.get("fixed", []))
+    for key, entry in dimensions(spec).items():
+        if "values" in entry:
+            probes = entry["values"]
+        elif "low" in entry and "high" in entry and entry["low"] < entry["high"]:
+            probes = [entry["low"], entry["high"]]
+        else:
+            raise DiscoveryError(f"{key}: needs 'low' < 'high' or a list of 'values'")
+        for v in probes:
+            try:
+                load_config(scenario, [*fixed, format_override(key, v)])
+            except ConfigError as exc:
+                raise DiscoveryError(f"{path}: {exc}") from None
+    return spec
+
+
+def dimensions(spec: dict) -> dict[str, dict]:
+    """Levers and uncertain parameters together, in order (levers first)."""
+    return {**(spec.get("levers") or {}), **(spec.get("uncertain") or {})}
+
+
+def lhs_samples(spec: dict, n: int, seed: int = 0) -> list[dict]:
+    """``n`` Latin-hypercube points over the spec's dimensions.
+
+    Continuous dimensions are scaled to [low, high]; ``integer: true`` rounds; a ``values`` list
+    (e.g. ``[false, true]``) is split into equal strata of the unit interval.
+    """
+    dims = dimensions(spec)
+    unit = qmc.LatinHypercube(d=len(dims), seed=seed).random(n)
+    samples = []
+    for row in unit:
+        point = {}
+        for u, (key, entry) in zip(row, dims.items(), strict=True):
+            if "values" in entry:
+                values = entry["values"]
+                point[key] = values[min(int(u * len(values)), len(values) - 1)]
+            else:
+                x = entry["low"] + u * (entry["high"] - entry["low"])
+                point[key] = int(round(x)) if entry.get("integer") else float(x)
+        samples.append(point)
+    return samples
+
+
+def run_lever_space(spec: dict, out: Path, samples: int | None = None, workers: int = 1) -> pd.DataFrame:
+    """Run the spec's LHS sample and write it as a sweep-like directory (see :mod:`.sample_runs`)."""
+    n = int(samples or spec.get("samples", 200))
+    seed = int(spec.get("root_seed", 0))
+    points = lhs_samples(spec, n, seed)
+
+    def progress(done: int, total: int) -> None:
+        if done % max(total // 10, 1) == 0 or done == total:
+            print(f"  lever space: {done}/{total} runs", file=sys.stderr, flush=True)
+
+    return run_conditions(
+        spec.get("scenario", "rumble_strips"),
+        points,
+        out,
+        replicates=int(spec.get("replicates", 1)),
+        root_seed=seed,
+        fixed=list(spec.get("fixed", [])),
+        workers=workers,
+        design={"method": "latin hypercube", "samples": n, "dimensions": dimensions(spec)},
+        progress=progress,
+    )
+
+
+# ------------------------------------------------------------------------------------ target
+def parse_target(text: str) -> tuple[str, str, float]:
+    """``"t50_years < 4"`` -> ``("t50_years", "<", 4.0)``; raises DiscoveryError otherwise."""
+    match = TARGET.match(text or "")
+    if not match:
+        raise DiscoveryError(f"--target: {text!r} is not understood; write e.g. \"t50_years < 4\" (<, <=, >, >=)")
+    return match.group(1), match.group(2), float(match.group(3))
+
+
+def target_met(runs: pd.DataFrame, target: str) -> np.ndarray:
+    """Whether each run meets ``target``. A censored outcome (never reached) counts as infinitely
+    late, so it fails "t50_years < 4" and meets "t50_years > 4"."""
+    column, op, threshold = parse_target(target)
+    if column not in runs:
+        choices = ", ".join(c for c in runs.columns if "." not in c and pd.api.types.is_numeric_dtype(runs[c]))
+        raise DiscoveryError(f"--target: {column!r} is not an outcome of this sweep; choose from {choices}")
+    values = runs[column].to_numpy(float).copy()
+    if column in CENSORED_OUTCOMES:
+        values[np.isnan(values)] = np.inf
+    with np.errstate(invalid="ignore"):
+        return OPERATORS[op](values, threshold) & ~np.isnan(values)
+
+
+def target_phrase(target: str, scenario: str) -> str:
+    """The target in words: "half of the states adopt within 4 years"."""
+    column, op, v = parse_target(target)
+    units = unit_noun(scenario)
+    below = op in ("<", "<=")
+    if column == "t50_years":
+        return f"half of the {units} adopt within {v:g} years" if below else f"half of the {units} take over {v:g} years"
+    if column == "t90_years" and below:
+        return f"90 % of the {units} adopt within {v:g} years"
+    if column == "time_to_talent_weeks" and below:
+        return f"new hires reach competence within {v:g} weeks"
+    if column == "final_adoption_share" and not below:
+        return f"more than {pct(v)} of the {units} adopt within the horizon"
+    return f"{column} {op} {v:g}"
+
+
+# ------------------------------------------------------------------------------------ PRIM
+def _prim():
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from ema_workbench.analysis import prim
+    except ImportError as exc:
+        raise DiscoveryError(
+            f"scenario discovery needs the EMA workbench ({exc}); install it with "
+            "pip install \"copsim[discovery]\" (or pip install \"ema-workbench>=3,<4\")"
+        ) from None
+    return prim
+
+
+def discover(
+    sweep: Sweep,
+    target: str,
+    threshold: float = 0.8,
+    inputs: list[str] | None = None,
+    max_boxes: int = 2,
+) -> dict:
+    """Find up to ``max_boxes`` PRIM boxes where ``target`` is met with density >= ``threshold``.
+
+    Args:
+        sweep: a sweep (typically an LHS sample) whose ``runs`` hold the inputs and the outcome.
+        target: e.g. ``"t50_years < 4"``.
+        threshold: the least density (share of runs in the box meeting the target) accepted.
+        inputs: columns PRIM may restrict (default: every sampled dotted key that varies).
+        max_boxes: boxes to look for one after another (each on the runs the previous left).
+
+    Returns a dict with ``target``, ``runs``, ``share_met``, ``boxes`` (``limits`` of restricted
+    inputs, ``coverage``, ``density``, ``mass``, ``n``), ``trajectory`` (the first box's peeling
+    trajectory) and ``sentences``.
+    """
+    runs = sweep.runs
+    y = target_met(runs, target)
+    inputs = inputs or [k for k in sweep.swept if k != "community.enabled" and runs[k].nunique() > 1]
+    missing = [k for k in inputs if k not in runs]
+    if missing:
+        raise DiscoveryError(f"--inputs: {', '.join(missing)} not in {sweep.path / 'runs.parquet'}")
+    if not inputs:
+        raise DiscoveryError(f"{sweep.path / 'runs.parquet'}: no varying inputs to restrict (is it an LHS sample?)")
+    x = runs[inputs].astype(float).reset_index(drop=True)
+    scenario = sweep.scenarios[0]
+    result: dict = {"target": target, "runs": int(len(y)), "met": int(y.sum()), "share_met": float(y.mean()),
+                    "threshold": threshold, "inputs": inputs, "boxes": [], "trajectory": []}  # fmt: skip
+    phrase = target_phrase(target, scenario)
+    sentences = [f"Across all {len(y)} sampled runs, {pct(y.mean())} meet the target ({phrase})."]
+    if y.sum() == 0 or y.all():
+        sentences.append("PRIM needs runs that meet the target and runs that do not; this sample has only one kind.")
+        result["sentences"] = sentences
+        return result
+    prim = _prim()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        finder = prim.Prim(x, y.astype(int), peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05)
+        for b in range(max_boxes):
+            box = finder.find_box()
+            if box is None:
+                break
+            traj = box.peeling_trajectory
+            ok = traj[traj["density"] >= threshold]
+            if ok.empty:
+                break
+            i = int(ok.sort_values(["coverage", "density"], ascending=False).index[0])
+            box.select(i)
+            if b == 0:
+                result["trajectory"] = traj[["coverage", "density", "mass", "res_dim"]].to_dict("records")
+                result["chosen"] = i
+            limits = box.box_lims[i]
+            full = finder.box_init
+            restricted = {
+                k: [float(limits.loc[0, k]), float(limits.loc[1, k])]
+                for k in inputs
+                if limits.loc[0, k] > full.loc[0, k] or limits.loc[1, k] < full.loc[1, k]
+            }
+            ranges = {k: [float(full.loc[0, k]), float(full.loc[1, k])] for k in restricted}
+            entry = {"limits": restricted, "ranges": ranges, "coverage": float(traj.loc[i, "coverage"]),
+                     "density": float(traj.loc[i, "density"]), "mass": float(traj.loc[i, "mass"]),
+                     "n": int(traj.loc[i, "n"])}  # fmt: skip
+            result["boxes"].append(entry)
+            sentences.append(box_sentence(entry, phrase))
+    if not result["boxes"]:
+        sentences.append(
+            f"No box reaches a density of {pct(threshold)}: no combination of the sampled ranges meets the target "
+            "reliably; lower --threshold or widen the ranges."
+        )
+    result["sentences"] = sentences
+    return result
+
+
+def bound_phrase(lo: float, hi: float, full_lo: float, full_hi: float) -> str:
+    """"at least 0.4", "at most 0.7" or "between 0.4 and 0.7" for a restricted range."""
+    if lo > full_lo and hi < full_hi:
+        return f"between {lo:.2g} and {hi:.2g}"
+    return f"at least {lo:.2g}" if lo > full_lo else f"at most {hi:.2g}"
+
+
+def condition_phrase(key: str, lo: float, hi: float, full_lo: float, full_hi: float) -> str:
+    """A restricted input in words ("a coordinator of at least 0.4 FTE", "voluntary participation")."""
+    if key in BOOLEAN_PHRASES and full_lo == 0 and full_hi == 1:
+        off, on = BOOLEAN_PHRASES[key]
+        return on if lo > 0 else off
+    bound = bound_phrase(lo, hi, full_lo, full_hi)
+    return LEVER_PHRASES.get(key, key + " {}").format(bound)
+
+
+def box_sentence(box: dict, phrase: str) -> str:
+    """One box as a sentence: "In 87 % of runs with ..., half of the states adopt within 4 years"."""
+    parts = [condition_phrase(k, *box["limits"][k], *box["ranges"][k]) for k in box["limits"]]
+    if not parts:
+        where = "all sampled runs"
+    else:
+        where = "runs with " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+    return (
+        f"In {pct(box['density'])} of {where}, {phrase} (density); this box holds {pct(box['coverage'])} of "
+        f"all runs that meet the target (coverage) and {pct(box['mass'])} of all runs."
+    )
+
+
+# ------------------------------------------------------------------------------------ output
+def plot_discovery(sweep: Sweep, result: dict, path: Path) -> Path:
+    """Left: PRIM's peeling trajectory (coverage vs density), the chosen box ringed. Right: the
+    runs over the first box's two restricted inputs (or the first two inputs), target met or not,
+    with the box drawn."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.6))
+    traj = pd.DataFrame(result["trajectory"])
+    if len(traj):
+        sc = ax1.scatter(traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis", s=18)
+        fig.colorbar(sc, ax=ax1, label="restricted inputs")
+        chosen = traj.iloc[result["chosen"]]
+        ax1.scatter([chosen["coverage"]], [chosen["density"]], s=140, facecolors="none", edgecolors="red",
+                    label="chosen box")  # fmt: skip
+        ax1.axhline(result["threshold"], color="grey", linestyle=":", label="density threshold")
+        ax1.legend(fontsize=7, frameon=False)
+    ax1.set(xlabel="coverage (share of successes inside)", ylabel="density (share inside that succeed)",
+            title="PRIM peeling trajectory", xlim=(0, 1.02), ylim=(0, 1.02))  # fmt: skip
+    box = result["boxes"][0] if result["boxes"] else {"limits": {}}
+    axes_keys = (list(box["limits"]) + [k for k in result["inputs"] if k not in box["limits"]])[:2]
+    y = target_met(sweep.runs, result["target"])
+    if len(axes_keys) == 2:
+        kx, ky = axes_keys
+        xs, ys = sweep.runs[kx].astype(float), sweep.runs[ky].astype(float)
+        ax2.scatter(xs[~y], ys[~y], s=12, color="#bbbbbb", label="target not met")
+        ax2.scatter(xs[y], ys[y], s=12, color="#1b6ca8", label="target met")
+        lims = box["limits"]
+        x0, x1 = lims.get(kx, [xs.min(), xs.max()])
+        y0, y1 = lims.get(ky, [ys.min(), ys.max()])
+        ax2.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="red", linewidth=1.5))
+        ax2.set(xlabel=kx, ylabel=ky, title=f"runs and the box: {result['target']}")
+        ax2.legend(fontsize=7, frameon=False, loc="best")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    fig.savefig(path.with_suffix(".svg"))
+    plt.close(fig)
+    return path
+
+
+def write_result(result: dict, outdir: Path, sweep: Sweep | None = None) -> Path:
+    """Write ``discovery.json`` (and ``boxes.csv``, plus the figure when ``sweep`` is given)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    if sweep is not None and result["trajectory"]:
+        plot_discovery(sweep, result, outdir / "discovery.png")
+        result = {**result, "figures": ["discovery.png"]}
+    rows = [
+        {"box": i + 1, "input": k, "low": v[0], "high": v[1], "coverage": b["coverage"], "density": b["density"]}
+        for i, b in enumerate(result["boxes"])
+        for k, v in b["limits"].items()
+    ]
+    pd.DataFrame(rows, columns=["box", "input", "low", "high", "coverage", "density"]).to_csv(
+        outdir / "boxes.csv", index=False
+    )
+    path = outdir / "discovery.json"
+    path.write_text(json.dumps(result, indent=2, default=_json))
+    return path
+
+
+def _json(value):
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    raise TypeError(type(value).__name__)

@@ -1,0 +1,495 @@
+"""A self-contained HTML report of a sweep for a policy reader (figures embedded, works offline).
+
+Sections: the question; the scenarios and levers compared; key findings as plain sentences
+generated from ``conditions.csv``; the conditions table; what dominates (sensitivity analysis)
+and what it takes (scenario discovery) when those results are present; caveats (censoring,
+replicates); method (model summary, seeds, versions).
+
+Every number the report states about a condition is read from ``conditions.csv`` (so it equals
+the stored one, rounded for reading); table cells carry the unrounded value in ``data-value``.
+Conditions with censored runs are labelled "censored" and their time to 50 % is not stated as a
+number.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .figures import plot_sweep
+from .sweep import BASELINE_KEY, Sweep, SweepError, _find, key_label, pct, unit_noun
+
+#: the outcomes the report's table shows, with their labels and decimals
+TABLE_OUTCOMES = {
+    "t50_years": ("years to 50 % adoption", 1),
+    "final_adoption_share": ("adoption share at the horizon", 2),
+    "final_members": ("members at the horizon", 0),
+    "cross_boundary_trust": ("cross-boundary trust", 2),
+    "time_to_talent_weeks": ("time-to-talent (weeks)", 0),
+    "knowledge_retained": ("knowledge retained", 2),
+}
+
+
+# ---------------------------------------------------------------------------- conditions.csv
+def cond_col(outcome: str, stat: str) -> str:
+    """Column of ``conditions.csv`` holding ``stat`` of ``outcome``.
+
+    ``stat`` is one of ``mean``, ``lo``, ``hi`` (95 % interval), ``censored`` (share of runs
+    censored), ``diff``, ``diff_lo``, ``diff_hi`` (paired difference to the baseline, condition
+    minus baseline, with its 95 % interval).
+    """
+    return {
+        "mean": f"{outcome}_mean",
+        "lo": f"{outcome}_lo",
+        "hi": f"{outcome}_hi",
+        "censored": f"{outcome}_censored_share",
+        "diff": f"{outcome}_diff_mean",
+        "diff_lo": f"{outcome}_diff_lo",
+        "diff_hi": f"{outcome}_diff_hi",
+    }[stat]
+
+
+def value(row: pd.Series, outcome: str, stat: str) -> float:
+    """A statistic of ``row`` as float (NaN when the column is absent or empty)."""
+    column = cond_col(outcome, stat)
+    if column not in row or pd.isna(row[column]):
+        return math.nan
+    return float(row[column])
+
+
+def censored_share(row: pd.Series, outcome: str) -> float:
+    share = value(row, outcome, "censored")
+    return 0.0 if math.isnan(share) else share
+
+
+def is_censored(row: pd.Series, outcome: str = "t50_years") -> bool:
+    """True when any run of the condition did not reach ``outcome`` within the horizon."""
+    return censored_share(row, outcome) > 0 or math.isnan(value(row, outcome, "mean"))
+
+
+# ---------------------------------------------------------------------------- sentences
+def fte_phrase(fte: float) -> str:
+    """Coordinator time in words ("a half-time coordinator")."""
+    named = {0.0: "no coordinator time", 0.25: "a quarter-time coordinator", 0.5: "a half-time coordinator",
+             0.75: "a three-quarter-time coordinator", 1.0: "a full-time coordinator"}  # fmt: skip
+    return named.get(round(float(fte), 3), f"a coordinator at {fte:g} FTE")
+
+
+def sponsor_phrase(level: float) -> str:
+    """Sponsorship in words ("strong sponsorship (level 1)")."""
+    level = float(level)
+    if level == 0:
+        return "no sponsorship"
+    word = "weak" if level <= 0.25 else "moderate" if level < 0.75 else "strong"
+    return f"{word} sponsorship (level {level:g})"
+
+
+def describe(row: pd.Series | dict, swept: list[str]) -> str:
+    """The levers of a condition as a phrase: "a half-time coordinator and strong sponsorship (level 1)"."""
+    row = dict(row)
+    if BASELINE_KEY in row and not _enabled(row[BASELINE_KEY]):
+        return "dissemination alone"
+    parts = []
+    for key in swept:
+        if key == BASELINE_KEY or key not in row or pd.isna(row[key]):
+            continue
+        v = row[key]
+        if key == "coordinator.fte":
+            parts.append(fte_phrase(v))
+        elif key == "sponsor.level":
+            parts.append(sponsor_phrase(v))
+        elif key == "sponsor.mandate":
+            parts.append("mandated participation" if _enabled(v) else "voluntary participation")
+        elif key == "sponsor.board":
+            parts.append("a sponsor board" if _enabled(v) else "no sponsor board")
+        elif key == "demography.wave":
+            parts.append("a retirement wave" if _enabled(v) else "no retirement wave")
+        elif isinstance(v, (bool, np.bool_)):
+            parts.append(f"{key_label(key)} {'on' if v else 'off'}")
+        else:
+            parts.append(f"{key_label(key)} {v:g}" if isinstance(v, (int, float)) else f"{key_label(key)} {v}")
+    if not parts:
+        return "the community as configured"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _enabled(v) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1", "yes")
+    return bool(v)
+
+
+def years(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def t50_sentence(row: pd.Series, base: pd.Series | None, swept: list[str], scenario: str, horizon: float) -> str:
+    """One finding: how soon half of the units adopt under ``row``, and how much sooner than the baseline."""
+    units = unit_noun(scenario)
+    who = describe(row, swept)
+    opening = f"With {who}"
+    if is_censored(row):
+        share = censored_share(row, "t50_years")
+        return (
+            f"{opening}, half of the {units} had not adopted within the {horizon:.0f}-year horizon in "
+            f"{pct(share)} of runs (censored), so no time to 50 % is given."
+        )
+    mean, lo, hi = (value(row, "t50_years", s) for s in ("mean", "lo", "hi"))
+    sentence = (
+        f"{opening}, half of the {units} adopt within {years(mean)} years "
+        f"(95 % interval {years(lo)}–{years(hi)})"
+    )
+    if base is None or row is base:
+        return sentence + "."
+    diff = value(row, "t50_years", "diff")
+    if is_censored(base):
+        return (
+            sentence + f", while with dissemination alone half of the {units} had not adopted within "
+            f"{horizon:.0f} years in {pct(censored_share(base, 't50_years'))} of runs."
+        )
+    if math.isnan(diff):
+        return sentence + "."
+    dlo, dhi = value(row, "t50_years", "diff_lo"), value(row, "t50_years", "diff_hi")
+    direction = "sooner" if diff < 0 else "later"
+    interval = "" if math.isnan(dlo) else f" (paired 95 % interval {years(abs(dhi if diff < 0 else dlo))}–"
+    interval += "" if math.isnan(dlo) else f"{years(abs(dlo if diff < 0 else dhi))})"
+    return sentence + f", {years(abs(diff))} years {direction}{interval} than with dissemination alone."
+
+
+def _baseline_row(conds: pd.DataFrame, row: pd.Series, bases: pd.DataFrame) -> pd.Series | None:
+    """The baseline row of ``row``: by the runner's ``baseline_id``, else the scenario's first."""
+    if "baseline_id" in conds and isinstance(row.get("baseline_id"), str) and "condition_id" in conds:
+        match = conds[conds["condition_id"] == row["baseline_id"]]
+        if len(match):
+            return match.iloc[0]
+    return bases.iloc[0] if len(bases) else None
+
+
+def headline_conditions(sweep: Sweep, part: pd.DataFrame) -> list[pd.Series]:
+    """The conditions the findings speak about, in order: a half-time coordinator with the
+    strongest sponsorship; the fastest condition that always reached 50 %; no coordinator time
+    with the strongest sponsorship. (The first condition when none of these is in the sweep.)"""
+    others = part[~sweep.is_baseline(part)]
+    chosen: list[pd.Series] = []
+    has_grid = {"coordinator.fte", "sponsor.level"} <= set(others.columns)
+    if has_grid:
+        top = others["sponsor.level"].max()
+        half = others[(others["coordinator.fte"] == 0.5) & (others["sponsor.level"] == top)]
+        chosen += [half.iloc[0]] if len(half) else []
+    reached = others[[not is_censored(r) for _, r in others.iterrows()]]
+    if len(reached):
+        chosen.append(reached.loc[reached[cond_col("t50_years", "mean")].idxmin()])
+    if has_grid:
+        none = others[(others["coordinator.fte"] == 0) & (others["sponsor.level"] == others["sponsor.level"].max())]
+        chosen += [none.iloc[0]] if len(none) else []
+    if not chosen and len(others):
+        chosen.append(others.iloc[0])
+    unique, seen = [], set()
+    for row in chosen:
+        if row.name not in seen:
+            seen.add(row.name)
+            unique.append(row)
+    return unique
+
+
+def findings(sweep: Sweep) -> list[str]:
+    """Key findings in plain sentences, per scenario, from ``conditions.csv``."""
+    conds = sweep.conditions
+    if conds is None:
+        return []
+    horizon = sweep.horizon_years
+    out: list[str] = []
+    swept = sweep.swept
+    for scenario in sweep.scenarios:
+        part = conds[conds["scenario"] == scenario] if "scenario" in conds else conds
+        bases = part[sweep.is_baseline(part)]
+        for _, base in bases.iterrows():
+            out.append(t50_sentence(base, None, swept, scenario, horizon))
+        others = part[~sweep.is_baseline(part)]
+        reached = others[[not is_censored(r) for _, r in others.iterrows()]]
+        fastest = reached[cond_col("t50_years", "mean")].idxmin() if len(reached) else None
+        for row in headline_conditions(sweep, part):
+            text = t50_sentence(row, _baseline_row(conds, row, bases), swept, scenario, horizon)
+            if row.name == fastest and len(others) > 1:
+                text += " This is the fastest condition in the sweep."
+            out.append(text)
+        n_cens = sum(is_censored(r) for _, r in part.iterrows())
+        if n_cens:
+            out.append(
+                f"In {n_cens} of {len(part)} {scenario} conditions some runs never reached 50 % adoption "
+                f"within {horizon:.0f} years; the table and figures mark them as censored."
+            )
+        out += _other_findings(part, scenario)
+    return out
+
+
+def _other_findings(part: pd.DataFrame, scenario: str) -> list[str]:
+    """Sentences on time-to-talent and knowledge retained when a retirement wave was swept."""
+    if "demography.wave" not in part or cond_col("time_to_talent_weeks", "mean") not in part:
+        return []
+    out = []
+    for _, row in part.iterrows():
+        who = describe(row, [k for k in part.columns if k in ("community.enabled", "demography.wave")])
+        if is_censored(row, "time_to_talent_weeks"):
+            out.append(f"In {scenario} with {who}, fewer than half of new hires reached competence in "
+                       f"{pct(censored_share(row, 'time_to_talent_weeks'))} of runs (censored).")  # fmt: skip
+            continue
+        mean, lo, hi = (value(row, "time_to_talent_weeks", s) for s in ("mean", "lo", "hi"))
+        kept = value(row, "knowledge_retained", "mean")
+        out.append(
+            f"In {scenario} with {who}, new hires reach competence in {mean:.0f} weeks "
+            f"(95 % interval {lo:.0f}–{hi:.0f}) and mean knowledge ends at {kept:.2f} times its starting level."
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------- HTML pieces
+def _cell(row: pd.Series, outcome: str, decimals: int) -> str:
+    mean = value(row, outcome, "mean")
+    if outcome in ("t50_years", "time_to_talent_weeks") and is_censored(row, outcome):
+        share = censored_share(row, outcome)
+        text = f"censored ({pct(share)} of runs not reached)" if share > 0 else "censored"
+        return f'<td class="censored" data-censored="{share!r}">{text}</td>'
+    if math.isnan(mean):
+        return "<td>–</td>"
+    lo, hi = value(row, outcome, "lo"), value(row, outcome, "hi")
+    ci = "" if math.isnan(lo) else f' <span class="ci">({lo:.{decimals}f}–{hi:.{decimals}f})</span>'
+    return f'<td data-value="{mean!r}">{mean:.{decimals}f}{ci}</td>'
+
+
+def conditions_table(sweep: Sweep) -> str:
+    """The conditions as an HTML table: keys, runs, headline outcomes (mean, 95 % interval)."""
+    conds = sweep.conditions
+    outcomes = {k: v for k, v in TABLE_OUTCOMES.items() if cond_col(k, "mean") in conds}
+    keys = [k for k in sweep.keys if k in conds]
+    head = "".join(f"<th>{html.escape(key_label(k))}</th>" for k in keys)
+    head += "".join(f"<th>{html.escape(label)}</th>" for label, _ in outcomes.values())
+    head += "<th>years sooner than dissemination alone (paired)</th>"
+    body = []
+    for _, row in conds.iterrows():
+        cells = "".join(f"<td>{html.escape(_fmt(row[k]))}</td>" for k in keys)
+        cells += "".join(_cell(row, o, d) for o, (_, d) in outcomes.items())
+        diff = value(row, "t50_years", "diff")
+        if sweep.is_baseline(row.to_frame().T).iloc[0]:
+            cells += "<td>baseline</td>"
+        elif math.isnan(diff):
+            cells += "<td>–</td>"
+        else:
+            cells += f'<td data-value="{-diff!r}">{-diff:.1f}</td>'
+        body.append(f"<tr>{cells}</tr>")
+    return f'<table id="conditions"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _fmt(v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "on" if v else "off"
+    if isinstance(v, float):
+        return "–" if math.isnan(v) else f"{v:g}"
+    return str(v)
+
+
+def _image(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"><figcaption>{html.escape(alt)}</figcaption></figure>'
+
+
+FIGURE_CAPTIONS = {
+    "adoption_curves": "Share of adopting units that adopted over time (mean, 95 % band); grey dashed: dissemination only.",
+    "t50_heatmap": "Years to 50 % adoption by coordinator FTE and sponsorship; hatched cells: censored (some runs never reached 50 %).",
+    "dose_response": "Dose-response: outcomes against coordinator FTE, one line per sponsorship level (95 % intervals).",
+    "conditions": "Every condition: years to 50 % adoption and reach at the horizon (95 % intervals).",
+    "participation": "Participation structure over time: core, active, peripheral members and non-members.",
+    "knowledge_trust_ties": "Knowledge, cross-boundary trust and cross-boundary ties over time (95 % bands).",
+    "retirement_wave": "Retirement wave: time-to-talent of new hires and knowledge retained.",
+    "network": "One run of a small scenario: the network at launch and after three years.",
+}  # fmt: skip
+
+
+def _scenario_list(sweep: Sweep) -> str:
+    items = []
+    for scenario in sweep.scenarios:
+        items.append(f"<li><b>{html.escape(scenario)}</b>: adopting units are {unit_noun(scenario)}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _levers(sweep: Sweep) -> str:
+    items = []
+    for key in sweep.swept:
+        values = pd.unique(sweep.runs[key].dropna())
+        shown = ", ".join(_fmt(v) for v in sorted(values, key=str)[:12])
+        items.append(f"<li>{html.escape(key_label(key))} (<code>{html.escape(key)}</code>): {html.escape(shown)}</li>")
+    return "<ul>" + "".join(items) + "</ul>" if items else "<p>A single condition (no levers swept).</p>"
+
+
+def _caveats(sweep: Sweep) -> str:
+    reps = sweep.runs.groupby(sweep.keys, dropna=False)["replicate"].nunique() if sweep.keys else None
+    n_rep = (
+        f"{int(reps.min())}" if reps is not None and reps.min() == reps.max() else f"{int(reps.min())}–{int(reps.max())}"
+    ) if reps is not None else str(sweep.runs["replicate"].nunique())  # fmt: skip
+    return (
+        "<ul>"
+        f"<li>Each condition was run {n_rep} times (replicates); intervals are 95 % t-intervals of the mean "
+        "across replicates. Few replicates give wide intervals.</li>"
+        f"<li>A run in which half of the units have not adopted by the {sweep.horizon_years:.0f}-year horizon is "
+        "<em>censored</em>: its time to 50 % is unknown, not zero and not the horizon. Conditions with any "
+        "censored run are labelled censored and no time is stated for them; means of the other outcomes use all runs.</li>"
+        "<li>Replicate <i>r</i> uses the same random seed in every condition (common random numbers), so "
+        "differences to the baseline are paired and more precise than the separate intervals suggest.</li>"
+        "<li>Many behavioural parameters are informed guesses (see docs/ODD.md and the parameter table); the "
+        "sensitivity analysis shows which of them matter. Results are illustrative, not forecasts.</li>"
+        "</ul>"
+    )
+
+
+def _method(sweep: Sweep) -> str:
+    summary = model_summary()
+    seed = _find(sweep.manifest, "root_seed")
+    if seed is None:
+        seed = _find(sweep.manifest, "seed")
+    versions = _find(sweep.manifest, "versions") or {
+        k: v for k, v in sweep.manifest.items() if isinstance(v, str) and "version" in k
+    }
+    version_text = ", ".join(f"{k} {v}" for k, v in versions.items()) if isinstance(versions, dict) else str(versions)
+    commit = _find(sweep.manifest, "git_commit") or _find(sweep.manifest, "commit")
+    lines = [
+        f"<p>{html.escape(summary)}</p>",
+        "<ul>",
+        f"<li>Root seed: {html.escape(str(seed))}; replicate seeds are spawned from it with numpy's SeedSequence.</li>",
+        f"<li>Versions: {html.escape(version_text or 'not recorded')}</li>",
+    ]
+    if commit:
+        lines.append(f"<li>Git commit: <code>{html.escape(str(commit))}</code></li>")
+    lines.append(f"<li>Sweep directory: <code>{html.escape(str(sweep.path))}</code>; report written "
+                 f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</li></ul>")  # fmt: skip
+    return "".join(lines)
+
+
+def model_summary() -> str:
+    """A paragraph on the model: the Purpose section of docs/ODD.md when present, else a fixed summary."""
+    odd = Path(__file__).resolve().parents[3] / "docs" / "ODD.md"
+    if odd.is_file():
+        text = odd.read_text(errors="replace")
+        lower = text.lower()
+        start = lower.find("purpose")
+        if start >= 0:
+            body = text[text.find("\n", start) + 1 :].strip()
+            para = body.split("\n\n")[0].replace("\n", " ").strip()
+            if len(para) > 80 and not para.startswith("#"):
+                return para + " (From docs/ODD.md, which describes the model in full.)"
+    return (
+        "copsim is an agent-based model with a weekly time step. Practitioners in organizations (agencies, "
+        "state DOTs, cities, firms) decide voluntarily whether to take part in a community of practice, "
+        "exchange knowledge with partners met through the community and the formal network, and build trust "
+        "across organizational boundaries; a coordinator spends hours on activities, brokering, Q&A and "
+        "recruitment; a sponsor gives protected time and legitimacy; adopting units take up a proven practice "
+        "with a Bass-style hazard driven by dissemination and trust-weighted exposure to adopters, gated by "
+        "know-how. Switching the community off gives the dissemination-only baseline. See docs/ODD.md."
+    )
+
+
+def _sensitivity_section(path: Path) -> str:
+    data = json.loads(path.read_text())
+    parts = [f"<p>{html.escape(s)}</p>" for s in data.get("sentences", [])]
+    for name in data.get("figures", []):
+        fig = path.parent / name
+        if fig.is_file():
+            parts.append(_image(fig, "Sensitivity of the outcomes to the uncertain behavioural parameters."))
+    return "".join(parts)
+
+
+def _discovery_section(path: Path) -> str:
+    data = json.loads(path.read_text())
+    parts = [f"<p>{html.escape(s)}</p>" for s in data.get("sentences", [])]
+    rows = []
+    for box in data.get("boxes", []):
+        limits = "; ".join(f"{html.escape(k)}: {v[0]:.3g} to {v[1]:.3g}" for k, v in box["limits"].items())
+        rows.append(f"<tr><td>{pct(box['coverage'])}</td><td>{pct(box['density'])}</td><td>{limits}</td></tr>")
+    if rows:
+        parts.append("<table><thead><tr><th>coverage</th><th>density</th><th>box (restricted levers)</th></tr>"
+                     f"</thead><tbody>{''.join(rows)}</tbody></table>")  # fmt: skip
+    for name in data.get("figures", []):
+        fig = path.parent / name
+        if fig.is_file():
+            parts.append(_image(fig, "Scenario discovery: the peeling trajectory and the chosen box."))
+    return "".join(parts)
+
+
+CSS = """
+body{font-family:Georgia,serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}
+h1{font-size:1.7rem} h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;font-size:.8rem;font-family:Helvetica,Arial,sans-serif}
+td,th{border:1px solid #ddd;padding:.25rem .4rem;text-align:right} th{background:#f3f3f3}
+td.censored{background:repeating-linear-gradient(45deg,#eee,#eee 4px,#fff 4px,#fff 8px);color:#555}
+.ci{color:#777} figure{margin:1rem 0} img{max-width:100%} figcaption{font-size:.85rem;color:#555}
+.findings li{margin-bottom:.4rem}
+"""
+
+
+def write_report(
+    sweep: Sweep,
+    path: Path | None = None,
+    figures: bool = True,
+    sensitivity: Path | None = None,
+    discovery: Path | None = None,
+) -> Path:
+    """Write ``DIR/report.html`` (or ``path``): a self-contained report of ``sweep``.
+
+    Args:
+        sweep: the loaded sweep (needs ``conditions.csv``).
+        path: where to write the HTML.
+        figures: (re)draw the figures into ``DIR/figures`` and embed them.
+        sensitivity: ``sensitivity.json`` of a sensitivity analysis to include (default: the
+            sweep's ``sensitivity/sensitivity.json`` if present).
+        discovery: ``discovery.json`` of a scenario discovery to include (default: the sweep's
+            ``discovery/discovery.json`` if present).
+    """
+    if sweep.conditions is None:
+        raise SweepError(f"{sweep.path / 'conditions.csv'}: missing; the report quotes its numbers")
+    path = Path(path) if path is not None else sweep.path / "report.html"
+    pngs = plot_sweep(sweep) if figures else sorted((sweep.path / "figures").glob("*.png"))
+    sensitivity = sensitivity or sweep.path / "sensitivity" / "sensitivity.json"
+    discovery = discovery or sweep.path / "discovery" / "discovery.json"
+    units = ", ".join(sorted({unit_noun(s) for s in sweep.scenarios}))
+    sections = [
+        f"<h1>Communities of practice: how much faster do proven practices spread?</h1>",
+        "<h2>The question</h2>",
+        f"<p>How much sooner do {units} take up a proven practice when a community of practice with a "
+        "coordinator and an executive sponsor connects practitioners across organizational boundaries, "
+        "compared with dissemination alone? And how do coordinator time, sponsorship and the other levers "
+        "change knowledge, trust across silos and participation?</p>",
+        "<h2>Scenarios and levers compared</h2>",
+        _scenario_list(sweep),
+        _levers(sweep),
+        "<p>The dissemination-only baseline of each scenario switches the community off "
+        "(<code>community.enabled=false</code>) on the same random seeds.</p>",
+        "<h2>Key findings</h2>",
+        '<ul class="findings">' + "".join(f"<li>{html.escape(s)}</li>" for s in findings(sweep)) + "</ul>",
+    ]
+    sections += [_image(p, FIGURE_CAPTIONS.get(p.stem, p.stem)) for p in pngs]
+    if Path(sensitivity).is_file():
+        sections += ["<h2>What dominates: sensitivity to uncertain behaviour</h2>", _sensitivity_section(Path(sensitivity))]
+    if Path(discovery).is_file():
+        sections += ["<h2>What does it take? Scenario discovery</h2>", _discovery_section(Path(discovery))]
+    sections += [
+        "<h2>Conditions</h2>",
+        "<p>Mean and 95 % interval across replicates. Censored: some runs never reached the outcome within the horizon.</p>",
+        conditions_table(sweep),
+        "<h2>Caveats</h2>",
+        _caveats(sweep),
+        "<h2>Method</h2>",
+        _method(sweep),
+    ]
+    doc = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>copsim report</title>'
+        f"<style>{CSS}</style></head><body>{''.join(sections)}</body></html>"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(doc, encoding="utf-8")
+    return path

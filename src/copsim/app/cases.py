@@ -1,0 +1,87 @@
+"""The four cases a user can pick, in plain language, each tied to its scenario file.
+
+The two sentences of each case are quoted verbatim from the source article (Snyder & Briggs,
+*Communities of Practice: A New Tool for Government Managers*, 2003), kept in
+``/work/shared/reference/cop-in-government-article.txt``; a unit test checks they still match.
+The ``bass`` scenario is for validation only and is not offered on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case: scenario name, title, the adopting units' noun and two sentences from the article."""
+
+    scenario: str
+    title: str
+    unit: str  # plural noun for the adopting units, e.g. "states"
+    unit_singular: str
+    sentences: tuple[str, str]
+    kind: str  # what kind of community, in the article's words
+
+
+CASES: dict[str, Case] = {
+    c.scenario: c
+    for c in (
+        Case(
+            scenario="rumble_strips",
+            title="Rumble Strips (Federal Highway Administration)",
+            unit="states",
+            unit_singular="state",
+            kind="An agency-based community reaching about 50 state departments of transportation.",
+            sentences=(
+                "The Federal Highway Administration (FHWA) set a strategic goal to reduce highway "
+                "fatalities by 20 per cent nationwide in the 10 years between 1998 and 2008.",
+                "Mike Burk, leader of the Knowledge Management (KM) department at the agency, worked "
+                "with agency executives to design an initiative to accelerate the diffusion of rumble "
+                "strips—a proven road-design innovation that significantly reduces run-off-road crashes.",
+            ),
+        ),
+        Case(
+            scenario="e_regulation",
+            title="E-Regulation (Federal CIO Council)",
+            unit="agencies",
+            unit_singular="agency",
+            kind="An inter-agency community of about ten federal regulatory agencies.",
+            sentences=(
+                "A number of regulatory agencies had to respond to a legislative mandate to offer "
+                "online access to compliance forms for their customers.",
+                "Bill Bennett, the person leading this initiative at the Federal Energy Regulatory "
+                "Commission (FERC), decided to seek out his counterparts at other agencies to explore "
+                "best practices for meeting that mandate.",
+            ),
+        ),
+        Case(
+            scenario="safecities",
+            title="SafeCities (NPR, Justice and Treasury)",
+            unit="cities",
+            unit_singular="city",
+            kind="An inter-sector, inter-level community of cities, federal agencies, police, "
+            "faith leaders and others.",
+            sentences=(
+                "Reducing gun violence on the streets of America is a goal that is shared by many "
+                "governmental and non-governmental organizations in cities across the nation.",
+                "The SafeCities community fostered learning across its member cities as well as "
+                "collaborations among players at local, state, and federal levels.",
+            ),
+        ),
+        Case(
+            scenario="company_command",
+            title="CompanyCommand (West Point)",
+            unit="companies",
+            unit_singular="company",
+            kind="An online, distributed community of thousands of company commanders.",
+            sentences=(
+                "Nothing can fully prepare new company commanders for the responsibilities they must "
+                "take on during their two-year command.",
+                "They created a forum for new and seasoned commanders to share their insights and "
+                "experiences; lessons learned; and tools and methods.",
+            ),
+        ),
+    )
+}
+
+DEFAULT_CASE = "rumble_strips"

@@ -1,0 +1,47 @@
+"""What the page exports so an analyst can reproduce its numbers exactly.
+
+* :func:`command_line`: the ``copsim-run`` command (same scenario, overrides, replicates and
+  root seed; ``copsim-run`` also runs the paired dissemination-only baseline and writes
+  ``summary.csv`` with one row per replicate and a ``condition`` column community/baseline);
+* :func:`experiment_yaml`: the same choice as a Hydra experiment file;
+* :func:`results_csv`: the page's results in the layout of ``copsim-run``'s ``summary.csv``.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from omegaconf import OmegaConf
+
+from .results import Comparison
+
+
+def command_line(scenario: str, overrides: list[str], replicates: int, out: str | None = None) -> str:
+    """``copsim-run scenario=NAME key=value ... replicates=N`` (shell-quoted, one line)."""
+    args = ["copsim-run", f"scenario={scenario}", *overrides, f"replicates={int(replicates)}"]
+    if out is not None:
+        args.append(f"out={out}")
+    return shlex.join(args)
+
+
+def experiment_yaml(scenario: str, overrides: list[str], replicates: int, title: str = "") -> str:
+    """A Hydra experiment file for the same choice: the scenario, the changed keys, replicates.
+
+    Saved as ``experiments/NAME.yaml`` it runs as ``copsim-run +experiment=NAME``; the same
+    settings also run directly with :func:`command_line`.
+    """
+    body = OmegaConf.from_dotlist([*overrides, f"replicates={int(replicates)}"])
+    header = [
+        "# @package _global_",
+        f"# What-if from the copsim dashboard{': ' + title if title else ''}.",
+        "# Save as experiments/NAME.yaml and run `copsim-run +experiment=NAME`, or run the same",
+        f"# settings directly: {command_line(scenario, overrides, replicates)}",
+        "defaults:",
+        f"  - override /scenario: {scenario}",
+    ]
+    return "\n".join(header) + "\n" + OmegaConf.to_yaml(body)
+
+
+def results_csv(comparison: Comparison) -> str:
+    """Per-replicate results of both conditions as CSV text (``copsim-run``'s summary.csv layout)."""
+    return comparison.summary_table().to_csv(index=False)

@@ -1,0 +1,39 @@
+"""``copsim-collect DIR``: rebuild a sweep's aggregate files from its per-condition files.
+
+Use it for sweeps whose conditions ran elsewhere (a cluster, another machine) and were copied
+back into ``DIR/conditions/``, or to refresh the aggregates of a sweep that was interrupted.
+Exit status 0 when every planned condition is complete, 1 when some failed or did not run,
+2 when ``DIR`` holds no sweep.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .store import collect as collect_dir
+
+
+def collect(argv: list[str] | None = None) -> None:
+    """Entry point of ``copsim-collect``."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print("usage: copsim-collect SWEEP_DIR", file=sys.stderr)
+        sys.exit(0 if args and args[0] in ("-h", "--help") else 2)
+    sweep_dir = Path(args[0])
+    try:
+        manifest = collect_dir(sweep_dir)
+    except FileNotFoundError as exc:
+        print(f"copsim-collect: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    counts = manifest["counts"]
+    print(
+        f"copsim-collect: {counts['complete']}/{counts['total']} conditions complete, "
+        f"{counts['failed']} failed, {counts['not run']} not run; wrote runs.parquet, timeseries.parquet, "
+        f"conditions.csv, failures.csv, manifest.json in {sweep_dir}"
+    )
+    sys.exit(0 if counts["complete"] == counts["total"] else 1)
+
+
+if __name__ == "__main__":
+    collect()

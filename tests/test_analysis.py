@@ -1,0 +1,216 @@
+"""Figures, report and notebook API built from a small real sweep (run by the experiment runner).
+
+The sweep: rumble_strips scaled down (60 practitioners, 10 organizations, one year), coordinator
+FTE {0, 0.5} x sponsorship {0, 1} x external influence p {0.05, 3.0} plus the two baselines,
+two replicates. With p = 0.05 half of the states never adopt within the year (censored); with
+p = 3.0 they always do, so both kinds of condition are present.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.image import imread
+
+import copsim.analysis as analysis
+from copsim.analysis import cli
+from copsim.analysis.figures import plot_sweep
+from copsim.analysis.network_figure import plot_network
+from copsim.analysis.report import cond_col, findings, is_censored, write_report
+
+SWEEP = [
+    "-m",
+    "scenario=rumble_strips",
+    "coordinator.fte=0,0.5",
+    "sponsor.level=0,1",
+    "adoption.p=0.05,3.0",
+    "replicates=2",
+    "horizon_weeks=52",
+    "world.n_practitioners=60",
+    "world.n_organizations=10",
+]
+GRID_FIGURES = ("adoption_curves", "t50_heatmap", "dose_response", "conditions", "participation",
+                "knowledge_trust_ties")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory):
+    """A finished sweep directory written by ``copsim-run -m`` (the experiment runner)."""
+    from copsim.experiments.runner import run_sweep
+
+    out = tmp_path_factory.mktemp("analysis") / "sweep"
+    assert run_sweep([*SWEEP, f"sweep_dir={out}"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def figures(sweep_dir):
+    return plot_sweep(analysis.load(sweep_dir), network=False)
+
+
+@pytest.fixture(scope="module")
+def report_html(sweep_dir, figures):
+    path = write_report(analysis.load(sweep_dir), figures=False)
+    return path.read_text(encoding="utf-8")
+
+
+def not_blank(path) -> bool:
+    """An image is not blank when its pixels vary (a white or one-colour canvas has no variance)."""
+    pixels = imread(path)[..., :3]
+    return float(pixels.std()) > 0.02
+
+
+def test_load_returns_the_tables_for_notebooks(sweep_dir):
+    sweep = analysis.load(sweep_dir)
+    assert {"coordinator.fte", "sponsor.level", "adoption.p", "community.enabled"} <= set(sweep.swept)
+    assert len(sweep.runs) == 10 * 2
+    assert len(sweep.conditions) == 10
+    assert sweep.timeseries["week"].max() == 52
+    assert sweep.manifest["status"] == "complete"
+    table = sweep.condition_table()
+    assert table["baseline"].sum() == 2
+    assert (table.loc[table["baseline"], "label"] == "dissemination only").all()
+
+
+def test_grid_figures_exist_as_png_and_svg_and_are_not_blank(sweep_dir, figures):
+    names = {p.stem for p in figures}
+    assert set(GRID_FIGURES) <= names
+    for name in GRID_FIGURES:
+        png, svg = sweep_dir / "figures" / f"{name}.png", sweep_dir / "figures" / f"{name}.svg"
+        assert png.is_file() and svg.is_file()
+        assert not_blank(png), name
+        assert svg.read_text().lstrip().startswith("<?xml")
+
+
+def test_retirement_figure_only_when_the_sweep_has_a_wave(figures):
+    assert "retirement_wave" not in {p.stem for p in figures}
+
+
+def test_network_picture_before_and_after(tmp_path, small):
+    path = plot_network(small("e_regulation"), tmp_path / "network.png", weeks=8)
+    assert not_blank(path)
+    assert path.with_suffix(".svg").is_file()
+
+
+def test_censored_conditions_are_counted_not_averaged(sweep_dir):
+    stats = analysis.per_condition(analysis.load(sweep_dir), "t50_years")
+    slow = stats[stats["adoption.p"] == 0.05]
+    assert (slow["censored"] == slow["n"]).all()  # p = 0.05: never half within a year
+    assert slow["mean"].isna().all()
+    fast = stats[(stats["adoption.p"] == 3.0)]
+    assert (fast["censored"] == 0).all() and fast["mean"].notna().all()
+
+
+def _table_rows(text: str) -> list[str]:
+    body = re.search(r'<table id="conditions">.*?<tbody>(.*?)</tbody>', text, re.S).group(1)
+    return re.findall(r"<tr>(.*?)</tr>", body, re.S)
+
+
+def test_report_table_numbers_equal_conditions_csv(sweep_dir, report_html):
+    conditions = pd.read_csv(sweep_dir / "conditions.csv")
+    rows = _table_rows(report_html)
+    assert len(rows) == len(conditions)
+    checked = 0
+    for row_html, (_, row) in zip(rows, conditions.iterrows(), strict=True):
+        values = [float(v) for v in re.findall(r'data-value="([^"]+)"', row_html)]
+        if is_censored(row):
+            assert "censored" in row_html
+        else:
+            assert row[cond_col("t50_years", "mean")] in values
+            checked += 1
+        assert row[cond_col("final_adoption_share", "mean")] in values
+    assert checked >= 4
+
+
+def test_report_sentences_quote_conditions_csv(sweep_dir):
+    sweep = analysis.load(sweep_dir)
+    sentences = findings(sweep)
+    assert sentences
+    csv = sweep.conditions
+    reached = csv[[not is_censored(r) for _, r in csv.iterrows()]]
+    stated = {
+        (f"{r[cond_col('t50_years', 'mean')]:.1f}", f"{r[cond_col('t50_years', 'lo')]:.1f}",
+         f"{r[cond_col('t50_years', 'hi')]:.1f}")
+        for _, r in reached.iterrows()
+    }  # fmt: skip
+    pattern = re.compile(r"adopt within ([\d.]+) years \(95 % interval ([\d.]+)–([\d.]+)\)")
+    quoted = [m.groups() for s in sentences for m in pattern.finditer(s)]
+    assert quoted, sentences
+    assert all(q in stated for q in quoted)
+    assert any("states" in s for s in sentences)
+
+
+def test_censored_conditions_are_labelled_censored_in_the_report(report_html):
+    text = html.unescape(report_html)
+    assert "(censored)" in text
+    censored_cells = re.findall(r'<td class="censored"[^>]*>([^<]*)</td>', report_html)
+    assert censored_cells and all("censored" in c and "runs not reached" in c for c in censored_cells)
+
+
+def test_report_is_self_contained(report_html):
+    assert "http://" not in report_html.replace("http://www.w3.org", "")
+    assert "<img" in report_html and 'src="data:image/png;base64,' in report_html
+    assert "src=\"figures/" not in report_html
+    for section in ("The question", "Key findings", "Conditions", "Caveats", "Method"):
+        assert f"<h2>{section}</h2>" in report_html
+
+
+def _run(tool, argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        tool(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert "Traceback" not in err
+    return err
+
+
+def test_missing_directory_is_named(tmp_path, capsys):
+    err = _run(cli.plot, [str(tmp_path / "nowhere")], capsys)
+    assert "nowhere" in err and "no such sweep directory" in err
+
+
+def test_missing_runs_file_is_named(tmp_path, capsys):
+    err = _run(cli.report, [str(tmp_path)], capsys)
+    assert "runs.parquet" in err and "missing" in err
+
+
+def test_corrupt_runs_file_is_named(tmp_path, capsys):
+    (tmp_path / "runs.parquet").write_bytes(b"not parquet at all")
+    err = _run(cli.plot, [str(tmp_path)], capsys)
+    assert "runs.parquet" in err and "corrupt" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("manifest.json", "{not json", "not valid JSON"),
+        ("timeseries.parquet", "garbage", "cannot be read as Parquet"),
+        ("conditions.csv", "", "cannot be read as CSV"),
+    ],
+)
+def test_corrupt_companion_files_are_named(sweep_dir, tmp_path, capsys, name, content, words):
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep_dir, copy, ignore=shutil.ignore_patterns("conditions", "figures"))
+    (copy / name).write_text(content)
+    err = _run(cli.report, [str(copy)], capsys)
+    assert name in err and words in err
+
+
+def test_report_without_conditions_csv_says_so(sweep_dir, tmp_path, capsys):
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep_dir, copy, ignore=shutil.ignore_patterns("conditions", "figures", "conditions.csv"))
+    err = _run(cli.report, [str(copy)], capsys)
+    assert "conditions.csv" in err and "missing" in err
+
+
+def test_weekly_band_is_mean_with_interval(sweep_dir):
+    sweep = analysis.load(sweep_dir)
+    cond = sweep.condition_table().iloc[0]
+    band = analysis.weekly_band(sweep.select(sweep.timeseries, cond), "members")
+    assert len(band) == 53
+    assert np.all(band["lo"] <= band["mean"] + 1e-12) and np.all(band["mean"] <= band["hi"] + 1e-12)
