@@ -4,8 +4,9 @@ Runs the real command line (``copsim-run +experiment=coordinator_sponsorship -m 
 6 FTE x 5 sponsorship levels + the baseline = 31 conditions) once per worker count — the basic
 launcher for 1 worker, the joblib launcher for more — into a temporary sweep directory, and
 reports wall time (including start-up and the launcher's worker start), conditions per second,
-the summed time inside the jobs, and whether every worker count produced the same
-``runs.parquet`` (it must).
+the summed time inside the jobs, the 1-minute load average before and after (figures taken on
+a busy machine say so), and whether every worker count produced the same ``runs.parquet`` (it
+must).
 
     .venv/bin/python benchmarks/bench_sweep.py --quick            # 2 replicates, 52 weeks (~1-2 min)
     .venv/bin/python benchmarks/bench_sweep.py --replicates 30    # the experiment as specified
@@ -46,9 +47,11 @@ def run_sweep(out: Path, workers: int, scenario: str, replicates: int, horizon: 
         args.append(f"horizon_weeks={horizon}")
     if workers > 1:
         args += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}"]
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.run(args, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    load_after = os.getloadavg()[0]
     if proc.returncode != 0:
         raise SystemExit(f"sweep failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     records = [json.loads(p.read_text()) for p in out.glob("conditions/*/condition.json")]
@@ -61,6 +64,7 @@ def run_sweep(out: Path, workers: int, scenario: str, replicates: int, horizon: 
         "wall_s": wall,
         "conditions_per_s": len(records) / wall,
         "job_s": in_jobs,
+        "load": (load_before, load_after),
         "runs_parquet": pd.read_parquet(out / "runs.parquet"),
     }
 
@@ -96,14 +100,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         "| workers | launcher | conditions | runs | wall time (s) | conditions/s | time in jobs (s) "
-        "| speed-up |"
+        "| speed-up | load avg before/after |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     base = results[0]["wall_s"]
     for r in results:
         print(
             f"| {r['workers']} | {r['launcher']} | {r['conditions']} | {r['runs']} | {r['wall_s']:.1f} "
-            f"| {r['conditions_per_s']:.3f} | {r['job_s']:.1f} | {base / r['wall_s']:.2f}x |"
+            f"| {r['conditions_per_s']:.3f} | {r['job_s']:.1f} | {base / r['wall_s']:.2f}x "
+            f"| {r['load'][0]:.1f} / {r['load'][1]:.1f} |"
         )
     print(f"\nidentical runs.parquet across worker counts: {'yes' if same else 'NO'}")
     if not same:

@@ -75,7 +75,7 @@ def check_supported(config: CopConfig) -> None:
 class Tie:
     """An undirected tie between two practitioners, with its trust."""
 
-    __slots__ = ("a", "b", "trust", "floor", "cross", "formal")
+    __slots__ = ("a", "b", "cross", "floor", "formal", "trust")
 
     def __init__(self, a: int, b: int, trust: float, floor: float, cross: bool, formal: bool) -> None:
         self.a, self.b = a, b
@@ -224,7 +224,11 @@ class RefUnit(mesa.Agent):
         if self.adopted:
             return
         best = max(m.people[i].knowledge for i in self.staff)
-        gate = 1.0 if cfg.know_how_threshold <= 0 else logistic((best - cfg.know_how_threshold) / cfg.know_how_width)
+        gate = (
+            1.0
+            if cfg.know_how_threshold <= 0
+            else logistic((best - cfg.know_how_threshold) / cfg.know_how_width)
+        )
         share = m.adopted_share
         if m.complete_mixing:
             exposure = share
@@ -276,7 +280,11 @@ class ReferenceModel(mesa.Model):
         self.formal_neighbours: list[list[int]] = [[] for _ in self.people]
         w = self.world.ties
         for a, b, t, c in zip(
-            w.view("a").tolist(), w.view("b").tolist(), w.view("trust").tolist(), w.view("cross").tolist()
+            w.view("a").tolist(),
+            w.view("b").tolist(),
+            w.view("trust").tolist(),
+            w.view("cross").tolist(),
+            strict=True,
         ):
             self._add_tie(Tie(a, b, t, t, c, True))
             self.formal_neighbours[a].append(b)
@@ -296,7 +304,9 @@ class ReferenceModel(mesa.Model):
         self.mandated = self.enabled and s.mandate and s.level > 0
         self.legitimacy = s.legitimacy * s.level if self.enabled else 0.0
         self.protected_time = s.level * s.protected_time_max
-        self.motivation_shift = -cfg.motivation.crowding_out_sd if self.mandated else cfg.motivation.recognition_sd * level
+        self.motivation_shift = (
+            -cfg.motivation.crowding_out_sd if self.mandated else cfg.motivation.recognition_sd * level
+        )
         self.p_eff = cfg.adoption.p * (1.0 + s.endorsement * self.legitimacy)
         self._coordination()
         channels = cfg.community.channels
@@ -326,7 +336,9 @@ class ReferenceModel(mesa.Model):
 
         tech, inter = c.technical_competence, c.interpersonal_competence
         self.activity = saturating(hours * c.share_activities * inter)
-        self.introductions = hours * c.share_brokering * c.introductions_per_hour * inter * (0.5 + 0.5 * c.connections)
+        self.introductions = (
+            hours * c.share_brokering * c.introductions_per_hour * inter * (0.5 + 0.5 * c.connections)
+        )
         self.referrals = hours * c.share_qa * c.referrals_per_hour * tech
         self.recruits = hours * c.share_recruitment * c.recruits_per_hour * inter
         self.curation = saturating(hours * c.share_curation * tech)
@@ -362,7 +374,11 @@ class ReferenceModel(mesa.Model):
         people = self.agents_by_type[RefPractitioner]
         if self.enabled:
             cc = cfg.community
-            v = self.vitality + cc.vitality_gain * self.activity * (1.0 - self.vitality) - cc.vitality_decay * self.vitality
+            v = (
+                self.vitality
+                + cc.vitality_gain * self.activity * (1.0 - self.vitality)
+                - cc.vitality_decay * self.vitality
+            )
             self.vitality = min(max(v, 0.0), 1.0)
             unaware = sum(not p.aware for p in self.people)
             self.recruit_probability = min(1.0, self.recruits / unaware) if unaware else 0.0

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
 import shlex
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from copsim.app.cli import main as app_main
 from copsim.app.cli import streamlit_args
 from copsim.app.network_picture import MAX_ORGS, draw_network, snapshot_network
 from copsim.app.results import Comparison, Estimate, estimate
-from copsim.app.runner import EnsembleJob
+from copsim.app.runner import WORKERS_ENV, EnsembleJob, configured_workers
 from copsim.cli import check_arguments
 
 ARTICLE = Path("/work/shared/reference/cop-in-government-article.txt")
@@ -233,6 +236,28 @@ def test_experiment_yaml_carries_the_scenario_overrides_and_replicates():
     assert data["replicates"] == 7
 
 
+def test_experiment_yaml_runs_through_copsim_run_to_the_same_numbers(tmp_path):
+    pytest.importorskip("copsim.experiments.runner")
+    overrides = [*SMALL, "coordinator.fte=0.5"]
+    path = tmp_path / "whatif.yaml"
+    path.write_text(export.experiment_yaml("e_regulation", overrides, 2))
+    out = tmp_path / "out"
+    executable = Path(sys.executable).with_name("copsim-run")
+    done = subprocess.run(
+        [str(executable), f"+experiment={path}", "-m", f"out={out}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_parquet(out / "runs.parquet")
+    community = runs[runs["community.enabled"]].sort_values("replicate").reset_index(drop=True)
+    expected = copsim.simulate_ensemble(copsim.load_config("e_regulation", overrides), 2).summary
+    assert list(community["seed"]) == list(expected["seed"])
+    np.testing.assert_allclose(community["adopter_years"], expected["adopter_years"])
+
+
 # ------------------------------------------------------------------------------------ job
 def test_background_job_gives_exactly_simulate_ensemble_results_for_both_conditions():
     config = copsim.load_config("e_regulation", [*SMALL, "coordinator.fte=0.5"])
@@ -249,10 +274,26 @@ def test_background_job_gives_exactly_simulate_ensemble_results_for_both_conditi
     pd.testing.assert_frame_equal(comparison.community.summary, community.summary)
     pd.testing.assert_frame_equal(comparison.baseline.summary, baseline.summary)
     assert comparison.community.seeds == comparison.baseline.seeds
-    table = pd.read_csv(pd.io.common.StringIO(export.results_csv(comparison)))
+    table = pd.read_csv(io.StringIO(export.results_csv(comparison)))
     assert list(table["condition"]) == ["community"] * 2 + ["baseline"] * 2
     curve = comparison.curve()
     assert set(curve["condition"]) == {"community", "baseline"} and (curve["lo"] <= curve["hi"]).all()
+
+
+def test_worker_processes_give_the_same_numbers_as_simulate_ensemble():
+    config = copsim.load_config("rumble_strips", [*SMALL, "sponsor.board=true"])
+    job = EnsembleJob("rumble_strips", config, ["sponsor.board=true"], 3, workers=2).start()
+    job.join(300)
+    assert job.state == "done", job.error
+    assert job.done == job.total == 7
+    comparison = job.output.comparison
+    for result, cfg in ((comparison.community, config), (comparison.baseline, levers.baseline_of(config))):
+        expected = copsim.simulate_ensemble(cfg, 3)
+        pd.testing.assert_frame_equal(result.summary, expected.summary)
+        pd.testing.assert_frame_equal(result.timeseries, expected.timeseries)
+        assert result.seeds == expected.seeds
+    serial = snapshot_network(config, comparison.community.seeds[0])
+    assert np.array_equal(job.output.network.cross, serial.cross)
 
 
 def test_a_failing_job_reports_its_error_instead_of_results():
@@ -285,7 +326,16 @@ def test_app_is_offline_headless_and_local_by_default():
     assert pairs["--global.developmentMode"] == "false"
 
 
-def test_app_rejects_a_port_out_of_range(capsys):
-    with pytest.raises(SystemExit) as exc:
-        app_main(["--port", "70000"])
-    assert exc.value.code == 2 and "--port" in capsys.readouterr().err
+def test_app_rejects_a_port_or_worker_count_out_of_range(capsys):
+    for args, name in ((["--port", "70000"], "--port"), (["--workers", "0"], "--workers")):
+        with pytest.raises(SystemExit) as exc:
+            app_main(args)
+        assert exc.value.code == 2 and name in capsys.readouterr().err
+
+
+def test_worker_setting_is_bounded(monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    assert configured_workers() == 2
+    monkeypatch.setenv(WORKERS_ENV, "lots")
+    with pytest.raises(copsim.ConfigError, match=WORKERS_ENV):
+        configured_workers()

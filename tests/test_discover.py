@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from copsim.analysis import cli, discovery
+from copsim.analysis import cli, discovery, load, plot_sweep
 from copsim.analysis.sweep import Sweep
 
 pytest.importorskip("ema_workbench")
@@ -23,8 +23,14 @@ def planted(n: int = 600, seed: int = 0) -> pd.DataFrame:
     """Runs where half of the states adopt within 4 years exactly when FTE >= 0.4 and sponsorship
     >= 0.5 (plus noise); the imitation coefficient and the mandate play no part."""
     rng = np.random.default_rng(seed)
-    x = pd.DataFrame({"coordinator.fte": rng.random(n), "sponsor.level": rng.random(n),
-                      "adoption.q": rng.uniform(0.2, 0.5, n), "sponsor.mandate": rng.random(n) < 0.5})  # fmt: skip
+    x = pd.DataFrame(
+        {
+            "coordinator.fte": rng.random(n),
+            "sponsor.level": rng.random(n),
+            "adoption.q": rng.uniform(0.2, 0.5, n),
+            "sponsor.mandate": rng.random(n) < 0.5,
+        }
+    )
     inside = (x["coordinator.fte"] >= 0.4) & (x["sponsor.level"] >= 0.5)
     t50 = np.where(inside, 3.0, 6.0) + rng.normal(0, 0.3, n)
     t50[~inside & (rng.random(n) < 0.3)] = np.nan  # some runs never reach 50 % (censored)
@@ -55,7 +61,9 @@ def test_censored_runs_fail_a_deadline_and_meet_a_delay():
     assert discovery.target_met(runs, "t50_years > 4").tolist() == [False, True, True]
 
 
-@pytest.mark.parametrize(("target", "words"), [("t50_years = 4", "not understood"), ("speed < 4", "not an outcome")])
+@pytest.mark.parametrize(
+    ("target", "words"), [("t50_years = 4", "not understood"), ("speed < 4", "not an outcome")]
+)
 def test_bad_targets_are_refused(tmp_path, capsys, target, words):
     planted(50).to_parquet(tmp_path / "runs.parquet")
     with pytest.raises(SystemExit) as exc:
@@ -71,7 +79,10 @@ def test_cli_writes_boxes_and_a_sentence(tmp_path, capsys):
     assert "half of the states adopt within 4 years" in out
     written = json.loads((tmp_path / "discovery" / "discovery.json").read_text())
     assert written["boxes"] and (tmp_path / "discovery" / "discovery.png").is_file()
-    assert pd.read_csv(tmp_path / "discovery" / "boxes.csv")["input"].tolist() == ["coordinator.fte", "sponsor.level"]
+    assert pd.read_csv(tmp_path / "discovery" / "boxes.csv")["input"].tolist() == [
+        "coordinator.fte",
+        "sponsor.level",
+    ]
 
 
 def test_lever_space_spec_is_valid_and_the_sample_is_latin(tmp_path):
@@ -85,9 +96,9 @@ def test_lever_space_spec_is_valid_and_the_sample_is_latin(tmp_path):
 def test_run_samples_the_model_and_discovers(tmp_path, capsys):
     spec = {
         "scenario": "rumble_strips",
-        "samples": 6,
+        "samples": 4,
         "root_seed": 4,
-        "fixed": ["horizon_weeks=52", "world.n_practitioners=60", "world.n_organizations=10"],
+        "fixed": ["horizon_weeks=26", "world.n_practitioners=40", "world.n_organizations=8"],
         "levers": {"coordinator.fte": {"low": 0.0, "high": 1.0}},
         "uncertain": {"adoption.p": {"low": 0.05, "high": 3.0}},
     }
@@ -95,6 +106,8 @@ def test_run_samples_the_model_and_discovers(tmp_path, capsys):
     path.write_text(yaml.safe_dump(spec))
     cli.discover(["--run", str(path), "--out", str(tmp_path / "lhs"), "--target", "t50_years < 0.5"])
     runs = pd.read_parquet(tmp_path / "lhs" / "runs.parquet")
-    assert len(runs) == 6 and runs["adoption.p"].between(0.05, 3.0).all()
+    assert len(runs) == 4 and runs["adoption.p"].between(0.05, 3.0).all()
     assert (tmp_path / "lhs" / "discovery" / "discovery.json").is_file()
+    figures = plot_sweep(load(tmp_path / "lhs"), network=False)  # a sample gets its own figure
+    assert [p.stem for p in figures] == ["sample_scatter"]
     assert "sampled runs" in capsys.readouterr().out

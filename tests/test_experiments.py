@@ -73,6 +73,15 @@ def test_a_baseline_resets_swept_levers_and_keeps_other_swept_keys():
     ]
 
 
+def test_a_swept_root_seed_is_a_root_seed_column_and_gets_its_own_baseline():
+    plan = expand(["seed=0,1", "coordinator.fte=0,1"])
+    assert plan.condition_keys == ["scenario", "community.enabled", "root_seed", "coordinator.fte"]
+    assert [c.label for c in plan.conditions[-2:]] == [
+        "rumble_strips baseline root_seed=0",
+        "rumble_strips baseline root_seed=1",
+    ]
+
+
 def test_sweep_syntax_choice_range_and_glob():
     plan = expand(
         ["scenario=glob(*s*,exclude=bass)", "coordinator.fte=choice(0,1)", "coordinator.team_size=range(1,3)"]
@@ -99,6 +108,39 @@ def test_bad_input_anywhere_in_a_sweep_raises_one_line(args, message):
         expand(args)
     assert str(err.value).startswith(message)
     assert "\n" not in str(err.value)
+
+
+def test_an_experiment_file_of_another_kind_is_refused_with_one_line(tmp_path):
+    design = tmp_path / "screening.yaml"
+    design.write_text("kind: sensitivity\nscenario: rumble_strips\n")
+    with pytest.raises(copsim.ConfigError, match=r"^experiment: '.*screening.yaml' is a sensitivity design"):
+        expand([f"+experiment={design}"])
+
+
+def test_an_experiment_file_may_use_yaml_lists_and_hydras_scenario_override(tmp_path):
+    grid = tmp_path / "lists.yaml"
+    grid.write_text(
+        "# @package _global_\ndefaults:\n  - override /scenario: safecities\n  - _self_\n"
+        "hydra:\n  sweeper:\n    params:\n      sponsor.board: [false, true]\n"
+    )
+    plan = expand([f"+experiment={grid}"])
+    assert [c.label for c in plan.conditions] == [
+        "safecities sponsor.board=false",
+        "safecities sponsor.board=true",
+        "safecities baseline",
+    ]
+
+
+def test_an_experiment_file_given_by_path_runs_its_grid(tmp_path):
+    grid = tmp_path / "mine.yaml"
+    grid.write_text("replicates: 3\nhydra:\n  sweeper:\n    params:\n      coordinator.fte: 0,1\n")
+    plan = expand([f"+experiment={grid}", "scenario=e_regulation"])
+    assert plan.experiment == "mine" and plan.options["replicates"] == 3
+    assert [c.label for c in plan.conditions] == [
+        "e_regulation coordinator.fte=0",
+        "e_regulation coordinator.fte=1",
+        "e_regulation baseline",
+    ]
 
 
 # --------------------------------------------------------------------------------------------

@@ -36,6 +36,17 @@ LAPSED_TRUST = 0.02
 PRUNE_EVERY_WEEKS = 13
 
 
+def _weighted_mean(values: list[float], weights: np.ndarray) -> float:
+    """``np.average(values, weights=weights)``, bit for bit, without its overhead for one value.
+
+    For a single value numpy computes ``(v * w) / w``; Python floats do the same IEEE operations.
+    """
+    if len(values) == 1:
+        w = float(weights[0])
+        return values[0] * w / w
+    return float(np.average(values, weights=weights))
+
+
 @dataclass
 class People:
     """Practitioner state, one array per attribute, indexed by slot (see outcomes for units)."""
@@ -94,7 +105,8 @@ class CopModel(mesa.Model):
         self.people = People.initial(config, self.world, self.streams.world)
         self.ties = self.world.ties
         self.n = self.world.n_practitioners
-        self.csr_source = np.repeat(np.arange(self.n), self.ties.degree)
+        self._formal_degree = self.ties.degree  # formal ties never change during a run
+        self._has_colleague = self._formal_degree > 0
         self.enabled = config.community.enabled
         founders = self.streams.world.random(self.n) < config.community.founding_share
         if self.enabled:
@@ -134,8 +146,12 @@ class CopModel(mesa.Model):
         self.phase_seconds = {name: 0.0 for name in self.PHASES} if time_phases else None
         self._phase_methods = [getattr(self, f"_{name}") for name in self.PHASES]
         self._n_adopting = int(self.world.org_adopting.sum())
+        self._team_state: tuple | None = None  # coordinators' state behind self.coordination
         channels = config.community.channels
         self._channel_multiplier = interaction.channel_multiplier(channels)
+        ex = config.exchange
+        per_level = [0.0, ex.contacts_peripheral, ex.contacts_active, ex.contacts_core]
+        self._contacts_per_level = np.array(per_level)  # community contacts/week by membership level
         self._time_cost_scales: dict[float, float] = {}  # by platform quality
         self.recorder = Recorder(config.horizon_weeks)
         self.recorder.record(0, self.observe())
@@ -283,15 +299,20 @@ class CopModel(mesa.Model):
         team = list(self.agents_by_type[Coordinator])  # plain list: cheaper than AgentSet.get
         for member in team:
             member.step()
-        hours_each = [member.hours for member in team]
-        weights = np.asarray(hours_each) + 1e-12
-        self.coordination = coordination.allocate(
-            float(sum(hours_each)),
-            float(np.average([m.technical_competence for m in team], weights=weights)),
-            float(np.average([m.interpersonal_competence for m in team], weights=weights)),
-            float(np.average([m.connections for m in team], weights=weights)),
-            self.config.coordinator,
+        state = tuple(
+            (m.hours, m.technical_competence, m.interpersonal_competence, m.connections) for m in team
         )
+        if state != self._team_state:  # the yields change only when the team does (e.g. coaching)
+            hours_each = [h for h, _, _, _ in state]
+            weights = np.asarray(hours_each) + 1e-12
+            self.coordination = coordination.allocate(
+                float(sum(hours_each)),
+                _weighted_mean([t for _, t, _, _ in state], weights),
+                _weighted_mean([i for _, _, i, _ in state], weights),
+                _weighted_mean([c for _, _, _, c in state], weights),
+                self.config.coordinator,
+            )
+            self._team_state = state
         cc = self.config.community
         self.vitality = coordination.next_vitality(
             self.vitality, self.coordination.activity, cc.vitality_gain, cc.vitality_decay
@@ -303,14 +324,20 @@ class CopModel(mesa.Model):
         cfg, p = self.config, self.people
         member = p.membership > 0
         # awareness: word of mouth from member colleagues, the coordinator's recruitment
-        deg = self.ties.degree
-        member_nbrs = np.bincount(self.csr_source, weights=member[self.ties.neighbour], minlength=self.n)
-        colleague_share = np.divide(member_nbrs, deg, out=np.zeros(self.n), where=deg > 0)
-        unaware = int((~p.aware).sum())
-        recruit = min(1.0, self.coordination.recruits / unaware) if unaware else 0.0
-        prob = participation.awareness_probability(colleague_share, cfg.community.word_of_mouth, recruit)
-        u_aware = self.streams.awareness.random(self.n)
-        p.aware |= (u_aware < prob) | self.mandated
+        unaware = self.n - int(np.count_nonzero(p.aware))
+        u_aware = self.streams.awareness.random(self.n)  # drawn every week (aligned stream)
+        if unaware:  # once everyone knows the community, there is nothing to hear
+            # member colleagues per practitioner: integer counts from a running sum over the CSR
+            # index (exact, so the same shares as a float bincount)
+            running = np.zeros(self.ties.neighbour.size + 1, np.int32)
+            np.cumsum(member[self.ties.neighbour], out=running[1:])
+            indptr = self.ties.indptr
+            member_nbrs = running[indptr[1:]] - running[indptr[:-1]]
+            deg = self._formal_degree
+            colleague_share = np.divide(member_nbrs, deg, out=np.zeros(self.n), where=self._has_colleague)
+            recruit = min(1.0, self.coordination.recruits / unaware)
+            prob = participation.awareness_probability(colleague_share, cfg.community.word_of_mouth, recruit)
+            p.aware |= (u_aware < prob) | self.mandated
         # choice of membership level: only aware practitioners who reconsider this week choose
         # (fixed-shape draws: two uniforms per practitioner, whoever reconsiders)
         u = self.streams.participation.random((2, self.n))
@@ -350,11 +377,8 @@ class CopModel(mesa.Model):
         Sums run over only the ties touching ``who`` (in edge order, both directions, as a
         bincount over all ends would), so the result is the same at a fraction of the cost.
         """
-        n_ties = self.ties.count
-        a, b, t = self.ties.a[:n_ties], self.ties.b[:n_ties], self.ties.trust[:n_ties]
-        mark = np.zeros(self.n, bool)
-        mark[who] = True
-        ea, eb = np.flatnonzero(mark[a]), np.flatnonzero(mark[b])
+        a, b, t = self.ties.a, self.ties.b, self.ties.trust
+        ea, eb = self.ties.incident_ends(who)
         ends = np.concatenate([a[ea], b[eb]])
         other_member = np.concatenate([member[b[ea]], member[a[eb]]])
         weights = np.concatenate([t[ea], t[eb]]) * other_member
@@ -369,12 +393,7 @@ class CopModel(mesa.Model):
         members = np.flatnonzero(p.membership > 0)
         # who meets whom: community channels, brokered introductions, referrals, colleagues
         if self.enabled and members.size:
-            per_level = np.array([0.0, ex.contacts_peripheral, ex.contacts_active, ex.contacts_core])
-            rate = (
-                per_level[p.membership[members]]
-                * self._channel_multiplier
-                * self.vitality
-            )
+            rate = self._contacts_per_level[p.membership[members]] * self._channel_multiplier * self.vitality
             ci, cj = interaction.community_contacts(
                 rng, members, rate, self.ties, p.membership > 0, ex.revisit_share
             )
@@ -455,7 +474,7 @@ class CopModel(mesa.Model):
         old = edge >= 0
         used = np.zeros(ties.count, bool)
         used[edge[old]] = True
-        trust.reinforce(ties.trust, edge[old], (j_shares & i_shares)[old], tr.gain)
+        trust.reinforce(ties.view("trust"), edge[old], (j_shares & i_shares)[old], tr.gain)
         trust.decay_idle(ties.view("trust"), ties.view("floor"), used, tr.decay)
         new = ~old & exchanged
         start = tr.stranger + tr.gain * (1.0 - tr.stranger) * np.where((j_shares & i_shares)[new], 1.0, 0.5)

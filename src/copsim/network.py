@@ -28,6 +28,20 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
     return packed & 0xFFFFFFFF
 
 
+def _merge_sorted(
+    keys: np.ndarray, values: np.ndarray, new_keys: np.ndarray, new_values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Merge sorted ``new_keys`` (absent from ``keys``) and their values into sorted ``keys``."""
+    at = np.searchsorted(keys, new_keys) + np.arange(new_keys.size)
+    old = np.ones(keys.size + new_keys.size, bool)
+    old[at] = False
+    merged_keys = np.empty(old.size, np.int64)
+    merged_keys[old], merged_keys[at] = keys, new_keys
+    merged_values = np.empty(old.size, np.int64)
+    merged_values[old], merged_values[at] = values, new_values
+    return merged_keys, merged_values
+
+
 class Ties:
     """Undirected weighted ties among ``n`` practitioners, growable, with a CSR formal index."""
 
@@ -50,8 +64,12 @@ class Ties:
         self.n_formal = count
         self.version = 0  # bumped whenever ties are added or dropped (keys cached views)
         self._cross_cache: tuple[int, np.ndarray] | None = None
-        self._keys = keys  # sorted
+        # key index in two sorted levels: the main one, and the ties added since it was last
+        # merged (small, so adding ties does not copy the whole index every week)
+        self._keys = keys
         self._key_edge = np.arange(count, dtype=np.int64)
+        self._recent_keys = np.zeros(0, np.int64)
+        self._recent_edge = np.zeros(0, np.int64)
         self._build_formal_index()
         self.rebuild_partner_index()
 
@@ -73,10 +91,13 @@ class Ties:
         src = np.concatenate([a, b])
         order = _stable_order(src)
         edge = np.concatenate([np.arange(self.count), np.arange(self.count)])
+        self.all_from_a = order < self.count  # entry came from the tie's a end (else its b end)
         self.all_neighbour = np.concatenate([b, a])[order].astype(np.int64)
         self.all_edge = edge[order].astype(np.int64)
         self.all_indptr = np.zeros(self.n + 1, np.int64)
         np.cumsum(np.bincount(src, minlength=self.n), out=self.all_indptr[1:])
+        self._snapshot_count = self.count  # ties with ids >= this were added after the snapshot
+        self._snapshot_valid = True  # no tie dropped (ids renumbered) since the snapshot
 
     def trusted_partner(self, who: np.ndarray, u: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         """For each practitioner in ``who``, a tied partner drawn in proportion to trust.
@@ -123,17 +144,27 @@ class Ties:
         return np.where(has, self.neighbour[pos], -1), np.where(has, self.edge[pos], -1)
 
     # ---------------------------------------------------------------- lookup and growth
+    @staticmethod
+    def _lookup(keys: np.ndarray, edges: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """Edge ids of ``key`` in one sorted level of the key index, -1 where absent."""
+        if keys.size == 0:
+            return np.full(key.size, -1, np.int64)
+        pos = np.minimum(np.searchsorted(keys, key), keys.size - 1)
+        return np.where(keys[pos] == key, edges[pos], -1)
+
+    def _find_keys(self, key: np.ndarray) -> np.ndarray:
+        found = self._lookup(self._keys, self._key_edge, key)
+        if self._recent_keys.size:
+            missing = found < 0
+            found[missing] = self._lookup(self._recent_keys, self._recent_edge, key[missing])
+        return found
+
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Edge ids of the ties (i, j), -1 where there is none."""
         if i.size == 0:
             return np.zeros(0, np.int64)
         key = np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
-        pos = np.searchsorted(self._keys, key)
-        pos_c = np.minimum(pos, max(self._keys.size - 1, 0))
-        if self._keys.size == 0:
-            return np.full(i.size, -1, np.int64)
-        found = self._keys[pos_c] == key
-        return np.where(found, self._key_edge[pos_c], -1)
+        return self._find_keys(key)
 
     def add(self, i: np.ndarray, j: np.ndarray, trust: float, cross: np.ndarray, floor: float) -> None:
         """Add community ties (i, j) that do not exist yet (duplicates among them are merged)."""
@@ -145,10 +176,8 @@ class Ties:
         first_of_run = np.ones(key.size, bool)
         first_of_run[1:] = key[1:] != key[:-1]
         key, cross = key[first_of_run], cross[order[first_of_run]]
-        pos = np.searchsorted(self._keys, key)
-        pos_c = np.minimum(pos, max(self._keys.size - 1, 0))
-        new = (self._keys[pos_c] != key) if self._keys.size else np.ones(key.size, bool)
-        key, cross, pos = key[new], cross[new], pos[new]
+        new = self._find_keys(key) < 0
+        key, cross = key[new], cross[new]
         k = key.size
         if k == 0:
             return
@@ -161,15 +190,18 @@ class Ties:
         self.cross[ids] = cross
         self.count += k
         self.version += 1
-        # merge into the sorted key index (what np.insert does, without its overhead)
-        at = pos + np.arange(k)
-        old = np.ones(self._keys.size + k, bool)
-        old[at] = False
-        keys = np.empty(old.size, np.int64)
-        keys[old], keys[at] = self._keys, key
-        key_edge = np.empty(old.size, np.int64)
-        key_edge[old], key_edge[at] = self._key_edge, ids
-        self._keys, self._key_edge = keys, key_edge
+        self._recent_keys, self._recent_edge = _merge_sorted(self._recent_keys, self._recent_edge, key, ids)
+        if self._recent_keys.size > max(4096, self._keys.size // 16):
+            self._merge_recent()
+
+    def _merge_recent(self) -> None:
+        """Fold the recent level of the key index into the main one."""
+        if self._recent_keys.size:
+            self._keys, self._key_edge = _merge_sorted(
+                self._keys, self._key_edge, self._recent_keys, self._recent_edge
+            )
+            self._recent_keys = self._recent_keys[:0]
+            self._recent_edge = self._recent_edge[:0]
 
     def prune(self, min_excess: float) -> int:
         """Drop community ties whose trust has decayed to within ``min_excess`` of their floor.
@@ -183,6 +215,8 @@ class Ties:
         dropped = int(self.count - keep.sum())
         if dropped == 0:
             return 0
+        self._merge_recent()
+        self._snapshot_valid = False
         ids = np.flatnonzero(keep)
         for name in ("a", "b", "trust", "floor", "cross"):
             arr = getattr(self, name)
@@ -215,9 +249,34 @@ class Ties:
         return self._cross_cache[1]
 
     def incident(self, nodes: np.ndarray) -> np.ndarray:
-        """Edge ids of all ties touching any of ``nodes``."""
+        """Edge ids of all ties touching any of ``nodes`` (sorted, each once)."""
         if nodes.size == 0:
             return np.zeros(0, np.int64)
+        if not self._snapshot_valid:
+            mark = np.zeros(self.n, bool)
+            mark[nodes] = True
+            return np.flatnonzero(mark[self.view("a")] | mark[self.view("b")])
+        at_a, at_b = self.incident_ends(nodes)
+        return np.unique(np.concatenate([at_a, at_b]))
+
+    def incident_ends(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Edge ids of the ties whose ``a`` end / ``b`` end is one of ``nodes`` (distinct).
+
+        For each node its ties come in ascending id order, as ``np.flatnonzero(mark[a])`` would
+        list them, so sums over them in this order are bit for bit the same. Uses the partner
+        snapshot's CSR index plus a scan of the ties added since (a full scan after a prune).
+        """
         mark = np.zeros(self.n, bool)
         mark[nodes] = True
-        return np.flatnonzero(mark[self.view("a")] | mark[self.view("b")])
+        if not self._snapshot_valid:
+            return np.flatnonzero(mark[self.view("a")]), np.flatnonzero(mark[self.view("b")])
+        start = self.all_indptr[nodes]
+        deg = self.all_indptr[nodes + 1] - start
+        offsets = np.zeros(nodes.size + 1, np.int64)
+        np.cumsum(deg, out=offsets[1:])
+        pos = np.arange(offsets[-1]) + np.repeat(start - offsets[:-1], deg)
+        edges, from_a = self.all_edge[pos], self.all_from_a[pos]
+        first = self._snapshot_count
+        tail_a = np.flatnonzero(mark[self.a[first : self.count]]) + first
+        tail_b = np.flatnonzero(mark[self.b[first : self.count]]) + first
+        return np.concatenate([edges[from_a], tail_a]), np.concatenate([edges[~from_a], tail_b])

@@ -192,5 +192,5 @@ def top_share(counts: np.ndarray, top: float = 0.1) -> float:
     counts = np.sort(counts[counts > 0])[::-1]
     if counts.size == 0:
         return 0.0
-    k = max(1, int(math.ceil(top * counts.size)))
+    k = max(1, math.ceil(top * counts.size))
     return float(counts[:k].sum() / counts.sum())

@@ -10,42 +10,40 @@ For notebooks::
     ca.plot_sweep(sweep, Path("figs"))
     ca.write_report(sweep)                            # DIR/report.html
 
-Sensitivity analysis (:mod:`.sensitivity`) and scenario discovery (:mod:`.discovery`) are
-imported on use (they pull in SALib and the EMA workbench).
+Names are imported on first use, so ``copsim.analysis.stats`` (used by the experiment runner)
+stays cheap to import. Sensitivity analysis (:mod:`.sensitivity`) and scenario discovery
+(:mod:`.discovery`) are modules of their own (they pull in SALib and the EMA workbench).
 """
 
-from .figures import (
-    plot_adoption_curves,
-    plot_condition_bars,
-    plot_dose_response,
-    plot_network_outcomes,
-    plot_participation,
-    plot_retirement_wave,
-    plot_sweep,
-    plot_t50_heatmap,
-)
-from .network_figure import plot_network
-from .report import findings, write_report
-from .stats import mean_ci
-from .summaries import per_condition, weekly_band
-from .sweep import Sweep, SweepError, load
+from __future__ import annotations
 
-__all__ = [
-    "Sweep",
-    "SweepError",
-    "findings",
-    "load",
-    "mean_ci",
-    "per_condition",
-    "plot_adoption_curves",
-    "plot_condition_bars",
-    "plot_dose_response",
-    "plot_network",
-    "plot_network_outcomes",
-    "plot_participation",
-    "plot_retirement_wave",
-    "plot_sweep",
-    "plot_t50_heatmap",
-    "weekly_band",
-    "write_report",
-]
+import importlib
+
+#: public name -> submodule that defines it
+_EXPORTS = {
+    "Sweep": "sweep",
+    "SweepError": "sweep",
+    "load": "sweep",
+    "mean_ci": "stats",
+    "per_condition": "summaries",
+    "weekly_band": "summaries",
+    "findings": "report",
+    "write_report": "report",
+    "plot_network": "network_figure",
+    "plot_adoption_curves": "figures",
+    "plot_condition_bars": "figures",
+    "plot_dose_response": "figures",
+    "plot_network_outcomes": "figures",
+    "plot_participation": "figures",
+    "plot_retirement_wave": "figures",
+    "plot_sweep": "figures",
+    "plot_t50_heatmap": "figures",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

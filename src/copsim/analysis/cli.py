@@ -80,7 +80,9 @@ def discover(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("directory", nargs="?", help="sweep directory with an LHS sample (runs.parquet)")
     parser.add_argument("--target", default="t50_years < 4", help='e.g. "t50_years < 4" (default)')
-    parser.add_argument("--run", metavar="SPEC", help="run the LHS sample of this YAML first (lever_space.yaml)")
+    parser.add_argument(
+        "--run", metavar="SPEC", help="run the LHS sample of this YAML first (lever_space.yaml)"
+    )
     parser.add_argument("--out", help="with --run: the directory to write the sample into")
     parser.add_argument("--samples", type=int, help="with --run: override the number of samples")
     parser.add_argument("--workers", type=int, default=1, help="with --run: worker processes (default 1)")

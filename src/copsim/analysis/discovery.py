@@ -35,7 +35,7 @@ from scipy.stats import qmc
 
 from ..config import ConfigError, load_config
 from .sample_runs import format_override, run_conditions
-from .sweep import CENSORED_OUTCOMES, Sweep, pct, unit_noun
+from .sweep import CENSORED_OUTCOMES, LEVER_PREFIXES, Sweep, pct, unit_noun
 
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 TARGET = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*$")
@@ -75,18 +75,23 @@ def read_spec(path: Path) -> dict:
         raise DiscoveryError(f"{path}: needs 'levers' and/or 'uncertain' mappings")
     scenario = spec.get("scenario", "rumble_strips")
     fixed = list(spec.get("fixed", []))
+    probes: list[list[str]] = [[], []]  # every dimension at its first and at its last value
     for key, entry in dimensions(spec).items():
-        if "values" in entry:
-            probes = entry["values"]
+        if entry.get("values"):
+            ends = [entry["values"][0], entry["values"][-1]]
         elif "low" in entry and "high" in entry and entry["low"] < entry["high"]:
-            probes = [entry["low"], entry["high"]]
+            ends = [entry["low"], entry["high"]]
         else:
-            raise DiscoveryError(f"{key}: needs 'low' < 'high' or a list of 'values'")
-        for v in probes:
-            try:
-                load_config(scenario, [*fixed, format_override(key, v)])
-            except ConfigError as exc:
-                raise DiscoveryError(f"{path}: {exc}") from None
+            raise DiscoveryError(f"{path}: {key}: needs 'low' < 'high' or a list of 'values'")
+        for probe, v in zip(probes, ends, strict=True):
+            probe.append(format_override(key, v))
+        for v in entry.get("values", [])[1:-1]:
+            probes.append([format_override(key, v)])
+    for probe in probes:
+        try:
+            load_config(scenario, [*fixed, *probe])
+        except ConfigError as exc:
+            raise DiscoveryError(f"{path}: {exc}") from None
     return spec
 
 
@@ -112,7 +117,7 @@ def lhs_samples(spec: dict, n: int, seed: int = 0) -> list[dict]:
                 point[key] = values[min(int(u * len(values)), len(values) - 1)]
             else:
                 x = entry["low"] + u * (entry["high"] - entry["low"])
-                point[key] = int(round(x)) if entry.get("integer") else float(x)
+                point[key] = round(x) if entry.get("integer") else float(x)
         samples.append(point)
     return samples
 
@@ -135,7 +140,12 @@ def run_lever_space(spec: dict, out: Path, samples: int | None = None, workers: 
         root_seed=seed,
         fixed=list(spec.get("fixed", [])),
         workers=workers,
-        design={"method": "latin hypercube", "samples": n, "dimensions": dimensions(spec)},
+        design={
+            "method": "latin hypercube",
+            "samples": n,
+            "dimensions": dimensions(spec),
+            "levers": list(spec.get("levers") or {}),
+        },
         progress=progress,
     )
 
@@ -145,7 +155,9 @@ def parse_target(text: str) -> tuple[str, str, float]:
     """``"t50_years < 4"`` -> ``("t50_years", "<", 4.0)``; raises DiscoveryError otherwise."""
     match = TARGET.match(text or "")
     if not match:
-        raise DiscoveryError(f"--target: {text!r} is not understood; write e.g. \"t50_years < 4\" (<, <=, >, >=)")
+        raise DiscoveryError(
+            f'--target: {text!r} is not understood; write e.g. "t50_years < 4" (<, <=, >, >=)'
+        )
     return match.group(1), match.group(2), float(match.group(3))
 
 
@@ -154,7 +166,9 @@ def target_met(runs: pd.DataFrame, target: str) -> np.ndarray:
     late, so it fails "t50_years < 4" and meets "t50_years > 4"."""
     column, op, threshold = parse_target(target)
     if column not in runs:
-        choices = ", ".join(c for c in runs.columns if "." not in c and pd.api.types.is_numeric_dtype(runs[c]))
+        choices = ", ".join(
+            c for c in runs.columns if "." not in c and pd.api.types.is_numeric_dtype(runs[c])
+        )
         raise DiscoveryError(f"--target: {column!r} is not an outcome of this sweep; choose from {choices}")
     values = runs[column].to_numpy(float).copy()
     if column in CENSORED_OUTCOMES:
@@ -169,7 +183,11 @@ def target_phrase(target: str, scenario: str) -> str:
     units = unit_noun(scenario)
     below = op in ("<", "<=")
     if column == "t50_years":
-        return f"half of the {units} adopt within {v:g} years" if below else f"half of the {units} take over {v:g} years"
+        return (
+            f"half of the {units} adopt within {v:g} years"
+            if below
+            else f"half of the {units} take over {v:g} years"
+        )
     if column == "t90_years" and below:
         return f"90 % of the {units} adopt within {v:g} years"
     if column == "time_to_talent_weeks" and below:
@@ -188,7 +206,7 @@ def _prim():
     except ImportError as exc:
         raise DiscoveryError(
             f"scenario discovery needs the EMA workbench ({exc}); install it with "
-            "pip install \"copsim[discovery]\" (or pip install \"ema-workbench>=3,<4\")"
+            'pip install "copsim[discovery]" (or pip install "ema-workbench>=3,<4")'
         ) from None
     return prim
 
@@ -220,18 +238,25 @@ def discover(
     if missing:
         raise DiscoveryError(f"--inputs: {', '.join(missing)} not in {sweep.path / 'runs.parquet'}")
     if not inputs:
-        raise DiscoveryError(f"{sweep.path / 'runs.parquet'}: no varying inputs to restrict (is it an LHS sample?)")
+        raise DiscoveryError(
+            f"{sweep.path / 'runs.parquet'}: no varying inputs to restrict (is it an LHS sample?)"
+        )
     x = runs[inputs].astype(float).reset_index(drop=True)
     scenario = sweep.scenarios[0]
-    result: dict = {"target": target, "runs": int(len(y)), "met": int(y.sum()), "share_met": float(y.mean()),
+    result: dict = {"target": target, "runs": len(y), "met": int(y.sum()), "share_met": float(y.mean()),
                     "threshold": threshold, "inputs": inputs, "boxes": [], "trajectory": []}  # fmt: skip
     phrase = target_phrase(target, scenario)
     sentences = [f"Across all {len(y)} sampled runs, {pct(y.mean())} meet the target ({phrase})."]
     if y.sum() == 0 or y.all():
-        sentences.append("PRIM needs runs that meet the target and runs that do not; this sample has only one kind.")
+        sentences.append(
+            "PRIM needs runs that meet the target and runs that do not; this sample has only one kind."
+        )
         result["sentences"] = sentences
         return result
     prim = _prim()
+    available = np.ones(len(y), bool)
+    levers = (sweep.manifest.get("design") or {}).get("levers")
+    result["levers"] = levers or [k for k in inputs if k.startswith(LEVER_PREFIXES)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         finder = prim.Prim(x, y.astype(int), peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05)
@@ -255,23 +280,64 @@ def discover(
                 for k in inputs
                 if limits.loc[0, k] > full.loc[0, k] or limits.loc[1, k] < full.loc[1, k]
             }
+            restricted = prune(x, y, restricted, available, threshold)
+            inside, stats = box_stats(x, y, restricted, available, total=int(y.sum()))
+            available &= ~inside  # the next box is sought among the runs this one leaves
             ranges = {k: [float(full.loc[0, k]), float(full.loc[1, k])] for k in restricted}
-            entry = {"limits": restricted, "ranges": ranges, "coverage": float(traj.loc[i, "coverage"]),
-                     "density": float(traj.loc[i, "density"]), "mass": float(traj.loc[i, "mass"]),
-                     "n": int(traj.loc[i, "n"])}  # fmt: skip
+            entry = {"limits": restricted, "ranges": ranges, **stats}
             result["boxes"].append(entry)
-            sentences.append(box_sentence(entry, phrase))
+            sentences.append(box_sentence(entry, phrase, result["levers"]))
     if not result["boxes"]:
         sentences.append(
-            f"No box reaches a density of {pct(threshold)}: no combination of the sampled ranges meets the target "
-            "reliably; lower --threshold or widen the ranges."
+            f"No box reaches a density of {pct(threshold)}: no combination of the sampled ranges meets "
+            "the target reliably; lower --threshold or widen the ranges."
         )
     result["sentences"] = sentences
     return result
 
 
+def box_stats(
+    x: pd.DataFrame, y: np.ndarray, limits: dict, available: np.ndarray, total: int
+) -> tuple[np.ndarray, dict]:
+    """Runs inside a box (among ``available``) and its density, coverage (of all ``total``
+    successes), mass (share of all runs) and size ``n``."""
+    inside = available.copy()
+    for key, (lo, hi) in limits.items():
+        values = x[key].to_numpy(float)
+        inside &= (values >= lo) & (values <= hi)
+    n = int(inside.sum())
+    stats = {
+        "density": float(y[inside].mean()) if n else 0.0,
+        "coverage": float(y[inside].sum() / total) if total else 0.0,
+        "mass": n / len(y),
+        "n": n,
+    }
+    return inside, stats
+
+
+def prune(x: pd.DataFrame, y: np.ndarray, limits: dict, available: np.ndarray, threshold: float,
+          tolerance: float = 0.02) -> dict:  # fmt: skip
+    """Drop restrictions that do not earn their place: repeatedly remove the one whose removal
+    costs least density, while the density stays at least ``threshold`` and falls by less than
+    ``tolerance``. PRIM's peeling often trims a little off inputs that do not matter; the
+    pruned box says the same with fewer conditions (Bryant & Lempert 2010 on interpretability)."""
+    limits = dict(limits)
+    total = int(y.sum())
+    while limits:
+        base = box_stats(x, y, limits, available, total)[1]["density"]
+        trials = {
+            k: box_stats(x, y, {j: v for j, v in limits.items() if j != k}, available, total)[1]
+            for k in limits
+        }
+        key = max(trials, key=lambda k: trials[k]["density"])
+        if trials[key]["density"] < threshold or base - trials[key]["density"] >= tolerance:
+            break
+        del limits[key]
+    return limits
+
+
 def bound_phrase(lo: float, hi: float, full_lo: float, full_hi: float) -> str:
-    """"at least 0.4", "at most 0.7" or "between 0.4 and 0.7" for a restricted range."""
+    """ "at least 0.4", "at most 0.7" or "between 0.4 and 0.7" for a restricted range."""
     if lo > full_lo and hi < full_hi:
         return f"between {lo:.2g} and {hi:.2g}"
     return f"at least {lo:.2g}" if lo > full_lo else f"at most {hi:.2g}"
@@ -286,13 +352,22 @@ def condition_phrase(key: str, lo: float, hi: float, full_lo: float, full_hi: fl
     return LEVER_PHRASES.get(key, key + " {}").format(bound)
 
 
-def box_sentence(box: dict, phrase: str) -> str:
-    """One box as a sentence: "In 87 % of runs with ..., half of the states adopt within 4 years"."""
-    parts = [condition_phrase(k, *box["limits"][k], *box["ranges"][k]) for k in box["limits"]]
-    if not parts:
-        where = "all sampled runs"
-    else:
-        where = "runs with " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def box_sentence(box: dict, phrase: str, levers: list[str] | None = None) -> str:
+    """One box as a sentence: "In 87 % of runs with a coordinator of at least 0.4 FTE and
+    sponsorship of at least 0.5, half of the states adopt within 4 years", with restrictions on
+    uncertain parameters (not levers) named as the worlds where this holds."""
+    levers = levers or []
+    chosen = [condition_phrase(k, *box["limits"][k], *box["ranges"][k]) for k in box["limits"] if k in levers]
+    world = [
+        condition_phrase(k, *box["limits"][k], *box["ranges"][k]) for k in box["limits"] if k not in levers
+    ]
+    where = f"runs with {_join(chosen)}" if chosen else "all sampled lever settings"
+    if world:
+        where += f", in worlds with {_join(world)}"
     return (
         f"In {pct(box['density'])} of {where}, {phrase} (density); this box holds {pct(box['coverage'])} of "
         f"all runs that meet the target (coverage) and {pct(box['mass'])} of all runs."
@@ -345,7 +420,14 @@ def write_result(result: dict, outdir: Path, sweep: Sweep | None = None) -> Path
         plot_discovery(sweep, result, outdir / "discovery.png")
         result = {**result, "figures": ["discovery.png"]}
     rows = [
-        {"box": i + 1, "input": k, "low": v[0], "high": v[1], "coverage": b["coverage"], "density": b["density"]}
+        {
+            "box": i + 1,
+            "input": k,
+            "low": v[0],
+            "high": v[1],
+            "coverage": b["coverage"],
+            "density": b["density"],
+        }
         for i, b in enumerate(result["boxes"])
         for k, v in b["limits"].items()
     ]

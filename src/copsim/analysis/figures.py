@@ -12,6 +12,7 @@ marked, never drawn as a number.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -44,10 +45,12 @@ plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 110, "axes.grid": True, "
 
 def _save(fig: plt.Figure, outdir: Path, name: str) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tight_layout may give up on long labels; bbox_inches copes
+        fig.tight_layout()
     png = outdir / f"{name}.png"
-    fig.savefig(png)
-    fig.savefig(outdir / f"{name}.svg")
+    fig.savefig(png, bbox_inches="tight")
+    fig.savefig(outdir / f"{name}.svg", bbox_inches="tight")
     plt.close(fig)
     return png
 
@@ -173,7 +176,9 @@ def plot_t50_heatmap(sweep: Sweep, outdir: Path) -> Path | None:
         ax.grid(False)
     fig.colorbar(image, ax=axes, label="years to 50 % adoption (mean)", shrink=0.8)
     fig.legend(
-        handles=[Patch(facecolor=CENSORED_COLOUR, hatch="///", label="censored: some runs never reached 50 %")],
+        handles=[
+            Patch(facecolor=CENSORED_COLOUR, hatch="///", label="censored: some runs never reached 50 %")
+        ],
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),
         fontsize=8,
@@ -312,16 +317,17 @@ def plot_network_outcomes(sweep: Sweep, outdir: Path) -> Path | None:
 def plot_retirement_wave(sweep: Sweep, outdir: Path) -> Path | None:
     """Time-to-talent and knowledge retained per condition (95 % intervals) when the sweep
     includes a retirement wave, plus mean knowledge over time; censored time-to-talent hatched."""
-    if "demography.wave" not in sweep.swept and not _manifest_has_wave(sweep):
+    if not sweep.has_wave:
         return None
     colours = condition_colours(sweep)
     ttt, kept = per_condition(sweep, "time_to_talent_weeks"), per_condition(sweep, "knowledge_retained")
     labels = [f"{r.scenario}: {r.label}" if "scenario" in ttt else r.label for r in ttt.itertuples()]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 0.45 * len(ttt) + 2.6))
+    fig, axes = plt.subplots(1, 3, figsize=(15, max(0.45 * len(ttt) + 2.6, 4.2)))
     for i, row in ttt.iterrows():
         if row["censored"] > 0:
             axes[0].barh(i, 0, color=CENSORED_COLOUR)
-            axes[0].text(1, i, f"censored: {row['censored']}/{row['n']} runs", va="center", fontsize=7)
+            text = f"censored: in {row['censored']}/{row['n']} runs fewer than half of hires became competent"
+            axes[0].text(0.02, i, text, va="center", fontsize=7, transform=axes[0].get_yaxis_transform())
         else:
             axes[0].barh(i, row["mean"], xerr=[[row["mean"] - row["lo"]], [row["hi"] - row["mean"]]],
                          color=colours[row["condition_id"]], capsize=3)  # fmt: skip
@@ -343,11 +349,6 @@ def plot_retirement_wave(sweep: Sweep, outdir: Path) -> Path | None:
     return _save(fig, outdir, "retirement_wave")
 
 
-def _manifest_has_wave(sweep: Sweep) -> bool:
-    text = str(sweep.manifest.get("conditions", ""))
-    return "'wave': True" in text or '"wave": true' in text
-
-
 FIGURES = (
     plot_adoption_curves,
     plot_t50_heatmap,
@@ -359,10 +360,39 @@ FIGURES = (
 )
 
 
+def plot_sample_scatter(sweep: Sweep, outdir: Path) -> Path | None:
+    """For a sampled design (LHS, Morris, Sobol; one condition per point): years to 50 % adoption
+    against each sampled input, runs that never reached 50 % as open triangles at the horizon."""
+    inputs = [k for k in sweep.swept if sweep.runs[k].nunique() > 1][:9]
+    if not inputs or "t50_years" not in sweep.runs:
+        return None
+    runs = sweep.runs
+    reached = runs["t50_years"].notna().to_numpy()
+    cols = min(len(inputs), 3)
+    rows = int(np.ceil(len(inputs) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False, sharey=True)
+    for ax in axes.flat[len(inputs) :]:
+        ax.set_visible(False)
+    for ax, key in zip(axes.flat, inputs, strict=False):
+        x = runs[key].astype(float).to_numpy()
+        ax.scatter(x[reached], runs["t50_years"].to_numpy()[reached], s=10, color="#1b6ca8", label="reached")
+        ax.scatter(x[~reached], np.full((~reached).sum(), sweep.horizon_years), s=14, marker="^",
+                   facecolors="none", edgecolors="#d62728", label="not reached (censored)")  # fmt: skip
+        ax.set(xlabel=key_label(key), ylabel="years to 50 % adoption")
+    axes.flat[0].legend(fontsize=7, frameon=False)
+    fig.suptitle(f"{len(runs)} sampled runs: time to 50 % adoption against each input", fontsize=10)
+    return _save(fig, outdir, "sample_scatter")
+
+
 def plot_sweep(sweep: Sweep, outdir: Path | None = None, network: bool = True) -> list[Path]:
-    """Write every figure that fits ``sweep`` into ``outdir`` (default ``DIR/figures``); return PNG paths."""
+    """Write every figure that fits ``sweep`` into ``outdir`` (default ``DIR/figures``); return PNG paths.
+
+    A sampled design (``manifest.json`` kind ``sample``: LHS, Morris, Sobol) gets the sample
+    scatter instead of the grid figures.
+    """
     outdir = Path(outdir) if outdir is not None else sweep.path / "figures"
-    written = [p for fig in FIGURES if (p := fig(sweep, outdir)) is not None]
+    figures = (plot_sample_scatter,) if sweep.manifest.get("kind") == "sample" else FIGURES
+    written = [p for fig in figures if (p := fig(sweep, outdir)) is not None]
     if network:
         from .network_figure import plot_network_for_sweep
 

@@ -46,7 +46,9 @@ def _layout(org: np.ndarray, n_orgs: int) -> np.ndarray:
 def _draw(ax, model: CopModel, pos: np.ndarray, title: str) -> None:
     ties = model.ties
     a, b, trust, cross = ties.view("a"), ties.view("b"), ties.view("trust"), ties.view("cross")
-    inside = LineCollection(np.stack([pos[a[~cross]], pos[b[~cross]]], axis=1), colors="#cccccc", linewidths=0.3)
+    inside = LineCollection(
+        np.stack([pos[a[~cross]], pos[b[~cross]]], axis=1), colors="#cccccc", linewidths=0.3
+    )
     ax.add_collection(inside)
     rgba = np.zeros((int(cross.sum()), 4))
     rgba[:, 3] = np.clip(1.2 * (trust[cross] - 0.1), 0.02, 0.9)  # faint at stranger trust, dark when trusted
@@ -95,7 +97,7 @@ def plot_network(config: CopConfig, path: Path, weeks: int = 156) -> Path:
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    fig.savefig(path, dpi=80)  # thousands of translucent lines: a lower resolution keeps the PNG small
     fig.savefig(path.with_suffix(".svg"))
     plt.close(fig)
     model.remove_all_agents()

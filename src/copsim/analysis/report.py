@@ -17,6 +17,7 @@ import base64
 import html
 import json
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .figures import plot_sweep
-from .sweep import BASELINE_KEY, Sweep, SweepError, _find, key_label, pct, unit_noun
+from .sweep import BASELINE_KEY, LEVER_PREFIXES, Sweep, SweepError, _find, key_label, pct, unit_noun
 
 #: the outcomes the report's table shows, with their labels and decimals
 TABLE_OUTCOMES = {
@@ -114,7 +115,9 @@ def describe(row: pd.Series | dict, swept: list[str]) -> str:
         elif isinstance(v, (bool, np.bool_)):
             parts.append(f"{key_label(key)} {'on' if v else 'off'}")
         else:
-            parts.append(f"{key_label(key)} {v:g}" if isinstance(v, (int, float)) else f"{key_label(key)} {v}")
+            parts.append(
+                f"{key_label(key)} {v:g}" if isinstance(v, (int, float)) else f"{key_label(key)} {v}"
+            )
     if not parts:
         return "the community as configured"
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -130,7 +133,9 @@ def years(x: float) -> str:
     return f"{x:.1f}"
 
 
-def t50_sentence(row: pd.Series, base: pd.Series | None, swept: list[str], scenario: str, horizon: float) -> str:
+def t50_sentence(
+    row: pd.Series, base: pd.Series | None, swept: list[str], scenario: str, horizon: float
+) -> str:
     """One finding: how soon half of the units adopt under ``row``, and how much sooner than the baseline."""
     units = unit_noun(scenario)
     who = describe(row, swept)
@@ -163,6 +168,26 @@ def t50_sentence(row: pd.Series, base: pd.Series | None, swept: list[str], scena
     return sentence + f", {years(abs(diff))} years {direction}{interval} than with dissemination alone."
 
 
+def reach_sentence(row: pd.Series, base: pd.Series, swept: list[str], scenario: str, horizon: float) -> str:
+    """How many units have adopted by the horizon, against the baseline (never censored)."""
+    o = "final_adoption_share"
+    mean, lo, hi = (value(row, o, s) for s in ("mean", "lo", "hi"))
+    lo, hi = max(lo, 0.0), min(hi, 1.0)  # a share's interval is shown within 0-100 %
+    b = value(base, o, "mean")
+    diff, dlo, dhi = (value(row, o, s) for s in ("diff", "diff_lo", "diff_hi"))
+    text = (
+        f"By the {horizon:.0f}-year horizon, {pct(mean)} of the {unit_noun(scenario)} have adopted with "
+        f"{describe(row, swept)} (95 % interval {pct(lo)}–{pct(hi)}), against {pct(b)} with "
+        "dissemination alone"
+    )
+    if math.isnan(diff):
+        return text + "."
+    return (
+        text + f"; the paired difference is {100 * diff:+.0f} percentage points "
+        f"(95 % interval {100 * dlo:+.0f} to {100 * dhi:+.0f})."
+    )
+
+
 def _baseline_row(conds: pd.DataFrame, row: pd.Series, bases: pd.DataFrame) -> pd.Series | None:
     """The baseline row of ``row``: by the runner's ``baseline_id``, else the scenario's first."""
     if "baseline_id" in conds and isinstance(row.get("baseline_id"), str) and "condition_id" in conds:
@@ -187,7 +212,9 @@ def headline_conditions(sweep: Sweep, part: pd.DataFrame) -> list[pd.Series]:
     if len(reached):
         chosen.append(reached.loc[reached[cond_col("t50_years", "mean")].idxmin()])
     if has_grid:
-        none = others[(others["coordinator.fte"] == 0) & (others["sponsor.level"] == others["sponsor.level"].max())]
+        none = others[
+            (others["coordinator.fte"] == 0) & (others["sponsor.level"] == others["sponsor.level"].max())
+        ]
         chosen += [none.iloc[0]] if len(none) else []
     if not chosen and len(others):
         chosen.append(others.iloc[0])
@@ -199,9 +226,16 @@ def headline_conditions(sweep: Sweep, part: pd.DataFrame) -> list[pd.Series]:
     return unique
 
 
+def complete(conds: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The conditions the runner finished (``status`` complete); failed ones have no statistics."""
+    if conds is None or "status" not in conds:
+        return conds
+    return conds[conds["status"] == "complete"]
+
+
 def findings(sweep: Sweep) -> list[str]:
     """Key findings in plain sentences, per scenario, from ``conditions.csv``."""
-    conds = sweep.conditions
+    conds = complete(sweep.conditions)
     if conds is None:
         return []
     horizon = sweep.horizon_years
@@ -215,37 +249,46 @@ def findings(sweep: Sweep) -> list[str]:
         others = part[~sweep.is_baseline(part)]
         reached = others[[not is_censored(r) for _, r in others.iterrows()]]
         fastest = reached[cond_col("t50_years", "mean")].idxmin() if len(reached) else None
-        for row in headline_conditions(sweep, part):
-            text = t50_sentence(row, _baseline_row(conds, row, bases), swept, scenario, horizon)
+        for i, row in enumerate(headline_conditions(sweep, part)):
+            base = _baseline_row(conds, row, bases)
+            text = t50_sentence(row, base, swept, scenario, horizon)
             if row.name == fastest and len(others) > 1:
                 text += " This is the fastest condition in the sweep."
             out.append(text)
+            if i == 0 and base is not None:
+                out.append(reach_sentence(row, base, swept, scenario, horizon))
         n_cens = sum(is_censored(r) for _, r in part.iterrows())
         if n_cens:
             out.append(
                 f"In {n_cens} of {len(part)} {scenario} conditions some runs never reached 50 % adoption "
                 f"within {horizon:.0f} years; the table and figures mark them as censored."
             )
-        out += _other_findings(part, scenario)
+        if sweep.has_wave:
+            out += wave_findings(part, scenario, swept)
     return out
 
 
-def _other_findings(part: pd.DataFrame, scenario: str) -> list[str]:
-    """Sentences on time-to-talent and knowledge retained when a retirement wave was swept."""
-    if "demography.wave" not in part or cond_col("time_to_talent_weeks", "mean") not in part:
+def wave_findings(part: pd.DataFrame, scenario: str, swept: list[str]) -> list[str]:
+    """Sentences on time-to-talent and knowledge retained (end over start) through a retirement wave."""
+    if cond_col("time_to_talent_weeks", "mean") not in part:
         return []
     out = []
     for _, row in part.iterrows():
-        who = describe(row, [k for k in part.columns if k in ("community.enabled", "demography.wave")])
+        who = describe(row, swept)
         if is_censored(row, "time_to_talent_weeks"):
-            out.append(f"In {scenario} with {who}, fewer than half of new hires reached competence in "
-                       f"{pct(censored_share(row, 'time_to_talent_weeks'))} of runs (censored).")  # fmt: skip
+            share = pct(censored_share(row, "time_to_talent_weeks"))
+            out.append(
+                f"Through the retirement wave in {scenario} with {who}, fewer than half of new hires "
+                f"reached competence in {share} of runs (censored)."
+            )
             continue
         mean, lo, hi = (value(row, "time_to_talent_weeks", s) for s in ("mean", "lo", "hi"))
         kept = value(row, "knowledge_retained", "mean")
         out.append(
-            f"In {scenario} with {who}, new hires reach competence in {mean:.0f} weeks "
-            f"(95 % interval {lo:.0f}–{hi:.0f}) and mean knowledge ends at {kept:.2f} times its starting level."
+            f"Through the retirement wave in {scenario} with {who}, new hires reach competence in "
+            f"{mean:.0f} weeks "
+            f"(95 % interval {lo:.0f}–{hi:.0f}) and mean knowledge ends at {kept:.2f} times its "
+            "starting level."
         )
     return out
 
@@ -273,12 +316,27 @@ def conditions_table(sweep: Sweep) -> str:
     head += "".join(f"<th>{html.escape(label)}</th>" for label, _ in outcomes.values())
     head += "<th>years sooner than dissemination alone (paired)</th>"
     body = []
+    bases = conds[sweep.is_baseline(conds)]
     for _, row in conds.iterrows():
-        cells = "".join(f"<td>{html.escape(_fmt(row[k]))}</td>" for k in keys)
+        baseline = bool(sweep.is_baseline(row.to_frame().T).iloc[0])
+        # a baseline's lever keys are the scenario's defaults with the community off: not levers in force
+        shown = [
+            "–" if baseline and k.startswith(LEVER_PREFIXES) and k != BASELINE_KEY else _fmt(row[k])
+            for k in keys
+        ]
+        cells = "".join(f"<td>{html.escape(v)}</td>" for v in shown)
+        if "status" in row and row["status"] != "complete":
+            span = len(outcomes) + 1
+            body.append(f'<tr>{cells}<td colspan="{span}">{html.escape(str(row["status"]))}</td></tr>')
+            continue
         cells += "".join(_cell(row, o, d) for o, (_, d) in outcomes.items())
         diff = value(row, "t50_years", "diff")
-        if sweep.is_baseline(row.to_frame().T).iloc[0]:
+        base = None if baseline else _baseline_row(conds, row, bases)
+        if baseline:
             cells += "<td>baseline</td>"
+        elif is_censored(row) or base is None or is_censored(base):
+            # pairs where either run is censored have no difference; a mean over the rest would mislead
+            cells += '<td class="censored">censored</td>'
         elif math.isnan(diff):
             cells += "<td>–</td>"
         else:
@@ -297,13 +355,19 @@ def _fmt(v) -> str:
 
 def _image(path: Path, alt: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"><figcaption>{html.escape(alt)}</figcaption></figure>'
+    alt = html.escape(alt)
+    return (
+        f'<figure><img alt="{alt}" src="data:image/png;base64,{data}"><figcaption>{alt}</figcaption></figure>'
+    )
 
 
 FIGURE_CAPTIONS = {
-    "adoption_curves": "Share of adopting units that adopted over time (mean, 95 % band); grey dashed: dissemination only.",
-    "t50_heatmap": "Years to 50 % adoption by coordinator FTE and sponsorship; hatched cells: censored (some runs never reached 50 %).",
-    "dose_response": "Dose-response: outcomes against coordinator FTE, one line per sponsorship level (95 % intervals).",
+    "adoption_curves": "Share of adopting units that adopted over time (mean, 95 % band); "
+    "grey dashed: dissemination only.",
+    "t50_heatmap": "Years to 50 % adoption by coordinator FTE and sponsorship; "
+    "hatched cells: censored (some runs never reached 50 %).",
+    "dose_response": "Dose-response: outcomes against coordinator FTE, one line per sponsorship level "
+    "(95 % intervals).",
     "conditions": "Every condition: years to 50 % adoption and reach at the horizon (95 % intervals).",
     "participation": "Participation structure over time: core, active, peripheral members and non-members.",
     "knowledge_trust_ties": "Knowledge, cross-boundary trust and cross-boundary ties over time (95 % bands).",
@@ -321,25 +385,43 @@ def _scenario_list(sweep: Sweep) -> str:
 
 def _levers(sweep: Sweep) -> str:
     items = []
+    table = sweep.condition_table()
+    levers = table[~table["baseline"]]
     for key in sweep.swept:
-        values = pd.unique(sweep.runs[key].dropna())
+        if key == BASELINE_KEY:
+            continue
+        values = pd.unique(levers[key].dropna())
         shown = ", ".join(_fmt(v) for v in sorted(values, key=str)[:12])
-        items.append(f"<li>{html.escape(key_label(key))} (<code>{html.escape(key)}</code>): {html.escape(shown)}</li>")
+        items.append(
+            f"<li>{html.escape(key_label(key))} (<code>{html.escape(key)}</code>): {html.escape(shown)}</li>"
+        )
     return "<ul>" + "".join(items) + "</ul>" if items else "<p>A single condition (no levers swept).</p>"
 
 
 def _caveats(sweep: Sweep) -> str:
     reps = sweep.runs.groupby(sweep.keys, dropna=False)["replicate"].nunique() if sweep.keys else None
-    n_rep = (
-        f"{int(reps.min())}" if reps is not None and reps.min() == reps.max() else f"{int(reps.min())}–{int(reps.max())}"
-    ) if reps is not None else str(sweep.runs["replicate"].nunique())  # fmt: skip
+    if reps is None:
+        n_rep = str(sweep.runs["replicate"].nunique())
+    else:
+        lo, hi = int(reps.min()), int(reps.max())
+        n_rep = f"{lo}" if lo == hi else f"{lo}–{hi}"
+    counts = sweep.manifest.get("counts") or {}
+    incomplete = int(counts.get("failed", 0)) + int(counts.get("not run", 0))
+    missing = (
+        f"<li><b>{incomplete} of {counts.get('total')} conditions failed or did not finish</b>; they are "
+        "absent from the findings (see failures.csv in the sweep directory).</li>"
+        if incomplete
+        else ""
+    )
     return (
         "<ul>"
-        f"<li>Each condition was run {n_rep} times (replicates); intervals are 95 % t-intervals of the mean "
-        "across replicates. Few replicates give wide intervals.</li>"
-        f"<li>A run in which half of the units have not adopted by the {sweep.horizon_years:.0f}-year horizon is "
-        "<em>censored</em>: its time to 50 % is unknown, not zero and not the horizon. Conditions with any "
-        "censored run are labelled censored and no time is stated for them; means of the other outcomes use all runs.</li>"
+        + missing
+        + f"<li>Each condition was run {n_rep} times (replicates); intervals are 95 % t-intervals of the "
+        "mean across replicates. Few replicates give wide intervals.</li>"
+        "<li>A run in which half of the units have not adopted by the "
+        f"{sweep.horizon_years:.0f}-year horizon is <em>censored</em>: its time to 50 % is unknown, not zero "
+        "and not the horizon. Conditions with any censored run are labelled censored and no time is stated "
+        "for them; means of the other outcomes use all runs.</li>"
         "<li>Replicate <i>r</i> uses the same random seed in every condition (common random numbers), so "
         "differences to the baseline are paired and more precise than the separate intervals suggest.</li>"
         "<li>Many behavioural parameters are informed guesses (see docs/ODD.md and the parameter table); the "
@@ -356,12 +438,15 @@ def _method(sweep: Sweep) -> str:
     versions = _find(sweep.manifest, "versions") or {
         k: v for k, v in sweep.manifest.items() if isinstance(v, str) and "version" in k
     }
-    version_text = ", ".join(f"{k} {v}" for k, v in versions.items()) if isinstance(versions, dict) else str(versions)
+    version_text = (
+        ", ".join(f"{k} {v}" for k, v in versions.items()) if isinstance(versions, dict) else str(versions)
+    )
     commit = _find(sweep.manifest, "git_commit") or _find(sweep.manifest, "commit")
     lines = [
         f"<p>{html.escape(summary)}</p>",
         "<ul>",
-        f"<li>Root seed: {html.escape(str(seed))}; replicate seeds are spawned from it with numpy's SeedSequence.</li>",
+        f"<li>Root seed: {html.escape(str(seed))}; replicate seeds are spawned from it with numpy's "
+        "SeedSequence.</li>",
         f"<li>Versions: {html.escape(version_text or 'not recorded')}</li>",
     ]
     if commit:
@@ -372,26 +457,31 @@ def _method(sweep: Sweep) -> str:
 
 
 def model_summary() -> str:
-    """A paragraph on the model: the Purpose section of docs/ODD.md when present, else a fixed summary."""
-    odd = Path(__file__).resolve().parents[3] / "docs" / "ODD.md"
-    if odd.is_file():
-        text = odd.read_text(errors="replace")
-        lower = text.lower()
-        start = lower.find("purpose")
-        if start >= 0:
-            body = text[text.find("\n", start) + 1 :].strip()
-            para = body.split("\n\n")[0].replace("\n", " ").strip()
-            if len(para) > 80 and not para.startswith("#"):
-                return para + " (From docs/ODD.md, which describes the model in full.)"
-    return (
+    """A paragraph on the model: the purpose from docs/ODD.md (section 1, markdown stripped) when
+    present, followed by a fixed summary of the mechanisms."""
+    mechanisms = (
         "copsim is an agent-based model with a weekly time step. Practitioners in organizations (agencies, "
         "state DOTs, cities, firms) decide voluntarily whether to take part in a community of practice, "
         "exchange knowledge with partners met through the community and the formal network, and build trust "
         "across organizational boundaries; a coordinator spends hours on activities, brokering, Q&A and "
-        "recruitment; a sponsor gives protected time and legitimacy; adopting units take up a proven practice "
-        "with a Bass-style hazard driven by dissemination and trust-weighted exposure to adopters, gated by "
-        "know-how. Switching the community off gives the dissemination-only baseline. See docs/ODD.md."
+        "recruitment; a sponsor gives protected time and legitimacy; adopting units take up a proven "
+        "practice with a Bass-style hazard driven by dissemination and trust-weighted exposure to "
+        "adopters, gated by know-how. Switching the community off gives the dissemination-only baseline. "
+        "docs/ODD.md describes the model in full."
     )
+    odd = Path(__file__).resolve().parents[3] / "docs" / "ODD.md"
+    if not odd.is_file():
+        return mechanisms
+    text = odd.read_text(errors="replace")
+    match = re.search(r"^## 1\. Purpose[^\n]*\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    if not match:
+        return mechanisms
+    blocks = [b for b in match.group(1).strip().split("\n\n") if b.strip()][:2]
+    purpose = " ".join(blocks)
+    purpose = re.sub(r"^\s*[*-]\s+", "- ", purpose, flags=re.M)
+    purpose = re.sub(r"[*_`]", "", purpose)
+    purpose = " ".join(purpose.replace("\n- ", " - ").split())
+    return f"Purpose (docs/ODD.md): {purpose} {mechanisms}"
 
 
 def _sensitivity_section(path: Path) -> str:
@@ -410,10 +500,12 @@ def _discovery_section(path: Path) -> str:
     rows = []
     for box in data.get("boxes", []):
         limits = "; ".join(f"{html.escape(k)}: {v[0]:.3g} to {v[1]:.3g}" for k, v in box["limits"].items())
-        rows.append(f"<tr><td>{pct(box['coverage'])}</td><td>{pct(box['density'])}</td><td>{limits}</td></tr>")
+        rows.append(
+            f"<tr><td>{pct(box['coverage'])}</td><td>{pct(box['density'])}</td><td>{limits}</td></tr>"
+        )
     if rows:
-        parts.append("<table><thead><tr><th>coverage</th><th>density</th><th>box (restricted levers)</th></tr>"
-                     f"</thead><tbody>{''.join(rows)}</tbody></table>")  # fmt: skip
+        head = "<tr><th>coverage</th><th>density</th><th>box (restricted levers)</th></tr>"
+        parts.append(f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
     for name in data.get("figures", []):
         fig = path.parent / name
         if fig.is_file():
@@ -430,6 +522,19 @@ td.censored{background:repeating-linear-gradient(45deg,#eee,#eee 4px,#fff 4px,#f
 .ci{color:#777} figure{margin:1rem 0} img{max-width:100%} figcaption{font-size:.85rem;color:#555}
 .findings li{margin-bottom:.4rem}
 """
+
+
+def question(sweep: Sweep, units: str) -> str:
+    """The question the sweep answers: the experiment's own (manifest) or the general one."""
+    asked = str(sweep.manifest.get("question") or "").strip()
+    if asked:
+        return asked
+    return (
+        f"How much sooner do {units} take up a proven practice when a community of practice with a "
+        "coordinator and an executive sponsor connects practitioners across organizational boundaries, "
+        "compared with dissemination alone? And how do coordinator time, sponsorship and the other levers "
+        "change knowledge, trust across silos and participation?"
+    )
 
 
 def write_report(
@@ -458,12 +563,9 @@ def write_report(
     discovery = discovery or sweep.path / "discovery" / "discovery.json"
     units = ", ".join(sorted({unit_noun(s) for s in sweep.scenarios}))
     sections = [
-        f"<h1>Communities of practice: how much faster do proven practices spread?</h1>",
+        "<h1>Communities of practice: how much faster do proven practices spread?</h1>",
         "<h2>The question</h2>",
-        f"<p>How much sooner do {units} take up a proven practice when a community of practice with a "
-        "coordinator and an executive sponsor connects practitioners across organizational boundaries, "
-        "compared with dissemination alone? And how do coordinator time, sponsorship and the other levers "
-        "change knowledge, trust across silos and participation?</p>",
+        f"<p>{html.escape(question(sweep, units))}</p>",
         "<h2>Scenarios and levers compared</h2>",
         _scenario_list(sweep),
         _levers(sweep),
@@ -474,12 +576,16 @@ def write_report(
     ]
     sections += [_image(p, FIGURE_CAPTIONS.get(p.stem, p.stem)) for p in pngs]
     if Path(sensitivity).is_file():
-        sections += ["<h2>What dominates: sensitivity to uncertain behaviour</h2>", _sensitivity_section(Path(sensitivity))]
+        sections += [
+            "<h2>What dominates: sensitivity to uncertain behaviour</h2>",
+            _sensitivity_section(Path(sensitivity)),
+        ]
     if Path(discovery).is_file():
         sections += ["<h2>What does it take? Scenario discovery</h2>", _discovery_section(Path(discovery))]
     sections += [
         "<h2>Conditions</h2>",
-        "<p>Mean and 95 % interval across replicates. Censored: some runs never reached the outcome within the horizon.</p>",
+        "<p>Mean and 95 % interval across replicates. Censored: some runs never reached the outcome "
+        "within the horizon.</p>",
         conditions_table(sweep),
         "<h2>Caveats</h2>",
         _caveats(sweep),

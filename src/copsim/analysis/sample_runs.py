@@ -105,7 +105,17 @@ def run_conditions(
     for (s, r, seed), (summary, ts) in zip(index, results, strict=True):
         keys = {k: v for k, v in samples[s].items()}
         cid = f"{scenario}-s{s:05d}"
-        rows.append({"condition_id": cid, **keys, "scenario": scenario, "sample": s, "replicate": r, "seed": seed, **summary})
+        rows.append(
+            {
+                "condition_id": cid,
+                **keys,
+                "scenario": scenario,
+                "sample": s,
+                "replicate": r,
+                "seed": seed,
+                **summary,
+            }
+        )
         if ts is not None:
             series.append(ts.assign(condition_id=cid, scenario=scenario, sample=s, replicate=r, **keys))
     runs = pd.DataFrame(rows)

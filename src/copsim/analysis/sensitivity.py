@@ -78,11 +78,12 @@ def read_spec(path: Path) -> dict:
             raise SensitivityError(f"parameters.{key}: needs 'low' and 'high'")
         if not entry["low"] < entry["high"]:
             raise SensitivityError(f"parameters.{key}: low {entry['low']} is not below high {entry['high']}")
-        for bound in ("low", "high"):
-            try:
-                load_config(scenario, [*fixed, format_override(key, float(entry[bound]))])
-            except ConfigError as exc:
-                raise SensitivityError(f"parameters.{key}.{bound}: {exc}") from None
+    for bound in ("low", "high"):  # all parameters at their lows together, then at their highs
+        overrides = [format_override(k, float(e[bound])) for k, e in spec["parameters"].items()]
+        try:
+            load_config(scenario, [*fixed, *overrides])
+        except ConfigError as exc:
+            raise SensitivityError(f"parameters ({bound}): {exc}") from None
     for outcome in spec.get("outcomes", ["t50_years"]):
         if outcome not in CENSOR:
             raise SensitivityError(f"outcomes: {outcome!r} is not supported; choose from {', '.join(CENSOR)}")
@@ -112,13 +113,20 @@ def sobol_design(problem: dict, base_samples: int, second_order: bool = False, s
 
 
 # ------------------------------------------------------------------------------------ analysis
-def morris_indices(problem: dict, X: np.ndarray, Y: np.ndarray, levels: int = 4, seed: int = 0) -> pd.DataFrame:
+def morris_indices(
+    problem: dict, X: np.ndarray, Y: np.ndarray, levels: int = 4, seed: int = 0
+) -> pd.DataFrame:
     """Morris ``mu_star`` (with its 95 % bootstrap half-width ``mu_star_conf``) and ``sigma`` per
     parameter, sorted by ``mu_star`` (largest first)."""
     res = morris_analyze.analyze(problem, X, Y, num_levels=levels, seed=seed, print_to_console=False)
     frame = pd.DataFrame(
-        {"parameter": problem["names"], "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"],
-         "sigma": res["sigma"], "mu": res["mu"]}  # fmt: skip
+        {
+            "parameter": problem["names"],
+            "mu_star": res["mu_star"],
+            "mu_star_conf": res["mu_star_conf"],
+            "sigma": res["sigma"],
+            "mu": res["mu"],
+        }
     )
     return frame.sort_values("mu_star", ascending=False).reset_index(drop=True)
 
@@ -130,8 +138,13 @@ def sobol_indices(problem: dict, Y: np.ndarray, second_order: bool = False, seed
         problem, Y, calc_second_order=second_order, conf_level=0.95, seed=seed, print_to_console=False
     )
     frame = pd.DataFrame(
-        {"parameter": problem["names"], "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
-         "ST_conf": res["ST_conf"]}  # fmt: skip
+        {
+            "parameter": problem["names"],
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
     )
     return frame.sort_values("ST", ascending=False).reset_index(drop=True)
 
@@ -149,7 +162,9 @@ def _samples(problem: dict, X: np.ndarray) -> list[dict]:
     return [dict(zip(problem["names"], map(float, row), strict=True)) for row in X]
 
 
-def _evaluate(spec: dict, problem: dict, X: np.ndarray, out: Path, workers: int, design: dict) -> pd.DataFrame:
+def _evaluate(
+    spec: dict, problem: dict, X: np.ndarray, out: Path, workers: int, design: dict
+) -> pd.DataFrame:
     def progress(done: int, total: int) -> None:
         if done % max(total // 10, 1) == 0 or done == total:
             print(f"  {out.name}: {done}/{total} runs", file=sys.stderr, flush=True)
@@ -193,8 +208,8 @@ def plot_morris(tables: dict[str, pd.DataFrame], path: Path) -> Path:
 
 def plot_sobol(tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """S1 and ST per parameter with 95 % bootstrap intervals, one panel per outcome; PNG + SVG."""
-    fig, axes = plt.subplots(1, len(tables), figsize=(6 * len(tables), 0.35 * max(map(len, tables.values())) + 2),
-                             squeeze=False)  # fmt: skip
+    height = 0.35 * max(map(len, tables.values())) + 2
+    fig, axes = plt.subplots(1, len(tables), figsize=(6 * len(tables), height), squeeze=False)
     for ax, (outcome, table) in zip(axes[0], tables.items(), strict=True):
         order = table.iloc[::-1].reset_index(drop=True)
         y = np.arange(len(order))
@@ -204,9 +219,17 @@ def plot_sobol(tables: dict[str, pd.DataFrame], path: Path) -> Path:
                 label="S1 (first order, alone)")  # fmt: skip
         ax.set_yticks(y, order["parameter"], fontsize=8)
         ax.axvline(0, color="black", linewidth=0.6)
-        ax.set(xlabel="share of output variance", title=f"Sobol indices: {OUTCOME_NAMES.get(outcome, outcome)}")
+        ax.set(
+            xlabel="share of output variance", title=f"Sobol indices: {OUTCOME_NAMES.get(outcome, outcome)}"
+        )
         ax.legend(fontsize=7, frameon=False, loc="lower right")
-    fig.text(0.01, 0.005, "95 % bootstrap intervals; censored runs counted at the horizon", fontsize=7, color="#555")
+    fig.text(
+        0.01,
+        0.005,
+        "95 % bootstrap intervals; censored runs counted at the horizon",
+        fontsize=7,
+        color="#555",
+    )
     return _save(fig, path)
 
 
@@ -220,35 +243,53 @@ def _save(fig: plt.Figure, path: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------------ sentences
-def sobol_sentence(outcome: str, table: pd.DataFrame, cut: float = 0.05) -> str:
-    """What dominates ``outcome`` according to its Sobol table, as a sentence."""
+def _plain(spec: dict | None, name: str) -> str:
+    """What a parameter is, from the first clause of its ``why`` in the spec ("imitation coefficient")."""
+    why = ((spec or {}).get("parameters", {}).get(name) or {}).get("why", "")
+    clause = why.split(";")[0].split("(")[0].strip()
+    return f"{name}, {clause}" if clause else name
+
+
+def sobol_sentence(outcome: str, table: pd.DataFrame, spec: dict | None = None, cut: float = 0.05) -> str:
+    """What dominates ``outcome`` according to its Sobol table, as a sentence.
+
+    Parameters whose total index is at least 0.1 are named with their indices and 95 % intervals;
+    estimates below 0 or above 1 are sampling noise of a small base sample, said as such.
+    """
     name = OUTCOME_NAMES.get(outcome, outcome)
-    lead = table.iloc[0]
     strong = table[table["ST"] >= 0.1]
-    names = [f"{r.parameter} (ST {r.ST:.2f} ± {r.ST_conf:.2f}, S1 {r.S1:.2f})" for r in strong.itertuples()]
+    if strong.empty:
+        strong = table.head(1)
+    names = [
+        f"{_plain(spec, r.parameter)} (ST {r.ST:.2f} ± {r.ST_conf:.2f}, S1 {r.S1:.2f} ± {r.S1_conf:.2f})"
+        for r in strong.itertuples()
+    ]
     small = int((table["ST"] < cut).sum())
-    if not names:
-        names = [f"{lead['parameter']} (ST {lead['ST']:.2f} ± {lead['ST_conf']:.2f})"]
-    inter = table["ST"].sum() - table["S1"].sum()
-    return (
-        f"Sobol: the variance of {name} is dominated by {', '.join(names)}; {small} of {len(table)} "
-        f"parameters have a total index below {cut:g}. Interactions account for about {max(inter, 0):.2f} "
-        "of the summed total indices (ST − S1)."
+    noisy = bool(((table["S1"] < -0.05) | (table["ST"] > 1.05)).any())
+    text = (
+        f"Sobol: the variance of {name} is dominated by {'; '.join(names)}. {small} of {len(table)} "
+        f"parameters have a total index below {cut:g}."
     )
+    if noisy:
+        text += (
+            " Some estimates fall below 0 or above 1: sampling noise at this base sample size; the intervals "
+            "show how wide it is, and a larger base_samples narrows them."
+        )
+    return text
 
 
 def constant_sentence(outcome: str, method: str) -> str:
     """Said when an outcome took one value at every sample point (nothing to apportion)."""
     name = OUTCOME_NAMES.get(outcome, outcome)
-    return f"{method}: {name} took the same value at every sample point (e.g. never reached), so it has no indices."
+    return f"{method}: {name} took the same value at every sample point (e.g. never reached); no indices."
 
 
-def morris_sentence(outcome: str, table: pd.DataFrame) -> str:
-    """The Morris ranking of ``outcome`` as a sentence."""
+def morris_sentence(outcome: str, table: pd.DataFrame, spec: dict | None = None) -> str:
+    """The Morris ranking of ``outcome`` as a sentence (top three by μ*)."""
     name = OUTCOME_NAMES.get(outcome, outcome)
     top = table.head(3)
-    parts = [f"{r.parameter} (μ* {r.mu_star:.2g}, σ {r.sigma:.2g})" for r in top.itertuples()]
-    return f"Morris screening: {name} moves most with {', '.join(parts)} (in the outcome's unit across each range)."
+    parts = [f"{_plain(spec, r.parameter)} (μ* {r.mu_star:.2g}, σ {r.sigma:.2g})" for r in top.itertuples()]
+    return f"Morris screening: {name} moves most with {', '.join(parts)} (outcome units across each range)."
 
 
 # ------------------------------------------------------------------------------------ driver
@@ -260,7 +301,12 @@ def run(spec: dict, out: Path, methods: tuple[str, ...] = ("morris", "sobol"), w
     outcomes = list(spec.get("outcomes", ["t50_years"]))
     config = load_config(spec.get("scenario", "rumble_strips"), list(spec.get("fixed", [])))
     horizon = config.horizon_weeks
-    result: dict = {"scenario": config.scenario, "parameters": spec["parameters"], "sentences": [], "figures": []}
+    result: dict = {
+        "scenario": config.scenario,
+        "parameters": spec["parameters"],
+        "sentences": [],
+        "figures": [],
+    }
     settings = spec.get("methods", {})
     if "morris" in methods:
         m = settings.get("morris", {})
@@ -269,14 +315,14 @@ def run(spec: dict, out: Path, methods: tuple[str, ...] = ("morris", "sobol"), w
         runs = _evaluate(spec, problem, X, out / "morris", workers, {"method": "morris", **m})
         values = {o: outcome_values(runs, o, horizon) for o in outcomes}
         result["sentences"] += [constant_sentence(o, "Morris") for o in outcomes if np.ptp(values[o]) == 0]
-        tables = {
-            o: morris_indices(problem, X, y, levels, seed) for o, y in values.items() if np.ptp(y) > 0
-        }
+        tables = {o: morris_indices(problem, X, y, levels, seed) for o, y in values.items() if np.ptp(y) > 0}
         if tables:
-            pd.concat([t.assign(outcome=o) for o, t in tables.items()]).to_csv(out / "morris.csv", index=False)
+            pd.concat([t.assign(outcome=o) for o, t in tables.items()]).to_csv(
+                out / "morris.csv", index=False
+            )
             plot_morris(tables, out / "morris.png")
             result["figures"].append("morris.png")
-        result["sentences"] += [morris_sentence(o, t) for o, t in tables.items()]
+        result["sentences"] += [morris_sentence(o, t, spec) for o, t in tables.items()]
         result["morris"] = {o: t.to_dict("records") for o, t in tables.items()}
     if "sobol" in methods:
         s = settings.get("sobol", {})
@@ -290,12 +336,30 @@ def run(spec: dict, out: Path, methods: tuple[str, ...] = ("morris", "sobol"), w
             pd.concat([t.assign(outcome=o) for o, t in tables.items()]).to_csv(out / "sobol.csv", index=False)
             plot_sobol(tables, out / "sobol.png")
             result["figures"].append("sobol.png")
-        result["sentences"] += [sobol_sentence(o, t) for o, t in tables.items()]
+        result["sentences"] += [sobol_sentence(o, t, spec) for o, t in tables.items()]
         result["sobol"] = {o: t.to_dict("records") for o, t in tables.items()}
     result["sentences"].append(
-        f"Scenario {config.scenario}, horizon {horizon / 52:.0f} years; runs where the outcome was never reached "
-        "count at the horizon. Ranges of the parameters and why are in experiments/sensitivity.yaml."
+        f"Scenario {config.scenario}, horizon {horizon / 52:.0f} years; runs where the outcome was never "
+        "reached count at the horizon. Ranges of the parameters and why are in experiments/sensitivity.yaml."
     )
+    (out / "sensitivity.json").write_text(json.dumps(result, indent=2, default=float))
+    return result
+
+
+def describe(spec: dict, out: Path) -> dict:
+    """Rewrite ``sensitivity.json``'s sentences from ``morris.csv``/``sobol.csv`` without rerunning
+    the model (after changing how results are worded, or the ``why`` of a parameter)."""
+    out = Path(out)
+    result = json.loads((out / "sensitivity.json").read_text())
+    sentences = []
+    for method, sentence in (("morris", morris_sentence), ("sobol", sobol_sentence)):
+        path = out / f"{method}.csv"
+        if path.is_file():
+            frame = pd.read_csv(path)
+            sentences += [
+                sentence(o, t.drop(columns="outcome"), spec) for o, t in frame.groupby("outcome", sort=False)
+            ]
+    result["sentences"] = sentences + result["sentences"][-1:]
     (out / "sensitivity.json").write_text(json.dumps(result, indent=2, default=float))
     return result
 
@@ -307,12 +371,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="results/sensitivity", help="output directory")
     parser.add_argument("--method", choices=("morris", "sobol", "both"), default="both")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--describe", action="store_true", help="only reword sensitivity.json from the CSVs")
     args = parser.parse_args(argv)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
         spec = read_spec(Path(args.spec))
         methods = ("morris", "sobol") if args.method == "both" else (args.method,)
-        result = run(spec, Path(args.out), methods, args.workers)
+        if args.describe:
+            result = describe(spec, Path(args.out))
+        else:
+            result = run(spec, Path(args.out), methods, args.workers)
     except (SensitivityError, ConfigError) as exc:
         print(f"copsim-sensitivity: error: {exc}", file=sys.stderr)
         sys.exit(2)

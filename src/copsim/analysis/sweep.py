@@ -26,7 +26,12 @@ import numpy as np
 import pandas as pd
 
 #: files of a sweep directory and what each must contain
-RUNS, TIMESERIES, CONDITIONS, MANIFEST = "runs.parquet", "timeseries.parquet", "conditions.csv", "manifest.json"
+RUNS, TIMESERIES, CONDITIONS, MANIFEST = (
+    "runs.parquet",
+    "timeseries.parquet",
+    "conditions.csv",
+    "manifest.json",
+)
 
 #: the key that switches the community off: its ``false`` value is the dissemination-only baseline
 BASELINE_KEY = "community.enabled"
@@ -194,7 +199,9 @@ class Sweep:
             base = base[base["scenario"] == condition["scenario"]]
         return None if base.empty else base.iloc[0]
 
-    def panels(self, frame: pd.DataFrame, within: tuple[str, ...] = (), limit: int = 8) -> list[tuple[str, pd.DataFrame]]:
+    def panels(
+        self, frame: pd.DataFrame, within: tuple[str, ...] = (), limit: int = 8
+    ) -> list[tuple[str, pd.DataFrame]]:
         """Split a per-condition ``frame`` (with a ``baseline`` column) into figure panels.
 
         A panel per scenario and per combination of the swept keys not in ``within`` (those vary
@@ -207,7 +214,10 @@ class Sweep:
         split = [
             k
             for k in self.keys
-            if k not in within and k != BASELINE_KEY and k in frame and (k == "scenario" or others[k].nunique() > 1)
+            if k not in within
+            and k != BASELINE_KEY
+            and k in frame
+            and (k == "scenario" or others[k].nunique() > 1)
         ]
         if not split or others.empty:
             return [(self.scenarios[0] if len(self.scenarios) == 1 else "all", frame)]
@@ -217,7 +227,9 @@ class Sweep:
             match = np.ones(len(bases), bool)
             for key, v in zip(split, values, strict=True):
                 if key == "scenario" or not key.startswith(LEVER_PREFIXES):
-                    match &= (bases[key] == v).to_numpy() if not _is_missing(v) else bases[key].isna().to_numpy()
+                    match &= (
+                        (bases[key] == v).to_numpy() if not _is_missing(v) else bases[key].isna().to_numpy()
+                    )
             title = ", ".join(
                 str(v) if k == "scenario" else f"{key_label(k)} {_format_value(v)}"
                 for k, v in zip(split, values, strict=True)
@@ -234,6 +246,14 @@ class Sweep:
 
     def unit_noun(self, scenario: str | None = None) -> str:
         return unit_noun(scenario or self.scenarios[0])
+
+    @property
+    def has_wave(self) -> bool:
+        """The sweep includes a retirement wave (swept, or fixed on in the conditions' configs)."""
+        if "demography.wave" in self.swept:
+            return bool(self.runs["demography.wave"].fillna(False).astype(bool).any())
+        configs = [c.get("config") or {} for c in self.manifest.get("conditions", []) if isinstance(c, dict)]
+        return any((c.get("demography") or {}).get("wave") for c in configs if isinstance(c, dict))
 
     @property
     def horizon_years(self) -> float:
@@ -280,7 +300,9 @@ def _read_parquet(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise SweepError(f"{path}: cannot be read as Parquet ({type(exc).__name__}); is it corrupt?") from None
+        raise SweepError(
+            f"{path}: cannot be read as Parquet ({type(exc).__name__}); is it corrupt?"
+        ) from None
     missing = [c for c in required if c not in frame]
     if missing:
         raise SweepError(f"{path}: missing column(s) {', '.join(missing)}")
@@ -307,7 +329,7 @@ def load(directory: str | Path, need: tuple[str, ...] = (RUNS,)) -> Sweep:
     path = Path(directory)
     if not path.is_dir():
         raise SweepError(f"{path}: no such sweep directory")
-    for name in {RUNS, *need}:
+    for name in dict.fromkeys([RUNS, *need]):  # runs.parquet first, in a fixed order
         if not (path / name).is_file():
             raise SweepError(f"{path / name}: missing; is {path} a finished sweep directory?")
     runs = _read_parquet(path / RUNS, ("replicate",))

@@ -26,9 +26,13 @@ from .plan import is_lever
 ID_COLUMNS = ("condition_id", "condition", "label", "replicate", "seed")
 
 
+#: condition-key columns without a dot: the top-level config keys (``seed`` swept is ``root_seed``)
+TOP_LEVEL_KEYS = ("scenario", "root_seed", "horizon_weeks")
+
+
 def condition_keys(runs: pd.DataFrame) -> list[str]:
-    """The condition-key columns of a runs table: ``scenario`` and every dotted config key."""
-    return [c for c in runs.columns if c == "scenario" or "." in c]
+    """The condition-key columns of a runs table: top-level keys and every dotted config key."""
+    return [c for c in runs.columns if c in TOP_LEVEL_KEYS or "." in c]
 
 
 def censor_flag(outcome: str, columns: Iterable[str]) -> str | None:

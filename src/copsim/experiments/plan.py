@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from ..config import ConfigError, CopConfig, conf_dir, load_config, scenario_names
 
@@ -43,6 +43,12 @@ OPTIONS: dict[str, tuple[str, Any]] = {
 LEVER_PREFIXES = ("community.", "coordinator.", "sponsor.", "support_team.")
 
 DEFAULT_REPLICATES = 1
+
+
+def key_column(key: str) -> str:
+    """Column name of a swept config key in the results: its dotted name, but ``root_seed`` for
+    ``seed`` (``seed`` is the replicate's own seed in ``runs.parquet``)."""
+    return "root_seed" if key == "seed" else key
 
 
 def is_lever(key: str) -> bool:
@@ -85,9 +91,13 @@ class Condition:
     @property
     def label(self) -> str:
         """Human-readable description: the swept keys' values, or ``baseline``."""
-        shown = [f"{k}={_fmt(v)}" for k, v in self.keys.items() if k not in ("scenario", "community.enabled")]
-        head = f"{self.scenario} baseline" if not self.config.community.enabled else self.scenario
-        return " ".join([head, *shown]) if shown and self.config.community.enabled else head
+        on = self.config.community.enabled
+        shown = [
+            f"{k}={_fmt(v)}"
+            for k, v in self.keys.items()
+            if k not in ("scenario", "community.enabled") and (on or not is_lever(k))
+        ]
+        return " ".join([self.scenario if on else f"{self.scenario} baseline", *shown])
 
     def to_plan(self) -> dict[str, Any]:
         """The JSON form stored in ``sweep.json`` and read back by the job that runs it."""
@@ -153,19 +163,39 @@ def experiment_dirs() -> list[Path]:
     return unique
 
 
+def _kind(path: Path) -> str:
+    """The ``kind`` of an experiment file: ``grid`` (run by ``copsim-run -m``) unless it says else.
+
+    Designs such as ``kind: sensitivity`` or ``kind: lever_space`` live beside the grid
+    experiments but are run by the analysis tools.
+    """
+    try:
+        data = OmegaConf.load(path)
+    except Exception:
+        return "grid"
+    kind = data.get("kind", "grid") if isinstance(data, DictConfig) else "grid"
+    return str(kind)
+
+
 def experiment_names() -> list[str]:
-    """Names of all named experiments found in :func:`experiment_dirs`."""
-    return sorted({p.stem for d in experiment_dirs() for p in d.glob("*.yaml")})
+    """Names of the grid experiments found in :func:`experiment_dirs`."""
+    return sorted({p.stem for d in experiment_dirs() for p in d.glob("*.yaml") if _kind(p) == "grid"})
 
 
 def find_experiment(name: str) -> Path:
     """The YAML file of experiment ``name`` (a name or a path to a ``.yaml`` file)."""
     path = Path(name)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        return path
-    for d in experiment_dirs():
-        candidate = d / f"{name}.yaml"
+    candidates = (
+        [path] if path.suffix in (".yaml", ".yml") else [d / f"{name}.yaml" for d in experiment_dirs()]
+    )
+    for candidate in candidates:
         if candidate.is_file():
+            kind = _kind(candidate)
+            if kind != "grid":
+                raise ConfigError(
+                    f"experiment: {name!r} is a {kind} design, not a grid experiment; "
+                    f"run it as its header in {candidate} says"
+                )
             return candidate
     raise ConfigError(f"experiment: {name!r} is unknown; choose one of {', '.join(experiment_names())}")
 
@@ -199,8 +229,10 @@ def read_experiment(path: Path) -> tuple[list[str], list[str], dict[str, str], s
 
     Returns (sweep overrides from ``hydra.sweeper.params``, fixed model overrides from the other
     top-level keys, run options, question). The file is a Hydra ``# @package _global_`` config:
-    ``hydra.sweeper.params`` maps keys to sweep strings; ``replicates``/``baseline`` are run
-    options; ``experiment.question`` says what it answers; any other key is a fixed model value.
+    ``hydra.sweeper.params`` maps keys to sweep strings (``0,0.5,1``) or YAML lists;
+    ``replicates``/``baseline`` are run options; ``experiment.question`` says what it answers;
+    ``defaults: [{override /scenario: NAME}]`` picks the scenario; any other key is a fixed model
+    value.
     """
     try:
         data = OmegaConf.to_container(OmegaConf.load(path), resolve=False) or {}
@@ -208,14 +240,22 @@ def read_experiment(path: Path) -> tuple[list[str], list[str], dict[str, str], s
         raise ConfigError(f"experiment: {path} cannot be read: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"experiment: {path} must hold a mapping of keys")
-    data.pop("defaults", None)
+    scenario = []
+    for item in data.pop("defaults", None) or []:  # Hydra's way: `- override /scenario: NAME`
+        if isinstance(item, dict) and set(item) == {"override /scenario"}:
+            scenario = [f"scenario={item['override /scenario']}"]
+        elif item != "_self_":
+            raise ConfigError(f"experiment: {path}: defaults entry {item!r} is not supported")
     meta = data.pop("experiment", None) or {}
     hydra = data.pop("hydra", None) or {}
     params = (hydra.get("sweeper") or {}).get("params") or {}
-    sweeps = [f"{key}={value}" for key, value in params.items()]
+    sweeps = [
+        f"{key}={','.join(_value_string(v) for v in value) if isinstance(value, list) else value}"
+        for key, value in params.items()
+    ]
     options = {k: _value_string(data.pop(k)) for k in list(data) if k in OPTIONS}
     fixed = [f"{key}={_value_string(value)}" for key, value in _flatten(data).items()]
-    return sweeps, fixed, options, str(meta.get("question", "")).strip()
+    return sweeps, [*scenario, *fixed], options, str(meta.get("question", "")).strip()
 
 
 # --------------------------------------------------------------------------------------------
@@ -457,10 +497,12 @@ def expand(args: list[str]) -> SweepPlan:
         for scenario, overrides in scenario_grid:
             add(scenario, baseline_overrides(overrides, swept))
 
-    keys = ["scenario", "community.enabled", *[k for k in names if k in swept and k != "community.enabled"]]
+    swept_keys = [k for k in names if k in swept and k != "community.enabled"]
+    keys = ["scenario", "community.enabled", *[key_column(k) for k in swept_keys]]
     for cond in conditions:
         flat = flat_config(cond.config)
-        cond.keys = {k: cond.scenario if k == "scenario" else flat[k] for k in keys}
+        cond.keys = {"scenario": cond.scenario, "community.enabled": cond.config.community.enabled}
+        cond.keys.update({key_column(k): flat[k] for k in swept_keys})
     return SweepPlan(
         experiment=Path(experiment).stem if experiment else None,
         conditions=conditions,

@@ -281,7 +281,7 @@ def _launch(overrides: list[str]) -> BaseException | None:
         main()
     except SystemExit as exc:  # Hydra exits on its own errors
         return exc if exc.code not in (0, None) else None
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:  # aggregate what is done, then report
         return exc
     finally:
         sys.argv = saved
@@ -326,10 +326,15 @@ def run_sweep(args: list[str]) -> int:
     )
     counts = manifest["counts"]
     bad = counts["failed"] + counts["not run"]
+    if isinstance(problem, KeyboardInterrupt):
+        print(f"copsim-run: interrupted; resume with sweep_dir={sweep_dir}", file=sys.stderr)
+        return 130
     if problem is not None:
-        print(
-            f"copsim-run: the launcher stopped: {str(problem).splitlines()[0] if str(problem) else problem!r}"
-        )
+        if isinstance(problem, SystemExit):
+            text = f"Hydra exited with status {problem.code} (its message is above)"
+        else:
+            text = str(problem).splitlines()[0] if str(problem) else repr(problem)
+        print(f"copsim-run: the launcher stopped: {text}", file=sys.stderr)
     if bad:
         print(
             f"copsim-run: {bad} of {counts['total']} conditions failed or did not finish; see "

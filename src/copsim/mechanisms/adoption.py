@@ -54,10 +54,14 @@ def tie_exposure(
 ) -> np.ndarray:
     """Trust-weighted share of adopted units among each unit's ties to other adopting units."""
     cross = unit_of_a != unit_of_b
-    a, b, w = unit_of_a[cross], unit_of_b[cross], trust[cross]
-    # both directions of each tie; only partners that are adopting units count
-    units = np.concatenate([a, b])
-    partners = np.concatenate([b, a])
+    if cross.all():  # the usual call passes cross-boundary ties only: skip the copies
+        a, b, w = unit_of_a, unit_of_b, trust
+    else:
+        a, b, w = unit_of_a[cross], unit_of_b[cross], trust[cross]
+    # both directions of each tie; only partners that are adopting units count (indices as intp
+    # once, rather than converted inside every gather and bincount)
+    units = np.concatenate([a, b], dtype=np.intp, casting="same_kind")
+    partners = np.concatenate([b, a], dtype=np.intp, casting="same_kind")
     weight = np.concatenate([w, w]) * adopting[partners]
     num = np.bincount(units, weights=weight * adopted[partners], minlength=n_units)
     den = np.bincount(units, weights=weight, minlength=n_units)

@@ -2,9 +2,9 @@
 
 Each member makes a Poisson number of community contacts a week, at a rate set by membership
 level (``contacts_peripheral/active/core``), scaled by the channels the community runs (their
-yields below) and by the community's vitality. Partners are members one already trusts (a share ``revisit``, chosen in proportion to trust)
-or members drawn at random. The
-coordinator adds brokered introductions across organizations and routes questions to experts
+yields below) and by the community's vitality. Partners are members one already trusts (a share
+``revisit``, chosen in proportion to trust) or members drawn at random. The coordinator adds
+brokered introductions across organizations and routes questions to experts
 (the most knowledgeable quarter of members, and alumni). Every practitioner also meets a random
 formal colleague with probability ``formal_contact_rate``.
 

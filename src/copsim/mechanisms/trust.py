@@ -20,7 +20,12 @@ def reinforce(trust: np.ndarray, edges: np.ndarray, reciprocated: np.ndarray, ga
     mark = np.zeros(trust.size, np.int8)
     mark[edges] = 1
     mark[edges[reciprocated]] = 2
-    used = np.flatnonzero(mark)
+    # each used tie once, found without scanning every tie: the last occurrence of an edge
+    # id in ``edges`` owns it
+    where = np.arange(edges.size)
+    owner = np.empty(trust.size, np.int64)
+    owner[edges] = where
+    used = edges[owner[edges] == where]
     best = np.where(mark[used] == 2, gain, 0.5 * gain)
     trust[used] += best * (1.0 - trust[used])
 
