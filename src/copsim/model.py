@@ -139,7 +139,6 @@ class CopModel(mesa.Model):
         self.adopted_week = np.full(self.world.n_organizations, -1, np.int32)
         self.alumni_knowledge = np.zeros(0)
         self.hire_durations: list[np.ndarray] = []
-        self.knowledge_start = float(self.people.knowledge.mean())
         self._sharing = (0, 0)
         self._retired_this_week = 0
         self._peak_members = 0
@@ -606,7 +605,6 @@ class CopModel(mesa.Model):
         return summarize(
             self.recorder.frame(self.week),
             durations,
-            self.knowledge_start,
             team_fte=c.fte * c.team_size,
             community_enabled=self.enabled,
             top10_contribution_share=top_share(self.people.contributions),

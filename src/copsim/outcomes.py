@@ -123,7 +123,6 @@ def censored_median(durations: np.ndarray) -> float:
 def summarize(
     ts: pd.DataFrame,
     hire_durations: np.ndarray,
-    knowledge_start: float,
     team_fte: float,
     community_enabled: bool,
     top10_contribution_share: float,
@@ -137,7 +136,8 @@ def summarize(
     - ``final_members``, ``participation_rate``, ``core_share``, ``active_share``,
       ``peripheral_share``: at the last week.
     - ``mean_knowledge``, ``sd_knowledge`` at the end; ``knowledge_retained``: mean knowledge at
-      the end over the start (through a retirement wave).
+      the end over its peak during the run (1 when nothing was lost; below 1 when retirements,
+      e.g. a retirement wave, drained more than learning replaced).
     - ``cross_boundary_ties``, ``cross_boundary_trust``, ``repertoire`` at the end.
     - ``sharing_rate``: mean over weeks with community exchanges.
     - ``time_to_talent_weeks``: median weeks for a hire (hired at least two years before the
@@ -172,9 +172,7 @@ def summarize(
         "peripheral_share": float(last["peripheral_share"]),
         "mean_knowledge": float(last["mean_knowledge"]),
         "sd_knowledge": float(last["sd_knowledge"]),
-        "knowledge_retained": float(last["mean_knowledge"] / knowledge_start)
-        if knowledge_start > 0
-        else math.nan,
+        "knowledge_retained": _retained(ts["mean_knowledge"].to_numpy()),
         "cross_boundary_ties": int(last["cross_boundary_ties"]),
         "cross_boundary_trust": float(last["cross_boundary_trust"]),
         "repertoire": float(last["repertoire"]),
@@ -185,6 +183,12 @@ def summarize(
         "sponsor_level_years": float(ts["sponsor_level"].to_numpy()[1:].sum() / WEEKS_PER_YEAR),
         "top10_contribution_share": top10_contribution_share,
     }
+
+
+def _retained(mean_knowledge: np.ndarray) -> float:
+    """Mean knowledge at the end over its peak (NaN if knowledge was zero throughout)."""
+    peak = float(mean_knowledge.max())
+    return float(mean_knowledge[-1] / peak) if peak > 0 else math.nan
 
 
 def top_share(counts: np.ndarray, top: float = 0.1) -> float:

@@ -34,7 +34,7 @@ OUTCOME_LABELS = {
     "final_adoption_share": "adoption share at the horizon",
     "adopter_years": "adopter-years (unit-years)",
     "time_to_talent_weeks": "time-to-talent (weeks)",
-    "knowledge_retained": "knowledge retained (end / start)",
+    "knowledge_retained": "knowledge retained (end / peak)",
     "mean_knowledge": "mean knowledge (0-1)",
     "cross_boundary_trust": "mean cross-boundary trust (0-1)",
     "cross_boundary_ties": "cross-boundary ties",
