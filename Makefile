@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all validation lint setup browser
+.PHONY: demo test validation lint setup browser reference app
 
 setup: $(STAMP)
 
@@ -30,3 +30,9 @@ lint: $(STAMP)
 
 browser:
 	@command -v chromium >/dev/null || bash scripts/install_chromium.sh
+
+reference: $(STAMP)
+	bash scripts/make_reference.sh
+
+app: $(STAMP)
+	$(VENV)/bin/copsim-app
