@@ -403,7 +403,6 @@ class ReferenceModel(mesa.Model):
             self.broker_and_refer()
         used: dict[Tie, float] = {}
         new: dict[tuple[int, int], bool] = {}
-        starts: list[float] = []
         for i, j, _community in self.meetings:
             tie = self.ties.get(self.key(i.index, j.index))
             t = tie.trust if tie is not None else tr.stranger
@@ -420,11 +419,13 @@ class ReferenceModel(mesa.Model):
             if i_shares:
                 j.pending_gain += ex.absorptive_capacity * max(i.knowledge - j.knowledge, 0.0)
             both = j_shares and i_shares
-            if tie is not None:  # copsim: a used tie gains half the step unless reciprocated
-                used[tie] = max(used.get(tie, 0.0), tr.gain if both else 0.5 * tr.gain)
-            elif j_shares or i_shares:
-                starts.append(tr.stranger + tr.gain * (1.0 - tr.stranger) * (1.0 if both else 0.5))
-                new.setdefault(self.key(i.index, j.index), i.org != j.org)
+            step = tr.gain if both else 0.5 * tr.gain if (j_shares or i_shares) else 0.0
+            if tie is not None:  # met: not idle; trust grows only if someone shared
+                used[tie] = max(used.get(tie, 0.0), step)
+            elif step > 0:
+                new.setdefault(
+                    self.key(i.index, j.index), (i.org != j.org, tr.stranger + step * (1.0 - tr.stranger))
+                )
         people.do("learn")
         for tie in self.ties.values():
             step = used.get(tie)
@@ -432,8 +433,7 @@ class ReferenceModel(mesa.Model):
                 tie.trust -= tr.decay * (tie.trust - tie.floor)
             else:
                 tie.trust += step * (1.0 - tie.trust)
-        start = sum(starts) / len(starts) if starts else tr.stranger
-        for (a, b), cross in new.items():
+        for (a, b), (cross, start) in new.items():
             self._add_tie(Tie(a, b, start, tr.baseline, cross, False))
         if self.week % PRUNE_EVERY_WEEKS == 0:
             for tie in [t for t in self.ties.values() if not t.formal and t.trust - t.floor < LAPSED_TRUST]:

@@ -153,7 +153,7 @@ class CopModel(mesa.Model):
         self._contacts_per_level = np.array(per_level)  # community contacts/week by membership level
         self._time_cost_scales: dict[float, float] = {}  # by platform quality
         self.recorder = Recorder(config.horizon_weeks)
-        self.recorder.record(0, self.observe())
+        self.recorder.record(0, self.observe_outcomes())
 
     # ------------------------------------------------------------------ derived quantities
     @property
@@ -193,7 +193,7 @@ class CopModel(mesa.Model):
                 start = time.perf_counter()
                 phase()
                 self.phase_seconds[name] += time.perf_counter() - start
-        self.recorder.record(self.week, self.observe())
+        self.recorder.record(self.week, self.observe_outcomes())
 
     def _demography(self) -> None:
         d, p = self.config.demography, self.people
@@ -473,14 +473,19 @@ class CopModel(mesa.Model):
         old = edge >= 0
         used = np.zeros(ties.count, bool)
         used[edge[old]] = True
-        trust.reinforce(ties.view("trust"), edge[old], (j_shares & i_shares)[old], tr.gain)
+        # a meeting in which nobody shared leaves trust as it was (but the tie was not idle)
+        met = edge[old]
+        shared_on_tie = exchanged[old]
+        trust.reinforce(
+            ties.view("trust"), met[shared_on_tie], (j_shares & i_shares)[old][shared_on_tie], tr.gain
+        )
         trust.decay_idle(ties.view("trust"), ties.view("floor"), used, tr.decay)
         new = ~old & exchanged
         start = tr.stranger + tr.gain * (1.0 - tr.stranger) * np.where((j_shares & i_shares)[new], 1.0, 0.5)
         ties.add(
             i[new],
             j[new],
-            float(start.mean()) if start.size else tr.stranger,
+            start,
             p.org[i[new]] != p.org[j[new]],
             tr.baseline,
         )
@@ -530,7 +535,7 @@ class CopModel(mesa.Model):
         self.adopted_week[new] = self.week
 
     # ------------------------------------------------------------------ observation
-    def observe(self) -> dict[str, float]:
+    def observe_outcomes(self) -> dict[str, float]:
         """This week's values of every weekly outcome (see :mod:`copsim.outcomes`)."""
         p, ties = self.people, self.ties
         counts = np.bincount(p.membership, minlength=4)

@@ -166,18 +166,24 @@ class Ties:
         key = np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
         return self._find_keys(key)
 
-    def add(self, i: np.ndarray, j: np.ndarray, trust: float, cross: np.ndarray, floor: float) -> None:
-        """Add community ties (i, j) that do not exist yet (duplicates among them are merged)."""
+    def add(
+        self, i: np.ndarray, j: np.ndarray, trust: float | np.ndarray, cross: np.ndarray, floor: float
+    ) -> None:
+        """Add community ties (i, j) that do not exist yet, each with its starting trust.
+
+        A pair listed more than once is added once, with the trust of its first listing.
+        """
         if i.size == 0:
             return
+        trust = np.broadcast_to(np.asarray(trust, float), i.shape)
         key = np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
         order = np.argsort(key, kind="stable")  # np.unique(key, return_index=True), cheaper
         key = key[order]
         first_of_run = np.ones(key.size, bool)
         first_of_run[1:] = key[1:] != key[:-1]
-        key, cross = key[first_of_run], cross[order[first_of_run]]
+        key, cross, trust = key[first_of_run], cross[order[first_of_run]], trust[order[first_of_run]]
         new = self._find_keys(key) < 0
-        key, cross = key[new], cross[new]
+        key, cross, trust = key[new], cross[new], trust[new]
         k = key.size
         if k == 0:
             return
