@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test validation lint setup browser reference app
+.PHONY: demo test validation lint setup browser reference app bench
 
 setup: $(STAMP)
 
@@ -36,3 +36,6 @@ reference: $(STAMP)
 
 app: $(STAMP)
 	$(VENV)/bin/copsim-app
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
