@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test validation lint setup browser reference app bench
+.PHONY: demo test validation lint setup browser reference app bench validation-figures
 
 setup: $(STAMP)
 
@@ -26,7 +26,7 @@ validation: $(STAMP)
 	$(PY) -m pytest -q -m validation -p no:cacheprovider tests/validation
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks && $(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks scripts && $(VENV)/bin/ruff format --check src tests benchmarks scripts
 
 browser:
 	@command -v chromium >/dev/null || bash scripts/install_chromium.sh
@@ -39,3 +39,6 @@ app: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+validation-figures: $(STAMP)
+	$(PY) scripts/validation_figures.py
