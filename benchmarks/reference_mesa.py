@@ -36,21 +36,12 @@ import numpy as np
 import pandas as pd
 
 from copsim.config import CopConfig
+from copsim.mechanisms.interaction import CHANNEL_YIELD, ONLINE_CHANNELS  # parameters, not rules
+from copsim.model import LAPSED_TRUST, PRUNE_EVERY_WEEKS
 from copsim.world import build_world
 
 WEEKS_PER_YEAR = 52.0
 HOURS_PER_FTE_WEEK = 40.0
-PRUNE_EVERY_WEEKS = 13  # copsim prunes lapsed community ties (and re-indexes partners) quarterly
-LAPSED_TRUST = 0.02
-CHANNEL_YIELD = {  # contacts per unit channel intensity (copsim.mechanisms.interaction)
-    "online_library": 0.3,
-    "qa_referral": 0.3,
-    "face_to_face": 0.8,
-    "teleconference": 0.5,
-    "conference": 0.5,
-    "joint_project": 0.6,
-}
-ONLINE_CHANNELS = ("online_library", "qa_referral", "teleconference")
 
 
 def logistic(x: float) -> float:

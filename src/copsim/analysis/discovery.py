@@ -30,11 +30,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.stats import qmc
 
 from ..config import ConfigError, load_config
 from .sample_runs import format_override, run_conditions
+from .spec_file import read_yaml_mapping
 from .sweep import CENSORED_OUTCOMES, LEVER_PREFIXES, Sweep, pct, unit_noun
 
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -65,14 +65,7 @@ class DiscoveryError(ValueError):
 # ------------------------------------------------------------------------------------ spec
 def read_spec(path: Path) -> dict:
     """Read a lever-space spec and validate every range against the model's parameter schema."""
-    try:
-        spec = yaml.safe_load(Path(path).read_text())
-    except FileNotFoundError:
-        raise DiscoveryError(f"{path}: no such file") from None
-    except yaml.YAMLError as exc:
-        raise DiscoveryError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
-    if not isinstance(spec, dict) or not (spec.get("levers") or spec.get("uncertain")):
-        raise DiscoveryError(f"{path}: needs 'levers' and/or 'uncertain' mappings")
+    spec = read_yaml_mapping(path, DiscoveryError, ("levers", "uncertain"))
     scenario = spec.get("scenario", "rumble_strips")
     fixed = list(spec.get("fixed", []))
     probes: list[list[str]] = [[], []]  # every dimension at its first and at its last value

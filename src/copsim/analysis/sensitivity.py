@@ -38,7 +38,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import yaml
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
@@ -46,6 +45,7 @@ from SALib.sample import sobol as sobol_sample
 
 from ..config import ConfigError, load_config
 from .sample_runs import format_override, run_conditions
+from .spec_file import read_yaml_mapping
 
 #: readable names of the outcomes analysed
 OUTCOME_NAMES = {
@@ -63,14 +63,7 @@ class SensitivityError(ValueError):
 # ------------------------------------------------------------------------------------ spec
 def read_spec(path: Path) -> dict:
     """Read and check a sensitivity spec: every parameter must be a model key and its range legal."""
-    try:
-        spec = yaml.safe_load(Path(path).read_text())
-    except FileNotFoundError:
-        raise SensitivityError(f"{path}: no such file") from None
-    except yaml.YAMLError as exc:
-        raise SensitivityError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
-    if not isinstance(spec, dict) or not spec.get("parameters"):
-        raise SensitivityError(f"{path}: needs a 'parameters' mapping")
+    spec = read_yaml_mapping(path, SensitivityError, ("parameters",))
     scenario = spec.get("scenario", "rumble_strips")
     fixed = list(spec.get("fixed", []))
     for key, entry in spec["parameters"].items():
