@@ -53,8 +53,14 @@ def summary_table(summary: pd.DataFrame) -> str:
         for key, label in outcomes.items():
             values = frame[key].to_numpy(float)
             censored = int(np.isnan(values).sum())
-            mean, lo, hi = mean_ci(values[~np.isnan(values)])
-            text = "not reached" if np.isnan(mean) else f"{mean:8.2f}  ({lo:.2f} to {hi:.2f})"
-            note = f"  [{censored} of {values.size} runs not reached]" if censored else ""
+            if censored:
+                # a mean over the runs that got there would be biased: give the median, with
+                # runs that never got there counted as later than any that did
+                median = float(np.median(np.where(np.isnan(values), np.inf, values)))
+                text = "not reached" if np.isinf(median) else f"{median:8.2f}  (median)"
+                note = f"  [{censored} of {values.size} runs not reached]"
+            else:
+                mean, lo, hi = mean_ci(values)
+                text, note = f"{mean:8.2f}  ({lo:.2f} to {hi:.2f})", ""
             rows.append(f"  {CONDITION_LABELS.get(condition, condition):20s} {label:28s} {text}{note}")
     return "\n".join(["  condition            outcome                      mean     (95 % interval)", *rows])
