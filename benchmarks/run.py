@@ -91,27 +91,26 @@ def scaled(scenario: str, n: int, overrides: list[str] = (), per_org: int = PRAC
 
 
 # ------------------------------------------------------------------------------------ 1. reference
-def copsim_seconds(config, weeks: int) -> tuple[float, float]:
-    """(wall, cpu) seconds of ``weeks`` weekly steps of copsim (model construction excluded)."""
-    model = CopModel(config)
+def timed_steps(model, weeks: int) -> tuple[float, float]:
+    """(wall, cpu) seconds of ``weeks`` weekly steps of ``model`` (construction excluded)."""
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(weeks):
         model.step()
     result = time.perf_counter() - wall, time.process_time() - cpu
     model.remove_all_agents()
     return result
+
+
+def copsim_seconds(config, weeks: int) -> tuple[float, float]:
+    """(wall, cpu) seconds of ``weeks`` weeks of copsim."""
+    return timed_steps(CopModel(config), weeks)
 
 
 def reference_seconds(config, weeks: int) -> tuple[float, float]:
+    """(wall, cpu) seconds of ``weeks`` weeks of the per-agent Mesa reference."""
     from reference_mesa import ReferenceModel
 
-    model = ReferenceModel(config)
-    wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(weeks):
-        model.step()
-    result = time.perf_counter() - wall, time.process_time() - cpu
-    model.remove_all_agents()
-    return result
+    return timed_steps(ReferenceModel(config), weeks)
 
 
 def bench_reference(sizes: dict[int, int], copsim_weeks: int) -> list[dict]:
