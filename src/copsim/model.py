@@ -389,12 +389,13 @@ class CopModel(mesa.Model):
         cfg, p, ties = self.config, self.people, self.ties
         ex, tr = cfg.exchange, cfg.trust
         rng = self.streams.contacts
-        members = np.flatnonzero(p.membership > 0)
+        is_member = p.membership > 0
+        members = np.flatnonzero(is_member)
         # who meets whom: community channels, brokered introductions, referrals, colleagues
         if self.enabled and members.size:
             rate = self._contacts_per_level[p.membership[members]] * self._channel_multiplier * self.vitality
             ci, cj = interaction.community_contacts(
-                rng, members, rate, self.ties, p.membership > 0, ex.revisit_share
+                rng, members, rate, self.ties, is_member, ex.revisit_share
             )
             bi, bj = interaction.brokered_pairs(rng, members, p.org, self.coordination.introductions)
             qa = self.coordination.referrals * (0.5 + 0.5 * cfg.community.channels.qa_referral)
@@ -421,8 +422,8 @@ class CopModel(mesa.Model):
             cfg.motivation.recognition_sd,
         )
         # members' motivation is shifted by the sponsor's style (only the pairs' values are needed)
-        motivation_i = p.motivation[i] + shift * (p.membership[i] > 0)
-        motivation_j = p.motivation[j] + shift * (p.membership[j] > 0)
+        motivation_i = p.motivation[i] + shift * is_member[i]
+        motivation_j = p.motivation[j] + shift * is_member[j]
         u = self.streams.sharing.random((2, i.size))
         j_shares = u[0] < exchange.share_probability(
             motivation_j, t, ex.share_intercept, ex.share_motivation, ex.share_trust
@@ -450,7 +451,7 @@ class CopModel(mesa.Model):
         np.add.at(p.contributions, j_gives, 1)
         np.add.at(p.contributions, i_gives, 1)
         self._sharing = (j_gives.size + i_gives.size, 2 * gi.size)
-        ceiling = np.where(p.membership > 0, self.member_ceiling, ex.base_ceiling)
+        ceiling = np.where(is_member, self.member_ceiling, ex.base_ceiling)
         knowledge = exchange.apply_gains(k, receivers, gains, ceiling)
         knowledge = exchange.drift_toward(knowledge, ex.base_ceiling, ex.on_the_job_rate)
         if self.enabled:
