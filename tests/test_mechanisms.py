@@ -144,16 +144,25 @@ def test_gains_add_up_per_receiver_and_stop_at_the_ceiling():
 
 
 def test_reciprocated_exchange_builds_more_trust_than_one_sided():
-    t = np.array([0.5, 0.5, 0.5])
-    trust.reinforce(t, np.array([0, 1]), np.array([True, False]), 0.2)
-    assert t[0] == pytest.approx(0.6) and t[1] == pytest.approx(0.55) and t[2] == 0.5
+    # tie 0: reciprocated; 1: one-sided; 2: met twice, once one-sided and once reciprocated
+    # (moves once, by the larger step); 3: met but nobody shared (kept); 4: idle (decays)
+    t = np.full(5, 0.5)
+    floor = np.full(5, 0.2)
+    met = np.array([0, 1, 2, 2, 3])
+    shared = np.array([True, True, True, True, False])
+    reciprocated = np.array([True, False, False, True, False])
+    trust.update(t, floor, met, shared, reciprocated, gain=0.2, decay=0.5)
+    assert t.tolist() == pytest.approx([0.6, 0.55, 0.6, 0.5, 0.35])
 
 
-def test_idle_trust_decays_toward_its_baseline():
+def test_idle_trust_decays_toward_its_floor_and_never_below():
     t = np.array([0.8, 0.1, 0.8])
     floor = np.array([0.2, 0.2, 0.2])
-    trust.decay_idle(t, floor, np.array([False, False, True]), 0.5)
-    assert t.tolist() == pytest.approx([0.5, 0.15, 0.8])
+    for _ in range(60):
+        trust.update(t, floor, np.array([2]), np.array([False]), np.array([False]), gain=0.2, decay=0.5)
+    assert t[:2] == pytest.approx([0.2, 0.2]) and t[2] == 0.8
+    trust.update(t, floor, np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, bool), gain=0.2, decay=0.5)
+    assert t[2] == pytest.approx(0.5)
 
 
 # ---------------------------------------------------------------- practice and coordination
@@ -225,6 +234,47 @@ def test_trusted_partner_prefers_high_trust_ties_and_only_eligible_ones():
     assert ties.trusted_partner(np.array([3]), u[:1], np.ones(4, bool))[0] == -1
 
 
+def _grown_ties(seed: int, prune: bool) -> Ties:
+    """Random formal ties, community ties added after the partner snapshot, maybe a prune."""
+    rng = np.random.default_rng(seed)
+    n = 30
+    a, b = rng.integers(0, n, 60), rng.integers(0, n, 60)
+    keep = a != b
+    ties = Ties(n, a[keep], b[keep], rng.random(keep.sum()), rng.random(keep.sum()) < 0.3)
+    for _ in range(3):
+        i, j = rng.integers(0, n, 15), rng.integers(0, n, 15)
+        ok = i != j
+        ties.add(i[ok], j[ok], rng.random(ok.sum()), rng.random(ok.sum()) < 0.5, 0.1)
+        if _ == 0:
+            ties.rebuild_partner_index()  # later additions are newer than the snapshot
+    if prune:
+        ties.trust[ties.n_formal : ties.count : 3] = 0.1  # every third community tie lapses
+        assert ties.prune(0.02) > 0
+    return ties
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_mean_trust_to_eligible_partners_matches_a_direct_count(prune):
+    ties = _grown_ties(5, prune)
+    eligible = np.random.default_rng(6).random(ties.n) < 0.5
+    who = np.array([0, 3, 4, 7, 11, 12, 20, 29])
+    got = ties.mean_trust_to(who, eligible, default=0.25)
+    a, b, t = ties.view("a"), ties.view("b"), ties.view("trust")
+    for x, value in zip(who, got, strict=True):
+        partners = np.concatenate([t[(a == x) & eligible[b]], t[(b == x) & eligible[a]]])
+        assert value == pytest.approx(partners.mean() if partners.size else 0.25)
+
+
+def test_best_trust_is_each_practitioners_strongest_tie_among_those_given():
+    ties = _grown_ties(8, prune=True)
+    edges = ties.cross_edges()
+    best = ties.best_trust(edges, default=0.05)
+    a, b, t = ties.view("a")[edges], ties.view("b")[edges], ties.view("trust")[edges]
+    for x in range(ties.n):
+        mine = t[(a == x) | (b == x)]
+        assert best[x] == max(0.05, mine.max()) if mine.size else best[x] == 0.05
+
+
 def test_random_formal_neighbour_is_a_real_neighbour():
     ties = _ring_ties(10)
     who = np.repeat(np.arange(10), 50)
@@ -276,12 +326,15 @@ def test_units_without_know_how_do_not_adopt_and_the_gate_can_be_switched_off():
 def test_exposure_counts_trust_to_adopted_adopting_units_only():
     # unit 0 is tied to unit 1 (adopted) with trust 0.6 and to unit 2 (not adopted) with 0.2;
     # unit 3 does not adopt at all and so never counts
+    # practitioner k works in unit k; tie 3 is inside unit 0 and is skipped
     e = adoption.tie_exposure(
-        np.array([0, 0, 0]),
-        np.array([1, 2, 3]),
-        np.array([0.6, 0.2, 0.9]),
-        np.array([0.0, 1.0, 0.0, 1.0]),
-        np.array([1.0, 1.0, 1.0, 0.0]),
+        np.arange(4),
+        np.array([0, 0, 0, 0]),
+        np.array([1, 2, 3, 0]),
+        np.array([0.6, 0.2, 0.9, 1.0]),
+        np.arange(4),
+        np.array([False, True, False, True]),
+        np.array([True, True, True, False]),
         4,
     )
     assert e[0] == pytest.approx(0.75)

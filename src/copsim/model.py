@@ -145,6 +145,7 @@ class CopModel(mesa.Model):
         self.phase_seconds = {name: 0.0 for name in self.PHASES} if time_phases else None
         self._phase_methods = [getattr(self, f"_{name}") for name in self.PHASES]
         self._n_adopting = int(self.world.org_adopting.sum())
+        self._adopters = 0  # adopting units that have adopted
         self._team_state: tuple | None = None  # coordinators' state behind self.coordination
         channels = config.community.channels
         self._channel_multiplier = interaction.channel_multiplier(channels)
@@ -345,7 +346,7 @@ class CopModel(mesa.Model):
         org = p.org[who]
         util = participation.utility(
             gap=self.vitality * np.maximum(self.member_ceiling - p.knowledge[who], 0.0),
-            belonging=self._trust_to_members(member, who),
+            belonging=self.ties.mean_trust_to(who, member, cfg.trust.stranger),
             interest=p.interest[who],
             boundary=self.world.org_boundary[org],
             silo=self.world.org_silo[org],
@@ -369,21 +370,6 @@ class CopModel(mesa.Model):
             scale = interaction.time_cost_scale(self.config.community.channels, quality)
             self._time_cost_scales[quality] = scale
         return scale
-
-    def _trust_to_members(self, member: np.ndarray, who: np.ndarray) -> np.ndarray:
-        """Mean trust on the ties of practitioners ``who`` to members (stranger trust if none).
-
-        Sums run over only the ties touching ``who`` (in edge order, both directions, as a
-        bincount over all ends would), so the result is the same at a fraction of the cost.
-        """
-        a, b, t = self.ties.a, self.ties.b, self.ties.trust
-        ea, eb = self.ties.incident_ends(who)
-        ends = np.concatenate([a[ea], b[eb]])
-        other_member = np.concatenate([member[b[ea]], member[a[eb]]])
-        weights = np.concatenate([t[ea], t[eb]]) * other_member
-        total = np.bincount(ends, weights=weights, minlength=self.n)[who]
-        count = np.bincount(ends, weights=other_member, minlength=self.n)[who]
-        return np.divide(total, count, out=np.full(who.size, self.config.trust.stranger), where=count > 0)
 
     def _exchange(self) -> None:
         cfg, p, ties = self.config, self.people, self.ties
@@ -471,18 +457,19 @@ class CopModel(mesa.Model):
         p.competent_week[newly] = self.week
         # trust: reciprocity builds it, idle ties decay; new community ties where people exchanged
         exchanged = j_shares | i_shares
+        reciprocated = j_shares & i_shares
         old = edge >= 0
-        used = np.zeros(ties.count, bool)
-        used[edge[old]] = True
-        # a meeting in which nobody shared leaves trust as it was (but the tie was not idle)
-        met = edge[old]
-        shared_on_tie = exchanged[old]
-        trust.reinforce(
-            ties.view("trust"), met[shared_on_tie], (j_shares & i_shares)[old][shared_on_tie], tr.gain
+        trust.update(
+            ties.view("trust"),
+            ties.view("floor"),
+            edge[old],
+            exchanged[old],
+            reciprocated[old],
+            tr.gain,
+            tr.decay,
         )
-        trust.decay_idle(ties.view("trust"), ties.view("floor"), used, tr.decay)
         new = ~old & exchanged
-        start = tr.stranger + tr.gain * (1.0 - tr.stranger) * np.where((j_shares & i_shares)[new], 1.0, 0.5)
+        start = tr.stranger + tr.gain * (1.0 - tr.stranger) * np.where(reciprocated[new], 1.0, 0.5)
         ties.add(
             i[new],
             j[new],
@@ -514,19 +501,14 @@ class CopModel(mesa.Model):
         adopted, adopting = self.adopted, w.org_adopting
         unit_knowledge = np.maximum.reduceat(self.people.knowledge, w.org_start[:-1])
         gate = adoption.know_how_gate(unit_knowledge, cfg.know_how_threshold, cfg.know_how_width)
-        share = float(adopted[adopting].mean())
+        share = self._adopters / self._n_adopting
         if self.config.world.topology == "complete" or cfg.global_mixing >= 1.0:
             exposure = np.full(w.n_organizations, share)
         else:
-            # only ties across organizations expose a unit (tie_exposure drops the rest anyway)
-            org, cross = self.people.org, self.ties.cross_edges()
+            # only ties across organizations expose a unit
+            t = self.ties
             tie = adoption.tie_exposure(
-                org[self.ties.a[cross]],
-                org[self.ties.b[cross]],
-                self.ties.trust[cross],
-                adopted.astype(float),
-                adopting.astype(float),
-                w.n_organizations,
+                self.people.org, t.a, t.b, t.trust, t.cross_edges(), adopted, adopting, w.n_organizations
             )
             exposure = cfg.global_mixing * share + (1.0 - cfg.global_mixing) * tie
         p_eff = cfg.p * (1.0 + self.config.sponsor.endorsement * self.legitimacy)
@@ -534,6 +516,7 @@ class CopModel(mesa.Model):
         u = self.streams.adoption.random(w.n_organizations)
         new = adopting & ~adopted & (u < prob)
         self.adopted_week[new] = self.week
+        self._adopters += int(np.count_nonzero(new))
 
     # ------------------------------------------------------------------ observation
     def observe_outcomes(self) -> dict[str, float]:
@@ -542,9 +525,7 @@ class CopModel(mesa.Model):
         counts = np.bincount(p.membership, minlength=4)
         members = int(counts[1:].sum())
         cross = ties.cross_edges()
-        cross_trust = ties.trust[cross]
-        adopting = self.world.org_adopting
-        adopters = int((self.adopted & adopting).sum())
+        adopters = self._adopters
         shared, chances = self._sharing
         self._peak_members = max(self._peak_members, members)
         return {
@@ -562,8 +543,8 @@ class CopModel(mesa.Model):
             "mean_knowledge": float(p.knowledge.mean()),
             "sd_knowledge": float(p.knowledge.std()),
             "mean_knowledge_members": float(p.knowledge[p.membership > 0].mean()) if members else 0.0,
-            "cross_boundary_ties": cross_trust.size,
-            "cross_boundary_trust": self._best_cross_boundary_trust(cross, cross_trust),
+            "cross_boundary_ties": cross.size,
+            "cross_boundary_trust": float(ties.best_trust(cross, self.config.trust.stranger).mean()),
             "repertoire": self.repertoire,
             "sharing_rate": shared / chances if chances else 0.0,
             "vitality": self.vitality,
@@ -573,18 +554,6 @@ class CopModel(mesa.Model):
             "alumni": self.alumni_knowledge.size,
             "retirements": self._retired_this_week,
         }
-
-    def _best_cross_boundary_trust(self, cross: np.ndarray, cross_trust: np.ndarray) -> float:
-        """Mean over practitioners of their highest trust in anyone in another organization.
-
-        A practitioner without a cross-boundary tie trusts outsiders as strangers
-        (``trust.stranger``). Taking each person's best tie (not the mean over all ties) keeps many
-        new, weak acquaintances from hiding the trusted relationships a community builds.
-        """
-        best = np.full(self.n, self.config.trust.stranger)
-        np.maximum.at(best, self.ties.view("a")[cross], cross_trust)
-        np.maximum.at(best, self.ties.view("b")[cross], cross_trust)
-        return float(best.mean())
 
     def _stage(self, members: int) -> int:
         """Lifecycle stage from vitality and membership (Wenger, McDermott & Snyder 2002)."""

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .compiled import kernel
+
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
     """``np.argsort(keys, kind="stable")`` for non-negative int keys below 2**31, about 4x faster.
@@ -40,6 +42,76 @@ def _merge_sorted(
     merged_values = np.empty(old.size, np.int64)
     merged_values[old], merged_values[at] = values, new_values
     return merged_keys, merged_values
+
+
+@kernel
+def _draw_by_trust(indptr, edge, neighbour, trust, eligible, who, u):  # pragma: no cover - compiled
+    """Partner of each ``who[s]`` drawn from its CSR segment with weight ``trust * eligible``.
+
+    Inverse-CDF sampling on one running sum over all the seekers' segments (as ``np.cumsum``
+    over their concatenation would give): seeker ``s`` takes the last entry of its segment
+    whose running sum is at most ``lo + u[s] * (hi - lo)``; -1 where its weights sum to zero.
+    """
+    size = 0
+    for s in range(who.size):
+        size += indptr[who[s] + 1] - indptr[who[s]]
+    cum = np.empty(size + 1)
+    cum[0] = 0.0
+    k = 0
+    for s in range(who.size):
+        for pos in range(indptr[who[s]], indptr[who[s] + 1]):
+            cum[k + 1] = cum[k] + trust[edge[pos]] * eligible[neighbour[pos]]
+            k += 1
+    result = np.full(who.size, -1, np.int64)
+    first = 0
+    for s in range(who.size):
+        start = indptr[who[s]]
+        last = first + indptr[who[s] + 1] - start  # segment s is cum[first:last + 1]
+        lo, hi = cum[first], cum[last]
+        if hi - lo > 0:
+            target = lo + u[s] * (hi - lo)
+            k = first
+            while k + 1 < last and cum[k + 1] <= target:
+                k += 1
+            result[s] = neighbour[start + k - first]
+        first = last
+    return result
+
+
+@kernel
+def _trust_sums(a, b, trust, eligible, tail_from, count, indptr, edge, from_a, who, mark):  # pragma: no cover
+    """Sum of trust and number of ties from each ``who`` to ``eligible`` partners.
+
+    Per practitioner the ties are visited in the order ``np.bincount`` over
+    ``Ties.incident_ends`` visits them: snapshot ties at its ``a`` end, newer ties at its ``a``
+    end, then the same at its ``b`` end, each in ascending tie id (so sums are bit for bit
+    those of the numpy version). Ties with id >= ``tail_from`` are not in the CSR snapshot.
+    """
+    total = np.zeros(mark.size)
+    n_ties = np.zeros(mark.size)
+    for end in range(2):  # 0: ties at the practitioner's a end, 1: at its b end
+        for s in range(who.size):
+            for pos in range(indptr[who[s]], indptr[who[s] + 1]):
+                if from_a[pos] == (end == 0):
+                    e = edge[pos]
+                    other = b[e] if end == 0 else a[e]
+                    total[who[s]] += trust[e] * eligible[other]
+                    n_ties[who[s]] += eligible[other]
+        for e in range(tail_from, count):
+            node, other = (a[e], b[e]) if end == 0 else (b[e], a[e])
+            if mark[node]:
+                total[node] += trust[e] * eligible[other]
+                n_ties[node] += eligible[other]
+    return total, n_ties
+
+
+@kernel
+def _best_trust(a, b, trust, edges, best):  # pragma: no cover - compiled
+    """``best`` raised, at both ends of each tie in ``edges``, to the tie's trust (in place)."""
+    for e in edges:
+        best[a[e]] = max(best[a[e]], trust[e])
+        best[b[e]] = max(best[b[e]], trust[e])
+    return best
 
 
 class Ties:
@@ -105,25 +177,10 @@ class Ties:
         Only partners with ``eligible`` True count (e.g. members). Uses the snapshot from
         :meth:`rebuild_partner_index`; -1 where no eligible tie exists.
         """
-        result = np.full(who.size, -1, np.int64)
         if who.size == 0 or self.all_neighbour.size == 0:
-            return result
-        # gather only the seekers' own CSR segments (ragged), not every tie
-        start = self.all_indptr[who]
-        deg = self.all_indptr[who + 1] - start
-        seg_start = np.zeros(who.size + 1, np.int64)
-        np.cumsum(deg, out=seg_start[1:])
-        pos = np.arange(seg_start[-1]) + np.repeat(start - seg_start[:-1], deg)
-        weight = self.trust[self.all_edge[pos]] * eligible[self.all_neighbour[pos]]
-        cum = np.zeros(weight.size + 1)
-        np.cumsum(weight, out=cum[1:])
-        lo, hi = cum[seg_start[:-1]], cum[seg_start[1:]]
-        total = hi - lo
-        found = total > 0
-        k = np.searchsorted(cum, lo[found] + u[found] * total[found], side="right") - 1
-        k = np.clip(k, seg_start[:-1][found], seg_start[1:][found] - 1)
-        result[found] = self.all_neighbour[pos[k]]
-        return result
+            return np.full(who.size, -1, np.int64)
+        index = (self.all_indptr, self.all_edge, self.all_neighbour)
+        return _draw_by_trust(*index, self.trust, eligible, who, u)
 
     @property
     def degree(self) -> np.ndarray:
@@ -253,6 +310,34 @@ class Ties:
         if self._cross_cache is None or self._cross_cache[0] != self.version:
             self._cross_cache = (self.version, np.flatnonzero(self.view("cross")))
         return self._cross_cache[1]
+
+    def mean_trust_to(self, who: np.ndarray, eligible: np.ndarray, default: float) -> np.ndarray:
+        """Mean trust on the ties of each practitioner in ``who`` (distinct) to ``eligible`` ones.
+
+        ``default`` where a practitioner has no such tie. Visits only the ties touching ``who``.
+        """
+        mark = np.zeros(self.n, bool)
+        mark[who] = True
+        if self._snapshot_valid:
+            snapshot = (self.all_indptr, self.all_edge, self.all_from_a)
+            tail_from = self._snapshot_count
+        else:  # after a prune the snapshot's tie ids are stale: scan every tie
+            snapshot = (np.zeros(self.n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0, bool))
+            tail_from = 0
+        total, n_ties = _trust_sums(
+            self.a, self.b, self.trust, eligible, tail_from, self.count, *snapshot, who, mark
+        )
+        total, n_ties = total[who], n_ties[who]
+        return np.divide(total, n_ties, out=np.full(who.size, default), where=n_ties > 0)
+
+    def best_trust(self, edges: np.ndarray, default: float) -> np.ndarray:
+        """Each practitioner's highest trust over the ties ``edges`` (``default`` if none is higher).
+
+        With ``edges`` the cross-boundary ties this is how far each practitioner trusts someone
+        in another organization; the best tie rather than the mean keeps many new, weak
+        acquaintances from hiding the trusted relationships a community builds.
+        """
+        return _best_trust(self.a, self.b, self.trust, edges, np.full(self.n, default))
 
     def incident(self, nodes: np.ndarray) -> np.ndarray:
         """Edge ids of all ties touching any of ``nodes`` (sorted, each once)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..compiled import kernel
 from .participation import logistic
 
 
@@ -45,27 +46,47 @@ def know_how_gate(unit_knowledge: np.ndarray, threshold: float, width: float) ->
 
 
 def tie_exposure(
-    unit_of_a: np.ndarray,
-    unit_of_b: np.ndarray,
+    unit: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
     trust: np.ndarray,
+    edges: np.ndarray,
     adopted: np.ndarray,
     adopting: np.ndarray,
     n_units: int,
 ) -> np.ndarray:
-    """Trust-weighted share of adopted units among each unit's ties to other adopting units."""
-    cross = unit_of_a != unit_of_b
-    if cross.all():  # the usual call passes cross-boundary ties only: skip the copies
-        a, b, w = unit_of_a, unit_of_b, trust
-    else:
-        a, b, w = unit_of_a[cross], unit_of_b[cross], trust[cross]
-    # both directions of each tie; only partners that are adopting units count (indices as intp
-    # once, rather than converted inside every gather and bincount)
-    units = np.concatenate([a, b], dtype=np.intp, casting="same_kind")
-    partners = np.concatenate([b, a], dtype=np.intp, casting="same_kind")
-    weight = np.concatenate([w, w]) * adopting[partners]
-    num = np.bincount(units, weights=weight * adopted[partners], minlength=n_units)
-    den = np.bincount(units, weights=weight, minlength=n_units)
+    """Trust-weighted share of adopted units among each unit's ties to other adopting units.
+
+    Args:
+        unit: the unit (organization) of each practitioner.
+        a, b, trust: the tie arrays (ends and trust).
+        edges: ids of the ties to count; ties inside one unit are skipped.
+        adopted, adopting: per unit, whether it has adopted / is an adopting unit at all.
+        n_units: number of units.
+    """
+    num, den = _exposure_sums(unit, a, b, trust, edges, adopted, adopting, n_units)
     return np.divide(num, den, out=np.zeros(n_units), where=den > 0)
+
+
+@kernel
+def _exposure_sums(unit, a, b, trust, edges, adopted, adopting, n_units):  # pragma: no cover - compiled
+    """Per unit: trust to adopted adopting partners (num) and to all adopting partners (den).
+
+    Each tie counts at both ends, all ``a`` ends first, in ``edges`` order (as ``np.bincount``
+    over the two directions concatenated sums them).
+    """
+    num = np.zeros(n_units)
+    den = np.zeros(n_units)
+    for end in range(2):
+        for e in edges:
+            ua, ub = unit[a[e]], unit[b[e]]
+            if ua == ub:
+                continue
+            own, partner = (ua, ub) if end == 0 else (ub, ua)
+            weight = trust[e] * adopting[partner]
+            num[own] += weight * adopted[partner]
+            den[own] += weight
+    return num, den
 
 
 def weekly_adoption_probability(p_eff: float, q: float, exposure: np.ndarray, gate: np.ndarray) -> np.ndarray:
