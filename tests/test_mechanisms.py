@@ -132,15 +132,49 @@ def test_partners_share_more_when_motivated_and_trusted():
     assert exchange.share_probability(np.array([0.0]), np.array([0.9]), 0.0, 1.0, 2.0) > p_low
 
 
+def _learn(knowledge, i, j, j_shares, i_shares, ceiling=1.0, on_the_job=0.0, library=0.0, level=None, **more):
+    k = np.asarray(knowledge, float)
+    return exchange.learn(
+        k,
+        np.asarray(i, np.int64),
+        np.asarray(j, np.int64),
+        np.asarray(j_shares, bool),
+        np.asarray(i_shares, bool),
+        askers=more.get("askers", np.zeros(0, np.int64)),
+        alumni_answers=more.get("answers", np.zeros(0)),
+        ceiling=np.full(k.size, ceiling),
+        alpha=0.25,
+        base_ceiling=0.6,
+        on_the_job_rate=on_the_job,
+        library_rate=library,
+        membership=np.zeros(k.size, np.int8) if level is None else np.asarray(level, np.int8),
+    )
+
+
 def test_receiver_gains_alpha_times_the_gap_only_from_someone_who_knows_more():
-    g = exchange.gain(np.array([0.2, 0.8]), np.array([0.6, 0.5]), 0.25)
-    assert g.tolist() == pytest.approx([0.1, 0.0])
+    # pair (0, 1): both share; 0 knows less and gains 0.25 * 0.4, 1 gains nothing
+    new = _learn([0.2, 0.6], [0], [1], [True], [True])
+    assert new.tolist() == pytest.approx([0.3, 0.6])
+    assert _learn([0.2, 0.6], [0], [1], [False], [True]).tolist() == pytest.approx([0.2, 0.6])
 
 
 def test_gains_add_up_per_receiver_and_stop_at_the_ceiling():
-    k = np.array([0.2, 0.5, 0.9])
-    new = exchange.apply_gains(k, np.array([0, 0, 1]), np.array([0.1, 0.1, 0.4]), np.full(3, 0.7))
-    assert new.tolist() == pytest.approx([0.4, 0.7, 0.9])  # the third keeps what it knew above the ceiling
+    # 0 is told by 1 and 2 (gains 0.1 + 0.15 from last week's values), capped at 0.7; 2 keeps
+    # what it knew above the ceiling
+    new = _learn([0.2, 0.6, 0.8], [0, 0], [1, 2], [True, True], [False, False], ceiling=0.7)
+    assert new.tolist() == pytest.approx([0.45, 0.6, 0.8])
+    assert _learn([0.2, 0.6, 0.8], [0, 0], [1, 2], [True, True], [False, False], ceiling=0.4)[0] == 0.4
+
+
+def test_alumni_answer_questions_and_everyone_learns_on_the_job_and_in_the_library():
+    new = _learn([0.2, 0.2], [], [], [], [], askers=np.array([0]), answers=np.array([1.0]))
+    assert new.tolist() == pytest.approx([0.4, 0.2])
+    # on the job: 10 % of the gap to the base ceiling 0.6
+    assert _learn([0.2], [], [], [], [], on_the_job=0.1)[0] == pytest.approx(0.24)
+    # the library: a core member (level 3) takes the full rate of the gap to the ceiling,
+    # a peripheral one a third of it; non-members nothing
+    lib = _learn([0.2, 0.2, 0.2], [], [], [], [], ceiling=0.8, library=0.3, level=[3, 1, 0])
+    assert lib.tolist() == pytest.approx([0.38, 0.26, 0.2])
 
 
 def test_reciprocated_exchange_builds_more_trust_than_one_sided():

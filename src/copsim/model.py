@@ -417,40 +417,29 @@ class CopModel(mesa.Model):
         i_shares = u[1] < exchange.share_probability(
             motivation_i, t, ex.share_intercept, ex.share_motivation, ex.share_trust
         )
-        k = p.knowledge
-        receivers = np.concatenate([i[j_shares], j[i_shares]])
-        gains = np.concatenate(
-            [
-                exchange.gain(k[i[j_shares]], k[j[j_shares]], ex.absorptive_capacity),
-                exchange.gain(k[j[i_shares]], k[i[i_shares]], ex.absorptive_capacity),
-            ]
-        )
-        askers = ai[from_alumni]
-        receivers = np.concatenate([receivers, askers])
-        gains = np.concatenate(
-            [
-                gains,
-                exchange.gain(k[askers], self.alumni_knowledge[-1 - aj[from_alumni]], ex.absorptive_capacity),
-            ]
-        )
         j_gives, i_gives = j[j_shares & community], i[i_shares & community]
         np.add.at(p.contributions, j_gives, 1)
         np.add.at(p.contributions, i_gives, 1)
         self._sharing = (j_gives.size + i_gives.size, 2 * gi.size)
-        ceiling = np.where(is_member, self.member_ceiling, ex.base_ceiling)
-        knowledge = exchange.apply_gains(k, receivers, gains, ceiling)
-        knowledge = exchange.drift_toward(knowledge, ex.base_ceiling, ex.on_the_job_rate)
+        library_rate = 0.0
         if self.enabled:
-            library = (
-                ex.library_rate
-                * cfg.community.channels.online_library
-                * self.platform_quality
-                * self.vitality
-                * p.membership
-                / 3.0
-            )
-            knowledge = exchange.drift_toward(knowledge, ceiling, library)
-        p.knowledge = np.minimum(knowledge, 1.0)
+            channels = cfg.community.channels
+            library_rate = ex.library_rate * channels.online_library * self.platform_quality * self.vitality
+        p.knowledge = exchange.learn(
+            p.knowledge,
+            i,
+            j,
+            j_shares,
+            i_shares,
+            askers=ai[from_alumni],
+            alumni_answers=self.alumni_knowledge[-1 - aj[from_alumni]],
+            ceiling=np.where(is_member, self.member_ceiling, ex.base_ceiling),
+            alpha=ex.absorptive_capacity,
+            base_ceiling=ex.base_ceiling,
+            on_the_job_rate=ex.on_the_job_rate,
+            library_rate=library_rate,
+            membership=p.membership,
+        )
         newly = (
             (p.competent_week < 0) & (p.hired_week > 0) & (p.knowledge >= cfg.demography.competence_threshold)
         )

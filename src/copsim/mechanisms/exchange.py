@@ -7,14 +7,18 @@ When two practitioners meet, each decides whether to share. A partner shares wit
 rising in the partner's intrinsic motivation (SD units, shifted by a mandate's crowding-out or a
 sponsor's recognition) and in the trust on their tie. A receiver who is told by a partner who
 knows more gains ``alpha * (k_partner - k_receiver)``; one who knows more gains nothing.
-Knowledge never rises above the receiver's ceiling, which the community's repertoire lifts
-(:mod:`copsim.mechanisms.practice`), and never falls through learning.
+All gains of a week are computed from last week's knowledge and added up. Knowledge never rises
+above the receiver's ceiling through exchange (members' ceiling is lifted by the community's
+repertoire, :mod:`copsim.mechanisms.practice`) and never falls through learning. On top of
+exchange everyone learns on the job (a share of the gap to the base ceiling) and members read
+the community's online library (a share of the gap to their ceiling, by membership level).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..compiled import kernel
 from .participation import logistic
 
 
@@ -25,22 +29,73 @@ def share_probability(
     return logistic(intercept + w_motivation * motivation + w_trust * (trust - 0.5))
 
 
-def gain(k_receiver: np.ndarray, k_giver: np.ndarray, alpha: float) -> np.ndarray:
-    """Knowledge gained from one shared exchange: alpha times the positive gap."""
-    return alpha * np.maximum(k_giver - k_receiver, 0.0)
-
-
-def apply_gains(
-    knowledge: np.ndarray, receivers: np.ndarray, gains: np.ndarray, ceiling: np.ndarray
+def learn(
+    knowledge: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    j_shares: np.ndarray,
+    i_shares: np.ndarray,
+    askers: np.ndarray,
+    alumni_answers: np.ndarray,
+    ceiling: np.ndarray,
+    alpha: float,
+    base_ceiling: float,
+    on_the_job_rate: float,
+    library_rate: float,
+    membership: np.ndarray,
 ) -> np.ndarray:
-    """Add summed gains per receiver (all computed from last week's knowledge), capped.
+    """Everyone's knowledge after this week's exchanges, on-the-job learning and library use.
 
-    A receiver's knowledge stays at most ``max(ceiling, current)``: learning never lowers it.
+    Args:
+        knowledge: last week's knowledge per practitioner (0-1).
+        i, j: the pairs who met; ``j_shares`` / ``i_shares``: whether j told i / i told j.
+        askers, alumni_answers: practitioners who asked an alumnus, and that alumnus' knowledge.
+        ceiling: per practitioner, the most exchange can lift them to.
+        alpha: absorptive capacity (share of the gap a receiver takes in).
+        base_ceiling, on_the_job_rate: weekly on-the-job learning toward the base ceiling.
+        library_rate: weekly library learning of a core member (levels 1-3 get 1/3 of it per
+            level); 0 without a community.
+        membership: membership level 0-3 per practitioner.
+
+    Returns:
+        New knowledge, at most 1.
     """
-    total = np.bincount(receivers, weights=gains, minlength=knowledge.size)
-    return np.minimum(knowledge + total, np.maximum(ceiling, knowledge))
+    return _learn(
+        knowledge,
+        i,
+        j,
+        j_shares,
+        i_shares,
+        askers,
+        alumni_answers,
+        ceiling,
+        alpha,
+        base_ceiling,
+        on_the_job_rate,
+        library_rate,
+        membership,
+    )
 
 
-def drift_toward(knowledge: np.ndarray, target: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
-    """Learn ``rate`` of the gap to ``target`` (on-the-job learning, the online library)."""
-    return knowledge + rate * np.maximum(target - knowledge, 0.0)
+@kernel
+def _learn(  # pragma: no cover - compiled
+    knowledge, i, j, j_shares, i_shares, askers, answers, ceiling, alpha, base, on_the_job, library, level
+):
+    # each receiver's gains summed in the order: told by j, told by i, answers from alumni
+    total = np.zeros(knowledge.size)
+    for p in range(i.size):
+        if j_shares[p]:
+            total[i[p]] += alpha * max(knowledge[j[p]] - knowledge[i[p]], 0.0)
+    for p in range(i.size):
+        if i_shares[p]:
+            total[j[p]] += alpha * max(knowledge[i[p]] - knowledge[j[p]], 0.0)
+    for q in range(askers.size):
+        total[askers[q]] += alpha * max(answers[q] - knowledge[askers[q]], 0.0)
+    new = np.empty(knowledge.size)
+    for x in range(knowledge.size):
+        k = knowledge[x]
+        value = min(k + total[x], max(ceiling[x], k))
+        value = value + on_the_job * max(base - value, 0.0)
+        value = value + library * level[x] / 3.0 * max(ceiling[x] - value, 0.0)
+        new[x] = min(value, 1.0)
+    return new
