@@ -30,18 +30,66 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
     return packed & 0xFFFFFFFF
 
 
-def _merge_sorted(
-    keys: np.ndarray, values: np.ndarray, new_keys: np.ndarray, new_values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+@kernel
+def _merge_sorted(keys, values, new_keys, new_values):  # pragma: no cover - compiled
     """Merge sorted ``new_keys`` (absent from ``keys``) and their values into sorted ``keys``."""
-    at = np.searchsorted(keys, new_keys) + np.arange(new_keys.size)
-    old = np.ones(keys.size + new_keys.size, bool)
-    old[at] = False
-    merged_keys = np.empty(old.size, np.int64)
-    merged_keys[old], merged_keys[at] = keys, new_keys
-    merged_values = np.empty(old.size, np.int64)
-    merged_values[old], merged_values[at] = values, new_values
+    merged_keys = np.empty(keys.size + new_keys.size, np.int64)
+    merged_values = np.empty(merged_keys.size, np.int64)
+    a = b = 0
+    for out in range(merged_keys.size):
+        if b == new_keys.size or (a < keys.size and keys[a] < new_keys[b]):
+            merged_keys[out], merged_values[out] = keys[a], values[a]
+            a += 1
+        else:
+            merged_keys[out], merged_values[out] = new_keys[b], new_values[b]
+            b += 1
     return merged_keys, merged_values
+
+
+@kernel
+def _pair_key(i, j, n):  # pragma: no cover - compiled
+    """The key ``min * n + max`` of an undirected pair."""
+    return np.int64(min(i, j)) * n + max(i, j)
+
+
+@kernel
+def _lookup(keys, edges, recent_keys, recent_edges, key):  # pragma: no cover - compiled
+    """Edge id of ``key`` in the two sorted levels of the key index, -1 where absent."""
+    at = np.searchsorted(keys, key)
+    if at < keys.size and keys[at] == key:
+        return edges[at]
+    at = np.searchsorted(recent_keys, key)
+    if at < recent_keys.size and recent_keys[at] == key:
+        return recent_edges[at]
+    return -1
+
+
+@kernel
+def _find(i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: no cover - compiled
+    found = np.empty(i.size, np.int64)
+    for s in range(i.size):
+        found[s] = _lookup(keys, edges, recent_keys, recent_edges, _pair_key(i[s], j[s], n))
+    return found
+
+
+@kernel
+def _absent_pairs(i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: no cover - compiled
+    """Sorted distinct keys of the pairs (i, j) without a tie, each with its first listing."""
+    key = np.empty(i.size, np.int64)
+    for s in range(i.size):
+        key[s] = _pair_key(i[s], j[s], n)
+    order = np.argsort(key, kind="mergesort")  # stable: equal keys keep their listing order
+    new_keys = np.empty(i.size, np.int64)
+    first = np.empty(i.size, np.int64)
+    m = 0
+    for r in range(order.size):
+        s = order[r]
+        if r > 0 and key[s] == key[order[r - 1]]:
+            continue
+        if _lookup(keys, edges, recent_keys, recent_edges, key[s]) < 0:
+            new_keys[m], first[m] = key[s], s
+            m += 1
+    return new_keys[:m], first[:m]
 
 
 @kernel
@@ -201,46 +249,24 @@ class Ties:
         return np.where(has, self.neighbour[pos], -1), np.where(has, self.edge[pos], -1)
 
     # ---------------------------------------------------------------- lookup and growth
-    @staticmethod
-    def _lookup(keys: np.ndarray, edges: np.ndarray, key: np.ndarray) -> np.ndarray:
-        """Edge ids of ``key`` in one sorted level of the key index, -1 where absent."""
-        if keys.size == 0:
-            return np.full(key.size, -1, np.int64)
-        pos = np.minimum(np.searchsorted(keys, key), keys.size - 1)
-        return np.where(keys[pos] == key, edges[pos], -1)
-
-    def _find_keys(self, key: np.ndarray) -> np.ndarray:
-        found = self._lookup(self._keys, self._key_edge, key)
-        if self._recent_keys.size:
-            missing = found < 0
-            found[missing] = self._lookup(self._recent_keys, self._recent_edge, key[missing])
-        return found
+    def _index(self) -> tuple:
+        return self._keys, self._key_edge, self._recent_keys, self._recent_edge
 
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Edge ids of the ties (i, j), -1 where there is none."""
-        if i.size == 0:
-            return np.zeros(0, np.int64)
-        key = np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
-        return self._find_keys(key)
+        return _find(i, j, self.n, *self._index())
 
     def add(
         self, i: np.ndarray, j: np.ndarray, trust: float | np.ndarray, cross: np.ndarray, floor: float
     ) -> None:
         """Add community ties (i, j) that do not exist yet, each with its starting trust.
 
-        A pair listed more than once is added once, with the trust of its first listing.
+        A pair listed more than once is added once, with the trust of its first listing. New
+        ties get consecutive ids in the order of their keys.
         """
         if i.size == 0:
             return
-        trust = np.broadcast_to(np.asarray(trust, float), i.shape)
-        key = np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
-        order = np.argsort(key, kind="stable")  # np.unique(key, return_index=True), cheaper
-        key = key[order]
-        first_of_run = np.ones(key.size, bool)
-        first_of_run[1:] = key[1:] != key[:-1]
-        key, cross, trust = key[first_of_run], cross[order[first_of_run]], trust[order[first_of_run]]
-        new = self._find_keys(key) < 0
-        key, cross, trust = key[new], cross[new], trust[new]
+        key, first = _absent_pairs(i, j, self.n, *self._index())
         k = key.size
         if k == 0:
             return
@@ -248,9 +274,9 @@ class Ties:
             self._grow(self.count + k)
         ids = np.arange(self.count, self.count + k)
         self.a[ids], self.b[ids] = key // self.n, key % self.n
-        self.trust[ids] = trust
+        self.trust[ids] = np.broadcast_to(np.asarray(trust, float), i.shape)[first]
         self.floor[ids] = floor
-        self.cross[ids] = cross
+        self.cross[ids] = cross[first]
         self.count += k
         self.version += 1
         self._recent_keys, self._recent_edge = _merge_sorted(self._recent_keys, self._recent_edge, key, ids)
