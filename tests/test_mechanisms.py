@@ -309,13 +309,20 @@ def test_best_trust_is_each_practitioners_strongest_tie_among_those_given():
         assert best[x] == max(0.05, mine.max()) if mine.size else best[x] == 0.05
 
 
-def test_random_formal_neighbour_is_a_real_neighbour():
+def test_colleagues_meet_real_neighbours_after_the_community_pairs():
     ties = _ring_ties(10)
-    who = np.repeat(np.arange(10), 50)
-    nb, edge = ties.random_formal_neighbour(who, np.random.default_rng(2).random(who.size))
-    assert (((nb - who) % 10 == 1) | ((who - nb) % 10 == 1)).all()
-    assert (ties.view("a")[edge] == np.minimum(who, nb)).all()  # edge ids point at that tie
-    assert (ties.view("b")[edge] == np.maximum(who, nb)).all()
+    ties.add(np.array([0]), np.array([5]), 0.4, np.ones(1, bool), 0.2)
+    rng = np.random.default_rng(2)
+    pairs = [interaction.meetings(rng, ties, np.array([5, 3]), np.array([0, 8]), 0.5) for _ in range(40)]
+    for i, j, edge in pairs:
+        assert i[:2].tolist() == [5, 3] and j[:2].tolist() == [0, 8]
+        assert edge[0] == 10 and edge[1] == -1  # the community tie; 3 and 8 are strangers
+        who, nb = i[2:], j[2:]
+        assert (((nb - who) % 10 == 1) | ((who - nb) % 10 == 1)).all()
+        assert (ties.view("a")[edge[2:]] == np.minimum(who, nb)).all()  # edge ids point at that tie
+        assert (ties.view("b")[edge[2:]] == np.maximum(who, nb)).all()
+    seekers = np.array([i.size - 2 for i, _, _ in pairs])
+    assert seekers.mean() == pytest.approx(5, abs=0.8)  # half of the 10 practitioners a week
 
 
 def test_brokered_introductions_cross_organizations():

@@ -389,15 +389,9 @@ class CopModel(mesa.Model):
         else:
             ci = cj = bi = bj = ai = aj = np.zeros(0, np.int64)
         from_alumni = aj < 0
-        fi, fu = interaction.formal_contacts(rng, self.n, ex.formal_contact_rate)
-        fj, fe = ties.random_formal_neighbour(fi, fu)
-        has = fj >= 0
-        fi, fj, fe = fi[has], fj[has], fe[has]
         gi = np.concatenate([ci, bi, ai[~from_alumni]])
         gj = np.concatenate([cj, bj, aj[~from_alumni]])
-        ge = ties.find(gi, gj)
-        i, j = np.concatenate([gi, fi]), np.concatenate([gj, fj])
-        edge = np.concatenate([ge, fe])
+        i, j, edge = interaction.meetings(rng, ties, gi, gj, ex.formal_contact_rate)
         community = np.arange(i.size) < gi.size
         # sharing decisions, both directions
         t = np.where(edge >= 0, ties.trust[np.maximum(edge, 0)], tr.stranger)

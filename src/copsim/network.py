@@ -65,7 +65,8 @@ def _lookup(keys, edges, recent_keys, recent_edges, key):  # pragma: no cover - 
 
 
 @kernel
-def _find(i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: no cover - compiled
+def find_pairs(i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: no cover - compiled
+    """Edge ids of the pairs (i, j) in a key index (see ``Ties.key_index``), -1 where absent."""
     found = np.empty(i.size, np.int64)
     for s in range(i.size):
         found[s] = _lookup(keys, edges, recent_keys, recent_edges, _pair_key(i[s], j[s], n))
@@ -93,7 +94,7 @@ def _absent_pairs(i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: n
 
 
 @kernel
-def _draw_by_trust(indptr, edge, neighbour, trust, eligible, who, u):  # pragma: no cover - compiled
+def draw_by_trust(indptr, edge, neighbour, trust, eligible, who, u):  # pragma: no cover - compiled
     """Partner of each ``who[s]`` drawn from its CSR segment with weight ``trust * eligible``.
 
     Inverse-CDF sampling on one running sum over all the seekers' segments (as ``np.cumsum``
@@ -228,33 +229,22 @@ class Ties:
         if who.size == 0 or self.all_neighbour.size == 0:
             return np.full(who.size, -1, np.int64)
         index = (self.all_indptr, self.all_edge, self.all_neighbour)
-        return _draw_by_trust(*index, self.trust, eligible, who, u)
+        return draw_by_trust(*index, self.trust, eligible, who, u)
 
     @property
     def degree(self) -> np.ndarray:
         """Number of formal ties of each practitioner."""
         return np.diff(self.indptr)
 
-    def random_formal_neighbour(self, who: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each practitioner in ``who`` (with uniforms ``u``), a random formal neighbour.
-
-        Returns (neighbour, edge id); both -1 where the practitioner has no formal tie.
-        """
-        deg = self.indptr[who + 1] - self.indptr[who]
-        has = deg > 0
-        if self.neighbour.size == 0:
-            none = np.full(who.size, -1, np.int64)
-            return none, none.copy()
-        pos = np.where(has, self.indptr[who] + (u * deg).astype(np.int64), 0)
-        return np.where(has, self.neighbour[pos], -1), np.where(has, self.edge[pos], -1)
-
     # ---------------------------------------------------------------- lookup and growth
-    def _index(self) -> tuple:
+    @property
+    def key_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The two sorted levels of the key index: (keys, edge ids, recent keys, their edge ids)."""
         return self._keys, self._key_edge, self._recent_keys, self._recent_edge
 
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Edge ids of the ties (i, j), -1 where there is none."""
-        return _find(i, j, self.n, *self._index())
+        return find_pairs(i, j, self.n, *self.key_index)
 
     def add(
         self, i: np.ndarray, j: np.ndarray, trust: float | np.ndarray, cross: np.ndarray, floor: float
@@ -266,7 +256,7 @@ class Ties:
         """
         if i.size == 0:
             return
-        key, first = _absent_pairs(i, j, self.n, *self._index())
+        key, first = _absent_pairs(i, j, self.n, *self.key_index)
         k = key.size
         if k == 0:
             return

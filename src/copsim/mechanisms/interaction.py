@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..compiled import kernel
+from ..network import draw_by_trust, find_pairs
+
 #: contacts a channel yields at full intensity (relative; guess)
 CHANNEL_YIELD = {
     "online_library": 0.3,
@@ -59,12 +62,35 @@ def community_contacts(
     """
     if members.size < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    seekers = np.repeat(members, rng.poisson(rate))
-    u = rng.random((2, seekers.size))
-    partners = members[(u[0] * members.size).astype(np.int64)]
-    back = u[1] < revisit
-    known = ties.trusted_partner(seekers[back], u[0][back], is_member)
-    partners[back] = np.where(known >= 0, known, partners[back])
+    contacts = rng.poisson(rate)
+    u = rng.random((2, int(contacts.sum())))
+    index = (ties.all_indptr, ties.all_edge, ties.all_neighbour)
+    return _community_pairs(members, contacts, u[0], u[1], revisit, *index, ties.trust, is_member)
+
+
+@kernel
+def _community_pairs(  # pragma: no cover - compiled
+    members, contacts, u_partner, u_revisit, revisit, indptr, edge, neighbour, trust, eligible
+):
+    """Seekers (each member repeated by its contacts) and partners, self-meetings dropped.
+
+    A seeker whose ``u_revisit`` is below ``revisit`` goes back to a tie drawn by trust (with
+    ``u_partner``), if it has an eligible one; everyone else meets the member at ``u_partner``.
+    """
+    seekers = np.empty(u_partner.size, np.int64)
+    partners = np.empty(u_partner.size, np.int64)
+    s = 0
+    for m in range(members.size):
+        for _ in range(contacts[m]):
+            seekers[s] = members[m]
+            partners[s] = members[np.int64(u_partner[s] * members.size)]
+            s += 1
+    back = u_revisit < revisit
+    known = draw_by_trust(indptr, edge, neighbour, trust, eligible, seekers[back], u_partner[back])
+    at = np.flatnonzero(back)
+    for r in range(at.size):
+        if known[r] >= 0:
+            partners[at[r]] = known[r]
     keep = seekers != partners
     return seekers[keep], partners[keep]
 
@@ -119,11 +145,42 @@ def _upper_quartile(values: np.ndarray) -> float:
     return hi - diff * (1 - gamma) if gamma >= 0.5 else lo + diff * gamma
 
 
-def formal_contacts(rng: np.random.Generator, n: int, rate: float) -> tuple[np.ndarray, np.ndarray]:
-    """Who seeks out a formal colleague this week, with a uniform to choose which one.
+def meetings(
+    rng: np.random.Generator, ties, community_i: np.ndarray, community_j: np.ndarray, formal_rate: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Everyone who meets this week: the community pairs given, then colleagues.
 
-    Draws a fixed shape (two uniforms per practitioner) so the stream stays aligned.
+    Each practitioner seeks out a random formal colleague with probability ``formal_rate``
+    (two uniforms per practitioner, whoever seeks: a fixed shape keeps the stream aligned).
+
+    Returns:
+        ``(i, j, edge)``: the pairs, community pairs first, with the id of their tie (-1 for
+        strangers).
     """
-    u = rng.random((2, n))
-    who = np.flatnonzero(u[0] < rate)
-    return who, u[1, who]
+    u = rng.random((2, ties.n))
+    formal = (ties.indptr, ties.neighbour, ties.edge)
+    return _meetings(community_i, community_j, u[0], u[1], formal_rate, *formal, ties.n, *ties.key_index)
+
+
+@kernel
+def _meetings(  # pragma: no cover - compiled
+    ci, cj, u_seek, u_which, rate, indptr, neighbour, formal_edge, n, keys, edges, recent_keys, recent_edges
+):
+    seeking = 0
+    for x in range(n):
+        if u_seek[x] < rate and indptr[x + 1] > indptr[x]:
+            seeking += 1
+    size = ci.size + seeking
+    i = np.empty(size, np.int64)
+    j = np.empty(size, np.int64)
+    edge = np.empty(size, np.int64)
+    i[: ci.size], j[: ci.size] = ci, cj
+    edge[: ci.size] = find_pairs(ci, cj, n, keys, edges, recent_keys, recent_edges)
+    s = ci.size
+    for x in range(n):
+        degree = indptr[x + 1] - indptr[x]
+        if u_seek[x] < rate and degree > 0:
+            pos = indptr[x] + np.int64(u_which[x] * degree)
+            i[s], j[s], edge[s] = x, neighbour[pos], formal_edge[pos]
+            s += 1
+    return i, j, edge
