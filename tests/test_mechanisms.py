@@ -138,8 +138,7 @@ def _learn(knowledge, i, j, j_shares, i_shares, ceiling=1.0, on_the_job=0.0, lib
         k,
         np.asarray(i, np.int64),
         np.asarray(j, np.int64),
-        np.asarray(j_shares, bool),
-        np.asarray(i_shares, bool),
+        np.array([j_shares, i_shares], bool).reshape(2, -1),
         askers=more.get("askers", np.zeros(0, np.int64)),
         alumni_answers=more.get("answers", np.zeros(0)),
         ceiling=np.full(k.size, ceiling),
@@ -179,13 +178,13 @@ def test_alumni_answer_questions_and_everyone_learns_on_the_job_and_in_the_libra
 
 def test_reciprocated_exchange_builds_more_trust_than_one_sided():
     # tie 0: reciprocated; 1: one-sided; 2: met twice, once one-sided and once reciprocated
-    # (moves once, by the larger step); 3: met but nobody shared (kept); 4: idle (decays)
+    # (moves once, by the larger step); 3: met but nobody shared (kept); 4: idle (decays);
+    # the last meeting was between strangers (no tie) and changes no tie
     t = np.full(5, 0.5)
     floor = np.full(5, 0.2)
-    met = np.array([0, 1, 2, 2, 3])
-    shared = np.array([True, True, True, True, False])
-    reciprocated = np.array([True, False, False, True, False])
-    trust.update(t, floor, met, shared, reciprocated, gain=0.2, decay=0.5)
+    edge = np.array([0, 1, 2, 2, 3, -1])
+    shares = np.array([[True, False, True, True, False, True], [True, True, False, True, False, True]])
+    trust.update(t, floor, edge, shares, gain=0.2, decay=0.5)
     assert t.tolist() == pytest.approx([0.6, 0.55, 0.6, 0.5, 0.35])
 
 
@@ -193,10 +192,21 @@ def test_idle_trust_decays_toward_its_floor_and_never_below():
     t = np.array([0.8, 0.1, 0.8])
     floor = np.array([0.2, 0.2, 0.2])
     for _ in range(60):
-        trust.update(t, floor, np.array([2]), np.array([False]), np.array([False]), gain=0.2, decay=0.5)
+        trust.update(t, floor, np.array([2]), np.zeros((2, 1), bool), gain=0.2, decay=0.5)
     assert t[:2] == pytest.approx([0.2, 0.2]) and t[2] == 0.8
-    trust.update(t, floor, np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, bool), gain=0.2, decay=0.5)
+    trust.update(t, floor, np.zeros(0, np.int64), np.zeros((2, 0), bool), gain=0.2, decay=0.5)
     assert t[2] == pytest.approx(0.5)
+
+
+def test_strangers_who_exchanged_start_a_tie_above_stranger_trust():
+    # meetings: tie 7 (no new tie), strangers who both shared, strangers one-sided, strangers silent
+    i, j = np.array([0, 1, 2, 3]), np.array([4, 5, 6, 7])
+    edge = np.array([7, -1, -1, -1])
+    shares = np.array([[True, True, False, False], [True, True, True, False]])
+    org = np.array([0, 0, 0, 0, 1, 0, 1, 1])
+    ni, nj, start, cross = trust.first_impressions(i, j, edge, shares, org, stranger=0.2, gain=0.5)
+    assert ni.tolist() == [1, 2] and nj.tolist() == [5, 6]
+    assert start.tolist() == pytest.approx([0.6, 0.4]) and cross.tolist() == [False, True]
 
 
 # ---------------------------------------------------------------- practice and coordination

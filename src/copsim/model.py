@@ -392,29 +392,17 @@ class CopModel(mesa.Model):
         gi = np.concatenate([ci, bi, ai[~from_alumni]])
         gj = np.concatenate([cj, bj, aj[~from_alumni]])
         i, j, edge = interaction.meetings(rng, ties, gi, gj, ex.formal_contact_rate)
-        community = np.arange(i.size) < gi.size
-        # sharing decisions, both directions
-        t = np.where(edge >= 0, ties.trust[np.maximum(edge, 0)], tr.stranger)
         shift = participation.motivation_shift(
             self.mandated,
             self.sponsor.level if self.enabled else 0.0,
             cfg.motivation.crowding_out_sd,
             cfg.motivation.recognition_sd,
         )
-        # members' motivation is shifted by the sponsor's style (only the pairs' values are needed)
-        motivation_i = p.motivation[i] + shift * is_member[i]
-        motivation_j = p.motivation[j] + shift * is_member[j]
-        u = self.streams.sharing.random((2, i.size))
-        j_shares = u[0] < exchange.share_probability(
-            motivation_j, t, ex.share_intercept, ex.share_motivation, ex.share_trust
+        shares = exchange.sharing(
+            self.streams.sharing, i, j, edge, ties.trust, tr.stranger, p.motivation, is_member, shift, ex
         )
-        i_shares = u[1] < exchange.share_probability(
-            motivation_i, t, ex.share_intercept, ex.share_motivation, ex.share_trust
-        )
-        j_gives, i_gives = j[j_shares & community], i[i_shares & community]
-        np.add.at(p.contributions, j_gives, 1)
-        np.add.at(p.contributions, i_gives, 1)
-        self._sharing = (j_gives.size + i_gives.size, 2 * gi.size)
+        acts = exchange.count_contributions(p.contributions, i, j, shares, gi.size)
+        self._sharing = (acts, 2 * gi.size)
         library_rate = 0.0
         if self.enabled:
             channels = cfg.community.channels
@@ -423,8 +411,7 @@ class CopModel(mesa.Model):
             p.knowledge,
             i,
             j,
-            j_shares,
-            i_shares,
+            shares,
             askers=ai[from_alumni],
             alumni_answers=self.alumni_knowledge[-1 - aj[from_alumni]],
             ceiling=np.where(is_member, self.member_ceiling, ex.base_ceiling),
@@ -438,28 +425,9 @@ class CopModel(mesa.Model):
             (p.competent_week < 0) & (p.hired_week > 0) & (p.knowledge >= cfg.demography.competence_threshold)
         )
         p.competent_week[newly] = self.week
-        # trust: reciprocity builds it, idle ties decay; new community ties where people exchanged
-        exchanged = j_shares | i_shares
-        reciprocated = j_shares & i_shares
-        old = edge >= 0
-        trust.update(
-            ties.view("trust"),
-            ties.view("floor"),
-            edge[old],
-            exchanged[old],
-            reciprocated[old],
-            tr.gain,
-            tr.decay,
-        )
-        new = ~old & exchanged
-        start = tr.stranger + tr.gain * (1.0 - tr.stranger) * np.where(reciprocated[new], 1.0, 0.5)
-        ties.add(
-            i[new],
-            j[new],
-            start,
-            p.org[i[new]] != p.org[j[new]],
-            tr.baseline,
-        )
+        # trust: reciprocity builds it, idle ties decay; new community ties where strangers exchanged
+        trust.update(ties.view("trust"), ties.view("floor"), edge, shares, tr.gain, tr.decay)
+        ties.add(*trust.first_impressions(i, j, edge, shares, p.org, tr.stranger, tr.gain), floor=tr.baseline)
         if self.week % PRUNE_EVERY_WEEKS == 0:
             ties.prune(LAPSED_TRUST)
             ties.rebuild_partner_index()

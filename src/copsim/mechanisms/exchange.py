@@ -29,12 +29,68 @@ def share_probability(
     return logistic(intercept + w_motivation * motivation + w_trust * (trust - 0.5))
 
 
+def sharing(
+    rng: np.random.Generator,
+    i: np.ndarray,
+    j: np.ndarray,
+    edge: np.ndarray,
+    tie_trust: np.ndarray,
+    stranger_trust: float,
+    motivation: np.ndarray,
+    is_member: np.ndarray,
+    member_shift: float,
+    ex,
+) -> np.ndarray:
+    """Who shares in each meeting: row 0 whether j tells i, row 1 whether i tells j.
+
+    Args:
+        i, j, edge: the pairs who met and their tie (-1: strangers, who trust as strangers).
+        tie_trust: trust per tie; ``stranger_trust`` for pairs without one.
+        motivation: intrinsic motivation per practitioner (SD units); members' is shifted by
+            ``member_shift`` (a mandate's crowding-out or a sponsor's recognition).
+        ex: the ExchangeConfig (share_intercept, share_motivation, share_trust).
+    """
+    pair_motivation, pair_trust = _pair_inputs(
+        i, j, edge, tie_trust, stranger_trust, motivation, is_member, member_shift
+    )
+    p = share_probability(
+        pair_motivation, pair_trust, ex.share_intercept, ex.share_motivation, ex.share_trust
+    )
+    return rng.random((2, i.size)) < p
+
+
+@kernel
+def _pair_inputs(i, j, edge, tie_trust, stranger, motivation, is_member, shift):  # pragma: no cover
+    """Per meeting: the giver's (shifted) motivation, row 0 j and row 1 i; the tie's trust."""
+    pair_motivation = np.empty((2, i.size))
+    pair_trust = np.empty(i.size)
+    for p in range(i.size):
+        pair_motivation[0, p] = motivation[j[p]] + shift * is_member[j[p]]
+        pair_motivation[1, p] = motivation[i[p]] + shift * is_member[i[p]]
+        pair_trust[p] = tie_trust[edge[p]] if edge[p] >= 0 else stranger
+    return pair_motivation, pair_trust
+
+
+@kernel
+def count_contributions(contributions, i, j, shares, n_community):  # pragma: no cover - compiled
+    """Credit each act of sharing in the first ``n_community`` meetings (the community's) to the
+    giver's ``contributions`` (in place); returns how many acts there were."""
+    acts = 0
+    for p in range(n_community):
+        if shares[0, p]:
+            contributions[j[p]] += 1
+            acts += 1
+        if shares[1, p]:
+            contributions[i[p]] += 1
+            acts += 1
+    return acts
+
+
 def learn(
     knowledge: np.ndarray,
     i: np.ndarray,
     j: np.ndarray,
-    j_shares: np.ndarray,
-    i_shares: np.ndarray,
+    shares: np.ndarray,
     askers: np.ndarray,
     alumni_answers: np.ndarray,
     ceiling: np.ndarray,
@@ -48,7 +104,7 @@ def learn(
 
     Args:
         knowledge: last week's knowledge per practitioner (0-1).
-        i, j: the pairs who met; ``j_shares`` / ``i_shares``: whether j told i / i told j.
+        i, j: the pairs who met; ``shares``: row 0 whether j told i, row 1 whether i told j.
         askers, alumni_answers: practitioners who asked an alumnus, and that alumnus' knowledge.
         ceiling: per practitioner, the most exchange can lift them to.
         alpha: absorptive capacity (share of the gap a receiver takes in).
@@ -64,8 +120,7 @@ def learn(
         knowledge,
         i,
         j,
-        j_shares,
-        i_shares,
+        shares,
         askers,
         alumni_answers,
         ceiling,
@@ -79,15 +134,15 @@ def learn(
 
 @kernel
 def _learn(  # pragma: no cover - compiled
-    knowledge, i, j, j_shares, i_shares, askers, answers, ceiling, alpha, base, on_the_job, library, level
+    knowledge, i, j, shares, askers, answers, ceiling, alpha, base, on_the_job, library, level
 ):
     # each receiver's gains summed in the order: told by j, told by i, answers from alumni
     total = np.zeros(knowledge.size)
     for p in range(i.size):
-        if j_shares[p]:
+        if shares[0, p]:
             total[i[p]] += alpha * max(knowledge[j[p]] - knowledge[i[p]], 0.0)
     for p in range(i.size):
-        if i_shares[p]:
+        if shares[1, p]:
             total[j[p]] += alpha * max(knowledge[i[p]] - knowledge[j[p]], 0.0)
     for q in range(askers.size):
         total[askers[q]] += alpha * max(answers[q] - knowledge[askers[q]], 0.0)

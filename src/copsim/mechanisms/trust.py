@@ -17,33 +17,33 @@ IDLE, MET, SHARED, RECIPROCATED = 0, 1, 2, 3
 
 
 def update(
-    trust: np.ndarray,
-    floor: np.ndarray,
-    met: np.ndarray,
-    shared: np.ndarray,
-    reciprocated: np.ndarray,
-    gain: float,
-    decay: float,
+    trust: np.ndarray, floor: np.ndarray, edge: np.ndarray, shares: np.ndarray, gain: float, decay: float
 ) -> None:
     """One week of trust on every tie, in place.
 
     Args:
         trust, floor: per tie (the live ties only).
-        met: tie ids used this week, one entry per meeting (repeats allowed).
-        shared: per meeting, whether at least one side shared.
-        reciprocated: per meeting, whether both sides shared.
+        edge: per meeting this week, the tie it used (-1: strangers, no tie yet).
+        shares: per meeting, row 0 whether one side shared, row 1 whether the other did.
         gain: trust step of a reciprocated exchange, as a share of the distance to 1.
         decay: weekly share of the distance to the floor an idle tie loses.
     """
-    _update(trust, floor, met, shared, reciprocated, gain, decay)
+    _update(trust, floor, edge, shares, gain, decay)
 
 
 @kernel
-def _update(trust, floor, met, shared, reciprocated, gain, decay):  # pragma: no cover - compiled
+def _update(trust, floor, edge, shares, gain, decay):  # pragma: no cover - compiled
     state = np.zeros(trust.size, np.int8)  # the best use of each tie this week
-    for k in range(met.size):
-        use = RECIPROCATED if reciprocated[k] else (SHARED if shared[k] else MET)
-        state[met[k]] = max(state[met[k]], use)
+    for k in range(edge.size):
+        if edge[k] < 0:
+            continue
+        if shares[0, k] and shares[1, k]:
+            use = RECIPROCATED
+        elif shares[0, k] or shares[1, k]:
+            use = SHARED
+        else:
+            use = MET
+        state[edge[k]] = max(state[edge[k]], use)
     half = 0.5 * gain
     for e in range(trust.size):
         if state[e] == IDLE:
@@ -52,3 +52,32 @@ def _update(trust, floor, met, shared, reciprocated, gain, decay):  # pragma: no
             trust[e] += half * (1.0 - trust[e])
         elif state[e] == RECIPROCATED:
             trust[e] += gain * (1.0 - trust[e])
+
+
+def first_impressions(
+    i: np.ndarray,
+    j: np.ndarray,
+    edge: np.ndarray,
+    shares: np.ndarray,
+    org: np.ndarray,
+    stranger: float,
+    gain: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """New ties from meetings of strangers in which someone shared.
+
+    A new tie starts at stranger trust plus one step of the trust gain (half a step if only one
+    side shared), as if from a tie that had stranger trust.
+
+    Returns:
+        ``(i, j, start_trust, cross)`` of the new ties; ``cross``: between organizations.
+    """
+    step = gain * (1.0 - stranger)
+    return _first_impressions(i, j, edge, shares, org, stranger + step * 1.0, stranger + step * 0.5)
+
+
+@kernel
+def _first_impressions(i, j, edge, shares, org, reciprocated, one_sided):  # pragma: no cover - compiled
+    new = np.flatnonzero((edge < 0) & (shares[0] | shares[1]))
+    start = np.where(shares[0][new] & shares[1][new], reciprocated, one_sided)
+    cross = org[i[new]] != org[j[new]]
+    return i[new], j[new], start, cross
