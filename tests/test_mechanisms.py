@@ -117,10 +117,22 @@ def test_unaware_practitioners_cannot_join():
 
 
 def test_awareness_comes_from_member_colleagues_and_recruitment():
-    share = np.array([0.0, 0.5, 1.0])
-    p = participation.awareness_probability(share, 0.1, 0.0)
-    assert p.tolist() == pytest.approx([0.0, 0.05, 0.1])
-    assert participation.awareness_probability(share, 0.1, 0.2)[0] == pytest.approx(0.2)
+    p = [participation.awareness_probability(share, 0.1, 0.0) for share in (0.0, 0.5, 1.0)]
+    assert p == pytest.approx([0.0, 0.05, 0.1])
+    assert participation.awareness_probability(0.0, 0.1, 0.2) == pytest.approx(0.2)
+    # a ring of 4: practitioner 0 is a member; 1 and 3 have one member colleague of two
+    ties = _ring_ties(4)
+    member = np.array([True, False, False, False])
+    heard = [np.array([True, False, False, False]) for _ in range(2000)]
+    rng = np.random.default_rng(3)
+    for aware in heard:
+        participation.hear(aware, member, ties.indptr, ties.neighbour, rng.random(4), 0.4, 0.0, False)
+    share = np.mean(heard, axis=0)
+    assert share[1] == pytest.approx(0.2, abs=0.03) and share[3] == pytest.approx(0.2, abs=0.03)
+    assert share[2] == 0.0 and share[0] == 1.0  # no member colleague, no recruitment: nobody tells 2
+    mandated = np.zeros(4, bool)
+    participation.hear(mandated, member, ties.indptr, ties.neighbour, np.ones(4), 0.4, 0.0, True)
+    assert mandated.all()
 
 
 # ---------------------------------------------------------------- exchange and trust

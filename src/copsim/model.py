@@ -105,8 +105,6 @@ class CopModel(mesa.Model):
         self.people = People.initial(config, self.world, self.streams.world)
         self.ties = self.world.ties
         self.n = self.world.n_practitioners
-        self._formal_degree = self.ties.degree  # formal ties never change during a run
-        self._has_colleague = self._formal_degree > 0
         self.enabled = config.community.enabled
         founders = self.streams.world.random(self.n) < config.community.founding_share
         if self.enabled:
@@ -327,17 +325,17 @@ class CopModel(mesa.Model):
         unaware = self.n - int(np.count_nonzero(p.aware))
         u_aware = self.streams.awareness.random(self.n)  # drawn every week (aligned stream)
         if unaware:  # once everyone knows the community, there is nothing to hear
-            # member colleagues per practitioner: integer counts from a running sum over the CSR
-            # index (exact, so the same shares as a float bincount)
-            running = np.zeros(self.ties.neighbour.size + 1, np.int32)
-            np.cumsum(member[self.ties.neighbour], out=running[1:])
-            indptr = self.ties.indptr
-            member_nbrs = running[indptr[1:]] - running[indptr[:-1]]
-            deg = self._formal_degree
-            colleague_share = np.divide(member_nbrs, deg, out=np.zeros(self.n), where=self._has_colleague)
             recruit = min(1.0, self.coordination.recruits / unaware)
-            prob = participation.awareness_probability(colleague_share, cfg.community.word_of_mouth, recruit)
-            p.aware |= (u_aware < prob) | self.mandated
+            participation.hear(
+                p.aware,
+                member,
+                self.ties.indptr,
+                self.ties.neighbour,
+                u_aware,
+                cfg.community.word_of_mouth,
+                recruit,
+                self.mandated,
+            )
         # choice of membership level: only aware practitioners who reconsider this week choose
         # (fixed-shape draws: two uniforms per practitioner, whoever reconsiders)
         u = self.streams.participation.random((2, self.n))

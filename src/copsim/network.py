@@ -231,11 +231,6 @@ class Ties:
         index = (self.all_indptr, self.all_edge, self.all_neighbour)
         return draw_by_trust(*index, self.trust, eligible, who, u)
 
-    @property
-    def degree(self) -> np.ndarray:
-        """Number of formal ties of each practitioner."""
-        return np.diff(self.indptr)
-
     # ---------------------------------------------------------------- lookup and growth
     @property
     def key_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

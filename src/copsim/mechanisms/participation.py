@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..compiled import kernel
+
 NON_MEMBER, PERIPHERAL, ACTIVE, CORE = 0, 1, 2, 3
 
 
@@ -58,23 +60,24 @@ def utility(
 
 def ordered_level(u: np.ndarray, util: np.ndarray, active_cut: float, core_cut: float) -> np.ndarray:
     """Membership level 0-3 from utilities and one uniform each (ordered logit)."""
-    level = (u < logistic(util)).astype(np.int8)
-    level += u < logistic(util - active_cut)
-    level += u < logistic(util - core_cut)
-    return level
+    at_least = u < logistic(np.stack([util, util - active_cut, util - core_cut]))  # levels 1, 2, 3
+    return at_least.sum(axis=0, dtype=np.int8)
 
 
-def revise(
-    membership: np.ndarray, reconsider: np.ndarray, chosen: np.ndarray, aware: np.ndarray, mandated: bool
-) -> np.ndarray:
+@kernel
+def revise(membership, reconsider, chosen, aware, mandated):  # pragma: no cover - compiled
     """New membership: reconsidering, aware practitioners take their chosen level.
 
     Unaware practitioners cannot join. Under a mandate nobody falls below peripheral.
     """
-    new = np.where(reconsider & aware, chosen, membership).astype(np.int8)
-    new[~aware] = NON_MEMBER
-    if mandated:
-        np.maximum(new, PERIPHERAL, out=new)
+    new = membership.copy()
+    for x in range(new.size):
+        if not aware[x]:
+            new[x] = NON_MEMBER
+        elif reconsider[x]:
+            new[x] = chosen[x]
+        if mandated and new[x] < PERIPHERAL:
+            new[x] = PERIPHERAL
     return new
 
 
@@ -90,11 +93,28 @@ def motivation_shift(
     return -crowding_out_sd if mandated else recognition_sd * sponsor_level
 
 
-def awareness_probability(
-    member_colleague_share: np.ndarray, word_of_mouth: float, recruit_probability: float
-) -> np.ndarray:
+@kernel
+def awareness_probability(member_colleague_share, word_of_mouth, recruit_probability):  # pragma: no cover
     """Weekly chance an unaware practitioner hears of the community.
 
     From colleagues who are members (word of mouth) and from the coordinator's recruitment.
     """
     return 1.0 - (1.0 - word_of_mouth * member_colleague_share) * (1.0 - recruit_probability)
+
+
+@kernel
+def hear(aware, member, indptr, colleague, u, word_of_mouth, recruit, mandated):  # pragma: no cover
+    """Awareness this week, in place: each unaware practitioner hears with
+    :func:`awareness_probability` of its share of member colleagues (formal ties, CSR
+    ``indptr``/``colleague``); under a mandate everyone is told."""
+    for x in range(aware.size):
+        if aware[x]:
+            continue
+        degree = indptr[x + 1] - indptr[x]
+        share = 0.0
+        if degree > 0:
+            members = 0
+            for pos in range(indptr[x], indptr[x + 1]):
+                members += member[colleague[pos]]
+            share = members / degree
+        aware[x] = u[x] < awareness_probability(share, word_of_mouth, recruit) or mandated
