@@ -163,6 +163,42 @@ def _best_trust(a, b, trust, edges, best):  # pragma: no cover - compiled
     return best
 
 
+@kernel
+def _append_ties(  # pragma: no cover - compiled
+    i,
+    j,
+    trust,
+    cross,
+    floor,
+    n,
+    count,
+    a,
+    b,
+    tie_trust,
+    tie_floor,
+    tie_cross,
+    keys,
+    edges,
+    recent_keys,
+    recent_edges,
+):
+    """Write the ties (i, j) that do not exist yet at ids ``count, count + 1, ...`` (in key
+    order; capacity must suffice) and merge their keys into the recent level of the index.
+
+    Returns the number added and the new recent level (keys, edge ids).
+    """
+    key, first = _absent_pairs(i, j, n, keys, edges, recent_keys, recent_edges)
+    ids = np.arange(count, count + key.size)
+    for r in range(key.size):
+        e = ids[r]
+        a[e], b[e] = key[r] // n, key[r] % n
+        tie_trust[e], tie_floor[e], tie_cross[e] = trust[first[r]], floor, cross[first[r]]
+    if key.size == 0:
+        return 0, recent_keys, recent_edges
+    merged_keys, merged_edges = _merge_sorted(recent_keys, recent_edges, key, ids)
+    return key.size, merged_keys, merged_edges
+
+
 class Ties:
     """Undirected weighted ties among ``n`` practitioners, growable, with a CSR formal index."""
 
@@ -251,22 +287,19 @@ class Ties:
         """
         if i.size == 0:
             return
-        key, first = _absent_pairs(i, j, self.n, *self.key_index)
-        k = key.size
-        if k == 0:
-            return
-        if self.count + k > self.a.size:
-            self._grow(self.count + k)
-        ids = np.arange(self.count, self.count + k)
-        self.a[ids], self.b[ids] = key // self.n, key % self.n
-        self.trust[ids] = np.broadcast_to(np.asarray(trust, float), i.shape)[first]
-        self.floor[ids] = floor
-        self.cross[ids] = cross[first]
-        self.count += k
-        self.version += 1
-        self._recent_keys, self._recent_edge = _merge_sorted(self._recent_keys, self._recent_edge, key, ids)
-        if self._recent_keys.size > max(4096, self._keys.size // 16):
-            self._merge_recent()
+        if np.ndim(trust) == 0:
+            trust = np.full(i.size, float(trust))
+        if self.count + i.size > self.a.size:
+            self._grow(self.count + i.size)
+        columns = (self.a, self.b, self.trust, self.floor, self.cross)
+        added, self._recent_keys, self._recent_edge = _append_ties(
+            i, j, trust, cross, floor, self.n, self.count, *columns, *self.key_index
+        )
+        if added:
+            self.count += added
+            self.version += 1
+            if self._recent_keys.size > max(4096, self._keys.size // 16):
+                self._merge_recent()
 
     def _merge_recent(self) -> None:
         """Fold the recent level of the key index into the main one."""

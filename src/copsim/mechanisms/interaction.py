@@ -102,6 +102,8 @@ def brokered_pairs(
     if members.size < 2 or expected <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     n = rng.poisson(expected)
+    if n == 0:  # (drawing no integers leaves the stream as it is)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     i = members[rng.integers(0, members.size, n)]
     j = members[rng.integers(0, members.size, n)]
     keep = org[i] != org[j]
@@ -119,6 +121,8 @@ def referral_pairs(
     if members.size == 0 or expected <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     n = rng.poisson(expected)
+    if n == 0:  # (drawing no integers leaves the stream as it is)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     k = knowledge[members]
     experts = members[k >= _upper_quartile(k)]
     pool = np.concatenate([experts, -1 - np.arange(n_alumni)])
