@@ -321,6 +321,19 @@ def test_mean_trust_to_eligible_partners_matches_a_direct_count(prune):
         assert value == pytest.approx(partners.mean() if partners.size else 0.25)
 
 
+@pytest.mark.parametrize("prune", [False, True])
+def test_a_leavers_ties_fall_back_to_their_floor_and_no_others(prune):
+    ties = _grown_ties(9, prune)
+    before = ties.view("trust").copy()
+    leaving = np.array([2, 17, 25])
+    ties.reset_trust(leaving)
+    a, b = ties.view("a"), ties.view("b")
+    touched = np.isin(a, leaving) | np.isin(b, leaving)
+    assert touched.any()
+    assert (ties.view("trust")[touched] == ties.view("floor")[touched]).all()
+    assert (ties.view("trust")[~touched] == before[~touched]).all()
+
+
 def test_best_trust_is_each_practitioners_strongest_tie_among_those_given():
     ties = _grown_ties(8, prune=True)
     edges = ties.cross_edges()

@@ -9,6 +9,7 @@ Hydra, files or plots.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -222,8 +223,7 @@ class CopModel(mesa.Model):
         p.hired_week[leaving] = self.week
         p.competent_week[leaving] = -1
         p.contributions[leaving] = 0
-        edges = self.ties.incident(leaving)
-        self.ties.trust[edges] = self.ties.floor[edges]  # relationships leave with the person
+        self.ties.reset_trust(leaving)
         self._replace_practitioners(leaving)
 
     def _registry_is_quiet(self) -> bool:
@@ -471,29 +471,35 @@ class CopModel(mesa.Model):
     def observe_outcomes(self) -> dict[str, float]:
         """This week's values of every weekly outcome (see :mod:`copsim.outcomes`)."""
         p, ties = self.people, self.ties
-        counts = np.bincount(p.membership, minlength=4)
-        members = int(counts[1:].sum())
+        non_members, peripheral, active, core = np.bincount(p.membership, minlength=4).tolist()
+        members = peripheral + active + core
         cross = ties.cross_edges()
         adopters = self._adopters
         shared, chances = self._sharing
         self._peak_members = max(self._peak_members, members)
+        # mean and SD as sum / n, exactly as ndarray.mean() and .std() compute them (without
+        # their Python-level overhead, which at small sizes costs more than the sums)
+        mean_knowledge = float(p.knowledge.sum()) / self.n
+        deviation = p.knowledge - mean_knowledge
+        deviation *= deviation
+        member_knowledge = p.knowledge[p.membership > 0]
         return {
             "adoption_share": adopters / self._n_adopting,
             "adopters": adopters,
             "members": members,
             "participation_rate": members / self.n,
-            "core_share": counts[3] / members if members else 0.0,
-            "active_share": counts[2] / members if members else 0.0,
-            "peripheral_share": counts[1] / members if members else 0.0,
-            "core": counts[3],
-            "active": counts[2],
-            "peripheral": counts[1],
-            "non_members": counts[0],
-            "mean_knowledge": float(p.knowledge.mean()),
-            "sd_knowledge": float(p.knowledge.std()),
-            "mean_knowledge_members": float(p.knowledge[p.membership > 0].mean()) if members else 0.0,
+            "core_share": core / members if members else 0.0,
+            "active_share": active / members if members else 0.0,
+            "peripheral_share": peripheral / members if members else 0.0,
+            "core": core,
+            "active": active,
+            "peripheral": peripheral,
+            "non_members": non_members,
+            "mean_knowledge": mean_knowledge,
+            "sd_knowledge": math.sqrt(float(deviation.sum()) / self.n),
+            "mean_knowledge_members": float(member_knowledge.sum()) / members if members else 0.0,
             "cross_boundary_ties": cross.size,
-            "cross_boundary_trust": float(ties.best_trust(cross, self.config.trust.stranger).mean()),
+            "cross_boundary_trust": float(ties.best_trust(cross, self.config.trust.stranger).sum()) / self.n,
             "repertoire": self.repertoire,
             "sharing_rate": shared / chances if chances else 0.0,
             "vitality": self.vitality,

@@ -131,10 +131,10 @@ def draw_by_trust(indptr, edge, neighbour, trust, eligible, who, u):  # pragma: 
 def _trust_sums(a, b, trust, eligible, tail_from, count, indptr, edge, from_a, who, mark):  # pragma: no cover
     """Sum of trust and number of ties from each ``who`` to ``eligible`` partners.
 
-    Per practitioner the ties are visited in the order ``np.bincount`` over
-    ``Ties.incident_ends`` visits them: snapshot ties at its ``a`` end, newer ties at its ``a``
-    end, then the same at its ``b`` end, each in ascending tie id (so sums are bit for bit
-    those of the numpy version). Ties with id >= ``tail_from`` are not in the CSR snapshot.
+    Each practitioner's ties are summed in a fixed order: snapshot ties at its ``a`` end, newer
+    ties at its ``a`` end, then the same at its ``b`` end, each in ascending tie id (the order
+    of the numpy version this replaced, so its sums are bit for bit the same). Ties with id >=
+    ``tail_from`` are not in the CSR snapshot.
     """
     total = np.zeros(mark.size)
     n_ties = np.zeros(mark.size)
@@ -197,6 +197,16 @@ def _append_ties(  # pragma: no cover - compiled
         return 0, recent_keys, recent_edges
     merged_keys, merged_edges = _merge_sorted(recent_keys, recent_edges, key, ids)
     return key.size, merged_keys, merged_edges
+
+
+@kernel
+def _reset_trust(a, b, trust, floor, indptr, edge, from_a, tail_from, count, nodes, mark):  # pragma: no cover
+    for x in nodes:
+        for pos in range(indptr[x], indptr[x + 1]):
+            trust[edge[pos]] = floor[edge[pos]]
+    for e in range(tail_from, count):
+        if mark[a[e]] or mark[b[e]]:
+            trust[e] = floor[e]
 
 
 class Ties:
@@ -362,14 +372,9 @@ class Ties:
         """
         mark = np.zeros(self.n, bool)
         mark[who] = True
-        if self._snapshot_valid:
-            snapshot = (self.all_indptr, self.all_edge, self.all_from_a)
-            tail_from = self._snapshot_count
-        else:  # after a prune the snapshot's tie ids are stale: scan every tie
-            snapshot = (np.zeros(self.n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0, bool))
-            tail_from = 0
+        indptr, edge, from_a, tail_from = self._ties_of_index()
         total, n_ties = _trust_sums(
-            self.a, self.b, self.trust, eligible, tail_from, self.count, *snapshot, who, mark
+            self.a, self.b, self.trust, eligible, tail_from, self.count, indptr, edge, from_a, who, mark
         )
         total, n_ties = total[who], n_ties[who]
         return np.divide(total, n_ties, out=np.full(who.size, default), where=n_ties > 0)
@@ -383,35 +388,19 @@ class Ties:
         """
         return _best_trust(self.a, self.b, self.trust, edges, np.full(self.n, default))
 
-    def incident(self, nodes: np.ndarray) -> np.ndarray:
-        """Edge ids of all ties touching any of ``nodes`` (sorted, each once)."""
-        if nodes.size == 0:
-            return np.zeros(0, np.int64)
-        if not self._snapshot_valid:
-            mark = np.zeros(self.n, bool)
-            mark[nodes] = True
-            return np.flatnonzero(mark[self.view("a")] | mark[self.view("b")])
-        at_a, at_b = self.incident_ends(nodes)
-        return np.unique(np.concatenate([at_a, at_b]))
-
-    def incident_ends(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Edge ids of the ties whose ``a`` end / ``b`` end is one of ``nodes`` (distinct).
-
-        For each node its ties come in ascending id order, as ``np.flatnonzero(mark[a])`` would
-        list them, so sums over them in this order are bit for bit the same. Uses the partner
-        snapshot's CSR index plus a scan of the ties added since (a full scan after a prune).
-        """
+    def reset_trust(self, nodes: np.ndarray) -> None:
+        """Trust on every tie of ``nodes`` back to its floor (relationships leave with a person)."""
         mark = np.zeros(self.n, bool)
         mark[nodes] = True
-        if not self._snapshot_valid:
-            return np.flatnonzero(mark[self.view("a")]), np.flatnonzero(mark[self.view("b")])
-        start = self.all_indptr[nodes]
-        deg = self.all_indptr[nodes + 1] - start
-        offsets = np.zeros(nodes.size + 1, np.int64)
-        np.cumsum(deg, out=offsets[1:])
-        pos = np.arange(offsets[-1]) + np.repeat(start - offsets[:-1], deg)
-        edges, from_a = self.all_edge[pos], self.all_from_a[pos]
-        first = self._snapshot_count
-        tail_a = np.flatnonzero(mark[self.a[first : self.count]]) + first
-        tail_b = np.flatnonzero(mark[self.b[first : self.count]]) + first
-        return np.concatenate([edges[from_a], tail_a]), np.concatenate([edges[~from_a], tail_b])
+        _reset_trust(self.a, self.b, self.trust, self.floor, *self._ties_of_index(), self.count, nodes, mark)
+
+    def _ties_of_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """Where to find each practitioner's ties: the partner snapshot's CSR index (indptr, tie
+        ids, whether the practitioner is the tie's ``a`` end) and the first tie id not in it.
+
+        After a prune the snapshot's tie ids are stale: then an empty index, and every tie
+        counts as newer than the snapshot (loops over them scan all ties).
+        """
+        if self._snapshot_valid:
+            return self.all_indptr, self.all_edge, self.all_from_a, self._snapshot_count
+        return np.zeros(self.n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), 0
