@@ -57,6 +57,9 @@ def tie_exposure(
 ) -> np.ndarray:
     """Trust-weighted share of adopted units among each unit's ties to other adopting units.
 
+    Computed only for adopting units that have not adopted yet (0 for the others, whose exposure
+    no longer matters).
+
     Args:
         unit: the unit (organization) of each practitioner.
         a, b, trust: the tie arrays (ends and trust).
@@ -83,6 +86,8 @@ def _exposure_sums(unit, a, b, trust, edges, adopted, adopting, n_units):  # pra
             if ua == ub:
                 continue
             own, partner = (ua, ub) if end == 0 else (ub, ua)
+            if adopted[own] or not adopting[own]:
+                continue  # only units that may still adopt need their exposure
             weight = trust[e] * adopting[partner]
             num[own] += weight * adopted[partner]
             den[own] += weight
