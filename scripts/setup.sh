@@ -22,3 +22,4 @@ echo "setup: using $PYTHON ($("$PYTHON" --version))"
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev,app,discovery,cluster]"
 .venv/bin/python -m pip check
+.venv/bin/python -m copsim.warm_up  # compile the kernels once, so the first run does not pause

@@ -9,7 +9,8 @@ the same operations on the same operands in the same order (sums accumulate sequ
 (``exp``, ``tanh``) stay in numpy, whose SIMD versions may differ from libm in the last bit.
 
 Compiled code is cached on disk beside the module (``cache=True``), so only the first run after
-installing copsim compiles (a few seconds); later processes, including sweep workers, load it.
+installing copsim compiles (about 20 s; ``make setup`` does it ahead with
+``python -m copsim.warm_up``); later processes, including sweep workers, load it (about 0.5 s).
 """
 
 from __future__ import annotations
