@@ -94,22 +94,42 @@ def test_ordered_logit_levels_are_nested_and_monotone_in_utility():
     assert (low > 0).mean() == pytest.approx(participation.logistic(-1.0), abs=0.01)
 
 
+def test_only_aware_practitioners_who_reconsider_choose_and_see_their_learning_gap():
+    who, gap, interest, boundary, silo = participation.reconsidering(
+        u=np.array([0.01, 0.01, 0.9, 0.02]),
+        revision_rate=0.05,
+        aware=np.array([True, False, True, True]),
+        knowledge=np.array([0.2, 0.2, 0.2, 0.9]),
+        ceiling=0.7,
+        vitality=0.5,
+        interest=np.array([0.1, 0.2, 0.3, 0.4]),
+        org=np.array([0, 0, 1, 1]),
+        org_boundary=np.array([0.0, 1.0]),
+        org_silo=np.array([0.2, 0.6]),
+    )
+    assert who.tolist() == [0, 3]  # 1 is unaware, 2 does not reconsider this week
+    assert gap.tolist() == pytest.approx([0.25, 0.0])  # 3 already knows more than the ceiling
+    assert interest.tolist() == [0.1, 0.4] and boundary.tolist() == [0.0, 1.0] and silo.tolist() == [0.2, 0.6]
+
+
 def test_a_mandate_raises_membership_but_lowers_motivation():
     membership = np.zeros(6, np.int8)
     chosen = np.array([0, 0, 1, 2, 3, 0], np.int8)
     aware = np.ones(6, bool)
-    voluntary = participation.revise(membership, np.ones(6, bool), chosen, aware, mandated=False)
-    mandated = participation.revise(membership, np.ones(6, bool), chosen, aware, mandated=True)
+    everyone = np.arange(6)
+    voluntary = participation.revise(membership, everyone, chosen, aware, mandated=False)
+    mandated = participation.revise(membership, everyone, chosen, aware, mandated=True)
     assert (mandated > 0).sum() > (voluntary > 0).sum()
     assert participation.motivation_shift(True, 1.0, 0.35, 0.3) == -0.35
     assert participation.motivation_shift(False, 1.0, 0.35, 0.3) == 0.3
 
 
 def test_unaware_practitioners_cannot_join():
+    # 0 and 2 reconsider and choose core; 1 was a member but no longer knows of the community
     new = participation.revise(
-        np.zeros(3, np.int8),
-        np.ones(3, bool),
-        np.full(3, 3, np.int8),
+        np.array([0, 2, 0], np.int8),
+        np.array([0, 2]),
+        np.full(2, 3, np.int8),
         np.array([True, False, True]),
         mandated=False,
     )

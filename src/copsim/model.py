@@ -339,26 +339,35 @@ class CopModel(mesa.Model):
         # choice of membership level: only aware practitioners who reconsider this week choose
         # (fixed-shape draws: two uniforms per practitioner, whoever reconsiders)
         u = self.streams.participation.random((2, self.n))
-        reconsider = u[0] < cfg.participation.revision_rate
-        who = np.flatnonzero(reconsider & p.aware)
-        org = p.org[who]
+        world = self.world
+        who, gap, interest, boundary, silo = participation.reconsidering(
+            u[0],
+            cfg.participation.revision_rate,
+            p.aware,
+            p.knowledge,
+            self.member_ceiling,
+            self.vitality,
+            p.interest,
+            p.org,
+            world.org_boundary,
+            world.org_silo,
+        )
         util = participation.utility(
-            gap=self.vitality * np.maximum(self.member_ceiling - p.knowledge[who], 0.0),
+            gap=gap,
             belonging=self.ties.mean_trust_to(who, member, cfg.trust.stranger),
-            interest=p.interest[who],
-            boundary=self.world.org_boundary[org],
-            silo=self.world.org_silo[org],
+            interest=interest,
+            boundary=boundary,
+            silo=silo,
             legitimacy=self.legitimacy,
             vitality=self.vitality,
             protected_time=self.sponsor.protected_time,
             time_cost_scale=self._time_cost_scale(),
             p=cfg.participation,
         )
-        chosen = np.zeros(self.n, np.int8)  # read only where reconsider & aware
-        chosen[who] = participation.ordered_level(
+        levels = participation.ordered_level(
             u[1, who], util, cfg.participation.active_cut, cfg.participation.core_cut
         )
-        p.membership = participation.revise(p.membership, reconsider, chosen, p.aware, self.mandated)
+        p.membership = participation.revise(p.membership, who, levels, p.aware, self.mandated)
 
     def _time_cost_scale(self) -> float:
         """Relative time cost of taking part at the current platform quality (memoised)."""

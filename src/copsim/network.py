@@ -128,16 +128,20 @@ def draw_by_trust(indptr, edge, neighbour, trust, eligible, who, u):  # pragma: 
 
 
 @kernel
-def _trust_sums(a, b, trust, eligible, tail_from, count, indptr, edge, from_a, who, mark):  # pragma: no cover
-    """Sum of trust and number of ties from each ``who`` to ``eligible`` partners.
+def _mean_trust_to(
+    a, b, trust, eligible, default, tail_from, count, indptr, edge, from_a, who
+):  # pragma: no cover
+    """Mean trust on the ties from each ``who`` (distinct) to ``eligible`` partners.
 
     Each practitioner's ties are summed in a fixed order: snapshot ties at its ``a`` end, newer
     ties at its ``a`` end, then the same at its ``b`` end, each in ascending tie id (the order
     of the numpy version this replaced, so its sums are bit for bit the same). Ties with id >=
     ``tail_from`` are not in the CSR snapshot.
     """
-    total = np.zeros(mark.size)
-    n_ties = np.zeros(mark.size)
+    mark = np.zeros(eligible.size, np.bool_)
+    mark[who] = True
+    total = np.zeros(eligible.size)
+    n_ties = np.zeros(eligible.size)
     for end in range(2):  # 0: ties at the practitioner's a end, 1: at its b end
         for s in range(who.size):
             for pos in range(indptr[who[s]], indptr[who[s] + 1]):
@@ -151,7 +155,11 @@ def _trust_sums(a, b, trust, eligible, tail_from, count, indptr, edge, from_a, w
             if mark[node]:
                 total[node] += trust[e] * eligible[other]
                 n_ties[node] += eligible[other]
-    return total, n_ties
+    mean = np.full(who.size, default)
+    for s in range(who.size):
+        if n_ties[who[s]] > 0:
+            mean[s] = total[who[s]] / n_ties[who[s]]
+    return mean
 
 
 @kernel
@@ -370,14 +378,9 @@ class Ties:
 
         ``default`` where a practitioner has no such tie. Visits only the ties touching ``who``.
         """
-        mark = np.zeros(self.n, bool)
-        mark[who] = True
         indptr, edge, from_a, tail_from = self._ties_of_index()
-        total, n_ties = _trust_sums(
-            self.a, self.b, self.trust, eligible, tail_from, self.count, indptr, edge, from_a, who, mark
-        )
-        total, n_ties = total[who], n_ties[who]
-        return np.divide(total, n_ties, out=np.full(who.size, default), where=n_ties > 0)
+        ties = (self.a, self.b, self.trust)
+        return _mean_trust_to(*ties, eligible, default, tail_from, self.count, indptr, edge, from_a, who)
 
     def best_trust(self, edges: np.ndarray, default: float) -> np.ndarray:
         """Each practitioner's highest trust over the ties ``edges`` (``default`` if none is higher).

@@ -65,17 +65,38 @@ def ordered_level(u: np.ndarray, util: np.ndarray, active_cut: float, core_cut: 
 
 
 @kernel
-def revise(membership, reconsider, chosen, aware, mandated):  # pragma: no cover - compiled
-    """New membership: reconsidering, aware practitioners take their chosen level.
+def reconsidering(  # pragma: no cover - compiled
+    u, revision_rate, aware, knowledge, ceiling, vitality, interest, org, org_boundary, org_silo
+):
+    """The aware practitioners who reconsider this week (``u < revision_rate``), with their
+    inputs to :func:`utility`: what they could learn (``vitality * max(ceiling - knowledge,
+    0)``), their interest, and their organization's boundary and silo strength."""
+    who = np.flatnonzero((u < revision_rate) & aware)
+    gap = np.empty(who.size)
+    own_interest = np.empty(who.size)
+    boundary = np.empty(who.size)
+    silo = np.empty(who.size)
+    for s in range(who.size):
+        x = who[s]
+        gap[s] = vitality * max(ceiling - knowledge[x], 0.0)
+        own_interest[s] = interest[x]
+        boundary[s] = org_boundary[org[x]]
+        silo[s] = org_silo[org[x]]
+    return who, gap, own_interest, boundary, silo
 
-    Unaware practitioners cannot join. Under a mandate nobody falls below peripheral.
+
+@kernel
+def revise(membership, who, levels, aware, mandated):  # pragma: no cover - compiled
+    """New membership: the reconsidering practitioners ``who`` (all aware) take ``levels``.
+
+    Unaware practitioners cannot be members. Under a mandate nobody falls below peripheral.
     """
     new = membership.copy()
+    for s in range(who.size):
+        new[who[s]] = levels[s]
     for x in range(new.size):
         if not aware[x]:
             new[x] = NON_MEMBER
-        elif reconsider[x]:
-            new[x] = chosen[x]
         if mandated and new[x] < PERIPHERAL:
             new[x] = PERIPHERAL
     return new
