@@ -436,6 +436,13 @@ def test_exposure_counts_trust_to_adopted_adopting_units_only():
     assert e[0] == pytest.approx(0.75)
 
 
+def test_only_adopting_units_not_yet_adopted_adopt_and_keep_their_first_week():
+    week = np.array([-1, 3, -1, -1])
+    adopting = np.array([True, True, False, True])
+    count = adoption.adopt(np.array([0.1, 0.1, 0.1, 0.9]), np.full(4, 0.5), adopting, week, 7)
+    assert count == 1 and week.tolist() == [7, 3, -1, -1]
+
+
 def test_adoption_probability_rises_with_exposure():
     p = adoption.weekly_adoption_probability(0.03, 0.38, np.array([0.0, 0.5]), np.ones(2))
     assert p[1] > p[0] == pytest.approx(1 - np.exp(-0.03 / 52))

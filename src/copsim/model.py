@@ -472,9 +472,7 @@ class CopModel(mesa.Model):
         p_eff = cfg.p * (1.0 + self.config.sponsor.endorsement * self.legitimacy)
         prob = adoption.weekly_adoption_probability(p_eff, cfg.q, exposure, gate)
         u = self.streams.adoption.random(w.n_organizations)
-        new = adopting & ~adopted & (u < prob)
-        self.adopted_week[new] = self.week
-        self._adopters += int(np.count_nonzero(new))
+        self._adopters += adoption.adopt(u, prob, adopting, self.adopted_week, self.week)
 
     # ------------------------------------------------------------------ observation
     def observe_outcomes(self) -> dict[str, float]:

@@ -67,13 +67,12 @@ def tie_exposure(
         adopted, adopting: per unit, whether it has adopted / is an adopting unit at all.
         n_units: number of units.
     """
-    num, den = _exposure_sums(unit, a, b, trust, edges, adopted, adopting, n_units)
-    return np.divide(num, den, out=np.zeros(n_units), where=den > 0)
+    return _exposure(unit, a, b, trust, edges, adopted, adopting, n_units)
 
 
 @kernel
-def _exposure_sums(unit, a, b, trust, edges, adopted, adopting, n_units):  # pragma: no cover - compiled
-    """Per unit: trust to adopted adopting partners (num) and to all adopting partners (den).
+def _exposure(unit, a, b, trust, edges, adopted, adopting, n_units):  # pragma: no cover - compiled
+    """Per unit: trust to adopted adopting partners (num) over trust to all adopting partners (den).
 
     Each tie counts at both ends, all ``a`` ends first, in ``edges`` order (as ``np.bincount``
     over the two directions concatenated sums them).
@@ -91,9 +90,25 @@ def _exposure_sums(unit, a, b, trust, edges, adopted, adopting, n_units):  # pra
             weight = trust[e] * adopting[partner]
             num[own] += weight * adopted[partner]
             den[own] += weight
-    return num, den
+    exposure = np.zeros(n_units)
+    for unit_id in range(n_units):
+        if den[unit_id] > 0:
+            exposure[unit_id] = num[unit_id] / den[unit_id]
+    return exposure
 
 
 def weekly_adoption_probability(p_eff: float, q: float, exposure: np.ndarray, gate: np.ndarray) -> np.ndarray:
     """Probability of adopting within one week (coefficients per year)."""
     return -np.expm1(-(p_eff + q * exposure) * gate / 52.0)
+
+
+@kernel
+def adopt(u, prob, adopting, adopted_week, week):  # pragma: no cover - compiled
+    """Adopting units not adopted yet adopt this week where ``u < prob``: their ``adopted_week``
+    becomes ``week`` (in place). Returns how many adopted."""
+    count = 0
+    for unit in range(u.size):
+        if adopting[unit] and adopted_week[unit] < 0 and u[unit] < prob[unit]:
+            adopted_week[unit] = week
+            count += 1
+    return count
