@@ -173,7 +173,8 @@ def _learn(knowledge, i, j, j_shares, i_shares, ceiling=1.0, on_the_job=0.0, lib
         np.array([j_shares, i_shares], bool).reshape(2, -1),
         askers=more.get("askers", np.zeros(0, np.int64)),
         alumni_answers=more.get("answers", np.zeros(0)),
-        ceiling=np.full(k.size, ceiling),
+        is_member=np.ones(k.size, bool),
+        member_ceiling=ceiling,
         alpha=0.25,
         base_ceiling=0.6,
         on_the_job_rate=on_the_job,
@@ -368,15 +369,22 @@ def test_colleagues_meet_real_neighbours_after_the_community_pairs():
     ties = _ring_ties(10)
     ties.add(np.array([0]), np.array([5]), 0.4, np.ones(1, bool), 0.2)
     rng = np.random.default_rng(2)
-    pairs = [interaction.meetings(rng, ties, np.array([5, 3]), np.array([0, 8]), 0.5) for _ in range(40)]
-    for i, j, edge in pairs:
+    none = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    community = (
+        (np.array([5]), np.array([0])),
+        none,
+        (np.array([3, 1]), np.array([8, -1])),
+    )  # 1 asks an alumnus
+    pairs = [interaction.meetings(rng, ties, *community, 0.5) for _ in range(40)]
+    for i, j, edge, n_community in pairs:
+        assert n_community == 2
         assert i[:2].tolist() == [5, 3] and j[:2].tolist() == [0, 8]
         assert edge[0] == 10 and edge[1] == -1  # the community tie; 3 and 8 are strangers
         who, nb = i[2:], j[2:]
         assert (((nb - who) % 10 == 1) | ((who - nb) % 10 == 1)).all()
         assert (ties.view("a")[edge[2:]] == np.minimum(who, nb)).all()  # edge ids point at that tie
         assert (ties.view("b")[edge[2:]] == np.maximum(who, nb)).all()
-    seekers = np.array([i.size - 2 for i, _, _ in pairs])
+    seekers = np.array([i.size - 2 for i, _, _, _ in pairs])
     assert seekers.mean() == pytest.approx(5, abs=0.8)  # half of the 10 practitioners a week
 
 

@@ -395,10 +395,9 @@ class CopModel(mesa.Model):
             ai, aj = interaction.referral_pairs(rng, members, p.knowledge, qa, self.alumni_knowledge.size)
         else:
             ci = cj = bi = bj = ai = aj = np.zeros(0, np.int64)
-        from_alumni = aj < 0
-        gi = np.concatenate([ci, bi, ai[~from_alumni]])
-        gj = np.concatenate([cj, bj, aj[~from_alumni]])
-        i, j, edge = interaction.meetings(rng, ties, gi, gj, ex.formal_contact_rate)
+        i, j, edge, n_community = interaction.meetings(
+            rng, ties, (ci, cj), (bi, bj), (ai, aj), ex.formal_contact_rate
+        )
         shift = participation.motivation_shift(
             self.mandated,
             self.sponsor.level if self.enabled else 0.0,
@@ -408,8 +407,8 @@ class CopModel(mesa.Model):
         shares = exchange.sharing(
             self.streams.sharing, i, j, edge, ties.trust, tr.stranger, p.motivation, is_member, shift, ex
         )
-        acts = exchange.count_contributions(p.contributions, i, j, shares, gi.size)
-        self._sharing = (acts, 2 * gi.size)
+        acts = exchange.count_contributions(p.contributions, i, j, shares, n_community)
+        self._sharing = (acts, 2 * n_community)
         library_rate = 0.0
         if self.enabled:
             channels = cfg.community.channels
@@ -419,9 +418,10 @@ class CopModel(mesa.Model):
             i,
             j,
             shares,
-            askers=ai[from_alumni],
-            alumni_answers=self.alumni_knowledge[-1 - aj[from_alumni]],
-            ceiling=np.where(is_member, self.member_ceiling, ex.base_ceiling),
+            askers=ai[aj < 0],
+            alumni_answers=self.alumni_knowledge[-1 - aj[aj < 0]],
+            is_member=is_member,
+            member_ceiling=self.member_ceiling,
             alpha=ex.absorptive_capacity,
             base_ceiling=ex.base_ceiling,
             on_the_job_rate=ex.on_the_job_rate,

@@ -26,7 +26,13 @@ def share_probability(
     motivation: np.ndarray, trust: np.ndarray, intercept: float, w_motivation: float, w_trust: float
 ) -> np.ndarray:
     """Probability that a partner shares, given its motivation (SD) and the tie's trust."""
-    return logistic(intercept + w_motivation * motivation + w_trust * (trust - 0.5))
+    return logistic(share_logit(motivation, trust, intercept, w_motivation, w_trust))
+
+
+@kernel
+def share_logit(motivation, trust, intercept, w_motivation, w_trust):  # pragma: no cover - compiled
+    """The logit of :func:`share_probability` (scalars or arrays)."""
+    return intercept + w_motivation * motivation + w_trust * (trust - 0.5)
 
 
 def sharing(
@@ -50,25 +56,23 @@ def sharing(
             ``member_shift`` (a mandate's crowding-out or a sponsor's recognition).
         ex: the ExchangeConfig (share_intercept, share_motivation, share_trust).
     """
-    pair_motivation, pair_trust = _pair_inputs(
-        i, j, edge, tie_trust, stranger_trust, motivation, is_member, member_shift
-    )
-    p = share_probability(
-        pair_motivation, pair_trust, ex.share_intercept, ex.share_motivation, ex.share_trust
-    )
-    return rng.random((2, i.size)) < p
+    weights = (ex.share_intercept, ex.share_motivation, ex.share_trust)
+    logit = _pair_logits(i, j, edge, tie_trust, stranger_trust, motivation, is_member, member_shift, *weights)
+    return rng.random((2, i.size)) < logistic(logit)
 
 
 @kernel
-def _pair_inputs(i, j, edge, tie_trust, stranger, motivation, is_member, shift):  # pragma: no cover
-    """Per meeting: the giver's (shifted) motivation, row 0 j and row 1 i; the tie's trust."""
-    pair_motivation = np.empty((2, i.size))
-    pair_trust = np.empty(i.size)
+def _pair_logits(  # pragma: no cover - compiled
+    i, j, edge, tie_trust, stranger, motivation, is_member, shift, intercept, w_motivation, w_trust
+):
+    """Per meeting, the :func:`share_logit` of the giver: row 0 j (telling i), row 1 i."""
+    logit = np.empty((2, i.size))
     for p in range(i.size):
-        pair_motivation[0, p] = motivation[j[p]] + shift * is_member[j[p]]
-        pair_motivation[1, p] = motivation[i[p]] + shift * is_member[i[p]]
-        pair_trust[p] = tie_trust[edge[p]] if edge[p] >= 0 else stranger
-    return pair_motivation, pair_trust
+        trust = tie_trust[edge[p]] if edge[p] >= 0 else stranger
+        for row, giver in ((0, j[p]), (1, i[p])):
+            giver_motivation = motivation[giver] + shift * is_member[giver]
+            logit[row, p] = share_logit(giver_motivation, trust, intercept, w_motivation, w_trust)
+    return logit
 
 
 @kernel
@@ -93,7 +97,8 @@ def learn(
     shares: np.ndarray,
     askers: np.ndarray,
     alumni_answers: np.ndarray,
-    ceiling: np.ndarray,
+    is_member: np.ndarray,
+    member_ceiling: float,
     alpha: float,
     base_ceiling: float,
     on_the_job_rate: float,
@@ -106,7 +111,8 @@ def learn(
         knowledge: last week's knowledge per practitioner (0-1).
         i, j: the pairs who met; ``shares``: row 0 whether j told i, row 1 whether i told j.
         askers, alumni_answers: practitioners who asked an alumnus, and that alumnus' knowledge.
-        ceiling: per practitioner, the most exchange can lift them to.
+        is_member, member_ceiling: the most exchange can lift a member to is
+            ``member_ceiling``; a non-member, ``base_ceiling``.
         alpha: absorptive capacity (share of the gap a receiver takes in).
         base_ceiling, on_the_job_rate: weekly on-the-job learning toward the base ceiling.
         library_rate: weekly library learning of a core member (levels 1-3 get 1/3 of it per
@@ -123,7 +129,8 @@ def learn(
         shares,
         askers,
         alumni_answers,
-        ceiling,
+        is_member,
+        member_ceiling,
         alpha,
         base_ceiling,
         on_the_job_rate,
@@ -134,7 +141,19 @@ def learn(
 
 @kernel
 def _learn(  # pragma: no cover - compiled
-    knowledge, i, j, shares, askers, answers, ceiling, alpha, base, on_the_job, library, level
+    knowledge,
+    i,
+    j,
+    shares,
+    askers,
+    answers,
+    is_member,
+    member_ceiling,
+    alpha,
+    base,
+    on_the_job,
+    library,
+    level,
 ):
     # each receiver's gains summed in the order: told by j, told by i, answers from alumni
     total = np.zeros(knowledge.size)
@@ -149,8 +168,9 @@ def _learn(  # pragma: no cover - compiled
     new = np.empty(knowledge.size)
     for x in range(knowledge.size):
         k = knowledge[x]
-        value = min(k + total[x], max(ceiling[x], k))
+        ceiling = member_ceiling if is_member[x] else base
+        value = min(k + total[x], max(ceiling, k))
         value = value + on_the_job * max(base - value, 0.0)
-        value = value + library * level[x] / 3.0 * max(ceiling[x] - value, 0.0)
+        value = value + library * level[x] / 3.0 * max(ceiling - value, 0.0)
         new[x] = min(value, 1.0)
     return new

@@ -150,41 +150,53 @@ def _upper_quartile(values: np.ndarray) -> float:
 
 
 def meetings(
-    rng: np.random.Generator, ties, community_i: np.ndarray, community_j: np.ndarray, formal_rate: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Everyone who meets this week: the community pairs given, then colleagues.
+    rng: np.random.Generator,
+    ties,
+    contacts: tuple[np.ndarray, np.ndarray],
+    introductions: tuple[np.ndarray, np.ndarray],
+    questions: tuple[np.ndarray, np.ndarray],
+    formal_rate: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Everyone who meets this week: the community's pairs, then colleagues.
 
+    The community's pairs are its contacts, the coordinator's introductions and the questions
+    routed to member experts (questions to alumni, coded ``-1 - index``, are not meetings).
     Each practitioner seeks out a random formal colleague with probability ``formal_rate``
     (two uniforms per practitioner, whoever seeks: a fixed shape keeps the stream aligned).
 
     Returns:
-        ``(i, j, edge)``: the pairs, community pairs first, with the id of their tie (-1 for
-        strangers).
+        ``(i, j, edge, n_community)``: the pairs, the community's ``n_community`` first, with
+        the id of their tie (-1 for strangers).
     """
     u = rng.random((2, ties.n))
     formal = (ties.indptr, ties.neighbour, ties.edge)
-    return _meetings(community_i, community_j, u[0], u[1], formal_rate, *formal, ties.n, *ties.key_index)
+    return _meetings(
+        *contacts, *introductions, *questions, u[0], u[1], formal_rate, *formal, ties.n, *ties.key_index
+    )
 
 
 @kernel
 def _meetings(  # pragma: no cover - compiled
-    ci, cj, u_seek, u_which, rate, indptr, neighbour, formal_edge, n, keys, edges, recent_keys, recent_edges
+    ci, cj, bi, bj, qi, qj, u_seek, u_which, rate, indptr, neighbour, formal_edge, n, *key_index
 ):
+    to_members = np.flatnonzero(qj >= 0)
+    n_community = ci.size + bi.size + to_members.size
     seeking = 0
     for x in range(n):
         if u_seek[x] < rate and indptr[x + 1] > indptr[x]:
             seeking += 1
-    size = ci.size + seeking
-    i = np.empty(size, np.int64)
-    j = np.empty(size, np.int64)
-    edge = np.empty(size, np.int64)
+    i = np.empty(n_community + seeking, np.int64)
+    j = np.empty(n_community + seeking, np.int64)
     i[: ci.size], j[: ci.size] = ci, cj
-    edge[: ci.size] = find_pairs(ci, cj, n, keys, edges, recent_keys, recent_edges)
-    s = ci.size
+    i[ci.size : ci.size + bi.size], j[ci.size : ci.size + bi.size] = bi, bj
+    i[ci.size + bi.size : n_community], j[ci.size + bi.size : n_community] = qi[to_members], qj[to_members]
+    edge = np.empty(i.size, np.int64)
+    edge[:n_community] = find_pairs(i[:n_community], j[:n_community], n, *key_index)
+    s = n_community
     for x in range(n):
         degree = indptr[x + 1] - indptr[x]
         if u_seek[x] < rate and degree > 0:
             pos = indptr[x] + np.int64(u_which[x] * degree)
             i[s], j[s], edge[s] = x, neighbour[pos], formal_edge[pos]
             s += 1
-    return i, j, edge
+    return i, j, edge, n_community
