@@ -79,17 +79,13 @@ def _exposure(unit, a, b, trust, edges, adopted, adopting, n_units):  # pragma: 
     """
     num = np.zeros(n_units)
     den = np.zeros(n_units)
-    for end in range(2):
+    for end in range(2):  # all a ends first, then all b ends
         for e in edges:
-            ua, ub = unit[a[e]], unit[b[e]]
-            if ua == ub:
-                continue
-            own, partner = (ua, ub) if end == 0 else (ub, ua)
-            if adopted[own] or not adopting[own]:
-                continue  # only units that may still adopt need their exposure
-            weight = trust[e] * adopting[partner]
-            num[own] += weight * adopted[partner]
-            den[own] += weight
+            own, partner = (unit[a[e]], unit[b[e]]) if end == 0 else (unit[b[e]], unit[a[e]])
+            if own != partner and adopting[own] and not adopted[own]:  # may still adopt
+                weight = trust[e] * adopting[partner]
+                num[own] += weight * adopted[partner]
+                den[own] += weight
     exposure = np.zeros(n_units)
     for unit_id in range(n_units):
         if den[unit_id] > 0:
