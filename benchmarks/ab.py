@@ -52,14 +52,17 @@ def timed(src: Path, scenario: str, overrides: list[str]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("revision", help="git revision to compare with (e.g. a commit id)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=list(RUNS), default=list(RUNS))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "old"
-        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(old), args.revision], cwd=ROOT, check=True)
+        worktree = ["git", "worktree", "add", "-q", "--detach", str(old), args.revision]
+        subprocess.run(worktree, cwd=ROOT, check=True)
         try:
             print(f"| run | {args.revision} (s) | now (s) | speed-up | same summary |")
             print("|---|---:|---:|---:|---|")
@@ -71,7 +74,8 @@ def main() -> None:
                     after.append(timed(ROOT / "src", scenario, overrides))
                 b, a = min(r["cpu"] for r in before), min(r["cpu"] for r in after)
                 same = before[0]["summary"] == after[0]["summary"]
-                print(f"| {name} ({scenario}) | {b:.2f} | {a:.2f} | {b / a:.2f}x | {'yes' if same else 'NO'} |")
+                verdict = "yes" if same else "NO"
+                print(f"| {name} ({scenario}) | {b:.2f} | {a:.2f} | {b / a:.2f}x | {verdict} |")
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=True)
 
