@@ -69,7 +69,9 @@ def differences(before: dict, after: dict) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("mode", choices=["save", "check"])
     parser.add_argument("file", type=Path)
     args = parser.parse_args()
