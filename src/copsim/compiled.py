@@ -11,6 +11,11 @@ the same operations on the same operands in the same order (sums accumulate sequ
 Compiled code is cached on disk beside the module (``cache=True``), so only the first run after
 installing copsim compiles (about 20 s; ``make setup`` does it ahead with
 ``python -m copsim.warm_up``); later processes, including sweep workers, load it (about 0.5 s).
+Numba notices edits to a kernel's source file, but not to the options below: after changing
+them, delete the cached ``*.nbi``/``*.nbc`` files under ``src/copsim`` (``__pycache__``).
+
+``tests/test_compiled.py`` runs the model with ``NUMBA_DISABLE_JIT=1`` (the same loops as plain
+Python) and requires the very same numbers; with ``fastmath=True`` it fails.
 """
 
 from __future__ import annotations
