@@ -409,6 +409,7 @@ class CopModel(mesa.Model):
         )
         acts = exchange.count_contributions(p.contributions, i, j, shares, n_community)
         self._sharing = (acts, 2 * n_community)
+        to_alumni = aj < 0  # questions answered by alumni (the others were meetings)
         library_rate = 0.0
         if self.enabled:
             channels = cfg.community.channels
@@ -418,8 +419,8 @@ class CopModel(mesa.Model):
             i,
             j,
             shares,
-            askers=ai[aj < 0],
-            alumni_answers=self.alumni_knowledge[-1 - aj[aj < 0]],
+            askers=ai[to_alumni],
+            alumni_answers=self.alumni_knowledge[-1 - aj[to_alumni]],
             is_member=is_member,
             member_ceiling=self.member_ceiling,
             alpha=ex.absorptive_capacity,

@@ -208,7 +208,9 @@ def _append_ties(  # pragma: no cover - compiled
 
 
 @kernel
-def _reset_trust(a, b, trust, floor, indptr, edge, from_a, tail_from, count, nodes, mark):  # pragma: no cover
+def _reset_trust(a, b, trust, floor, indptr, edge, from_a, tail_from, count, nodes):  # pragma: no cover
+    mark = np.zeros(indptr.size - 1, np.bool_)
+    mark[nodes] = True
     for x in nodes:
         for pos in range(indptr[x], indptr[x + 1]):
             trust[edge[pos]] = floor[edge[pos]]
@@ -280,8 +282,6 @@ class Ties:
         Only partners with ``eligible`` True count (e.g. members). Uses the snapshot from
         :meth:`rebuild_partner_index`; -1 where no eligible tie exists.
         """
-        if who.size == 0 or self.all_neighbour.size == 0:
-            return np.full(who.size, -1, np.int64)
         index = (self.all_indptr, self.all_edge, self.all_neighbour)
         return draw_by_trust(*index, self.trust, eligible, who, u)
 
@@ -393,9 +393,7 @@ class Ties:
 
     def reset_trust(self, nodes: np.ndarray) -> None:
         """Trust on every tie of ``nodes`` back to its floor (relationships leave with a person)."""
-        mark = np.zeros(self.n, bool)
-        mark[nodes] = True
-        _reset_trust(self.a, self.b, self.trust, self.floor, *self._ties_of_index(), self.count, nodes, mark)
+        _reset_trust(self.a, self.b, self.trust, self.floor, *self._ties_of_index(), self.count, nodes)
 
     def _ties_of_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Where to find each practitioner's ties: the partner snapshot's CSR index (indptr, tie

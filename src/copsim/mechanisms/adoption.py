@@ -45,20 +45,13 @@ def know_how_gate(unit_knowledge: np.ndarray, threshold: float, width: float) ->
     return logistic((unit_knowledge - threshold) / width)
 
 
-def tie_exposure(
-    unit: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    trust: np.ndarray,
-    edges: np.ndarray,
-    adopted: np.ndarray,
-    adopting: np.ndarray,
-    n_units: int,
-) -> np.ndarray:
+@kernel
+def tie_exposure(unit, a, b, trust, edges, adopted, adopting, n_units):  # pragma: no cover - compiled
     """Trust-weighted share of adopted units among each unit's ties to other adopting units.
 
     Computed only for adopting units that have not adopted yet (0 for the others, whose exposure
-    no longer matters).
+    no longer matters). Each tie counts at both ends, all ``a`` ends first, in ``edges`` order
+    (the order in which the numpy version's ``np.bincount`` summed them).
 
     Args:
         unit: the unit (organization) of each practitioner.
@@ -66,16 +59,6 @@ def tie_exposure(
         edges: ids of the ties to count; ties inside one unit are skipped.
         adopted, adopting: per unit, whether it has adopted / is an adopting unit at all.
         n_units: number of units.
-    """
-    return _exposure(unit, a, b, trust, edges, adopted, adopting, n_units)
-
-
-@kernel
-def _exposure(unit, a, b, trust, edges, adopted, adopting, n_units):  # pragma: no cover - compiled
-    """Per unit: trust to adopted adopting partners (num) over trust to all adopting partners (den).
-
-    Each tie counts at both ends, all ``a`` ends first, in ``edges`` order (as ``np.bincount``
-    over the two directions concatenated sums them).
     """
     num = np.zeros(n_units)
     den = np.zeros(n_units)

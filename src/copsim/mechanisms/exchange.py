@@ -90,21 +90,22 @@ def count_contributions(contributions, i, j, shares, n_community):  # pragma: no
     return acts
 
 
-def learn(
-    knowledge: np.ndarray,
-    i: np.ndarray,
-    j: np.ndarray,
-    shares: np.ndarray,
-    askers: np.ndarray,
-    alumni_answers: np.ndarray,
-    is_member: np.ndarray,
-    member_ceiling: float,
-    alpha: float,
-    base_ceiling: float,
-    on_the_job_rate: float,
-    library_rate: float,
-    membership: np.ndarray,
-) -> np.ndarray:
+@kernel
+def learn(  # pragma: no cover - compiled
+    knowledge,
+    i,
+    j,
+    shares,
+    askers,
+    alumni_answers,
+    is_member,
+    member_ceiling,
+    alpha,
+    base_ceiling,
+    on_the_job_rate,
+    library_rate,
+    membership,
+):
     """Everyone's knowledge after this week's exchanges, on-the-job learning and library use.
 
     Args:
@@ -122,39 +123,6 @@ def learn(
     Returns:
         New knowledge, at most 1.
     """
-    return _learn(
-        knowledge,
-        i,
-        j,
-        shares,
-        askers,
-        alumni_answers,
-        is_member,
-        member_ceiling,
-        alpha,
-        base_ceiling,
-        on_the_job_rate,
-        library_rate,
-        membership,
-    )
-
-
-@kernel
-def _learn(  # pragma: no cover - compiled
-    knowledge,
-    i,
-    j,
-    shares,
-    askers,
-    answers,
-    is_member,
-    member_ceiling,
-    alpha,
-    base,
-    on_the_job,
-    library,
-    level,
-):
     # each receiver's gains summed in the order: told by j, told by i, answers from alumni
     total = np.zeros(knowledge.size)
     for p in range(i.size):
@@ -164,13 +132,13 @@ def _learn(  # pragma: no cover - compiled
         if shares[1, p]:
             total[j[p]] += alpha * max(knowledge[i[p]] - knowledge[j[p]], 0.0)
     for q in range(askers.size):
-        total[askers[q]] += alpha * max(answers[q] - knowledge[askers[q]], 0.0)
+        total[askers[q]] += alpha * max(alumni_answers[q] - knowledge[askers[q]], 0.0)
     new = np.empty(knowledge.size)
     for x in range(knowledge.size):
         k = knowledge[x]
-        ceiling = member_ceiling if is_member[x] else base
+        ceiling = member_ceiling if is_member[x] else base_ceiling
         value = min(k + total[x], max(ceiling, k))
-        value = value + on_the_job * max(base - value, 0.0)
-        value = value + library * level[x] / 3.0 * max(ceiling - value, 0.0)
+        value = value + on_the_job_rate * max(base_ceiling - value, 0.0)
+        value = value + library_rate * membership[x] / 3.0 * max(ceiling - value, 0.0)
         new[x] = min(value, 1.0)
     return new

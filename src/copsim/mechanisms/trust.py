@@ -16,9 +16,8 @@ from ..compiled import kernel
 IDLE, MET, SHARED, RECIPROCATED = 0, 1, 2, 3
 
 
-def update(
-    trust: np.ndarray, floor: np.ndarray, edge: np.ndarray, shares: np.ndarray, gain: float, decay: float
-) -> None:
+@kernel
+def update(trust, floor, edge, shares, gain, decay):  # pragma: no cover - compiled
     """One week of trust on every tie, in place.
 
     Args:
@@ -28,11 +27,6 @@ def update(
         gain: trust step of a reciprocated exchange, as a share of the distance to 1.
         decay: weekly share of the distance to the floor an idle tie loses.
     """
-    _update(trust, floor, edge, shares, gain, decay)
-
-
-@kernel
-def _update(trust, floor, edge, shares, gain, decay):  # pragma: no cover - compiled
     state = np.zeros(trust.size, np.int8)  # the best use of each tie this week
     for k in range(edge.size):
         if edge[k] < 0:
