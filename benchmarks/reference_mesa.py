@@ -274,7 +274,7 @@ class ReferenceModel(mesa.Model):
             w.view("a").tolist(),
             w.view("b").tolist(),
             w.view("trust").tolist(),
-            w.view("cross").tolist(),
+            w.crossing().tolist(),
             strict=True,
         ):
             self._add_tie(Tie(a, b, t, t, c, True))

@@ -159,8 +159,7 @@ def bare_pass_seconds(model: CopModel, weeks: int) -> float:
     m = ties.count
     people = [p.knowledge.copy(), p.motivation.copy(), p.interest.copy(), p.membership.copy()]
     people += [p.aware.copy(), p.hired_week.copy(), p.competent_week.copy(), p.contributions.copy()]
-    edge = [ties.a[:m].copy(), ties.b[:m].copy(), ties.trust[:m].copy(), ties.floor[:m].copy()]
-    cross = ties.cross[:m].copy()
+    edge = [ties.view(name).copy() for name in ties.COLUMNS]
     n_orgs = model.world.n_organizations
     start = time.process_time()
     for _ in range(weeks):
@@ -174,11 +173,8 @@ def bare_pass_seconds(model: CopModel, weeks: int) -> float:
         people[5] += 0
         people[6] += 0
         people[7] += 0
-        edge[0] += 0
-        edge[1] += 0
-        edge[2] *= 0.999
-        edge[3] *= 1.0
-        cross ^= False
+        for column in edge:
+            column *= 1  # integer columns stay integer; trust and floor stay float
     return time.process_time() - start
 
 

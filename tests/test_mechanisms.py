@@ -16,7 +16,7 @@ from copsim.mechanisms import (
     practice,
     trust,
 )
-from copsim.network import Ties
+from copsim.network import Ties, incidence
 
 # ---------------------------------------------------------------- demography
 
@@ -236,10 +236,9 @@ def test_strangers_who_exchanged_start_a_tie_above_stranger_trust():
     i, j = np.array([0, 1, 2, 3]), np.array([4, 5, 6, 7])
     edge = np.array([7, -1, -1, -1])
     shares = np.array([[True, True, False, False], [True, True, True, False]])
-    org = np.array([0, 0, 0, 0, 1, 0, 1, 1])
-    ni, nj, start, cross = trust.first_impressions(i, j, edge, shares, org, stranger=0.2, gain=0.5)
+    ni, nj, start = trust.first_impressions(i, j, edge, shares, stranger=0.2, gain=0.5)
     assert ni.tolist() == [1, 2] and nj.tolist() == [5, 6]
-    assert start.tolist() == pytest.approx([0.6, 0.4]) and cross.tolist() == [False, True]
+    assert start.tolist() == pytest.approx([0.6, 0.4])
 
 
 # ---------------------------------------------------------------- practice and coordination
@@ -280,7 +279,7 @@ def test_an_uncoordinated_community_decays():
 
 def _ring_ties(n: int) -> Ties:
     a = np.arange(n)
-    return Ties(n, a, (a + 1) % n, np.full(n, 0.5), np.ones(n, bool))
+    return Ties(np.arange(n), a, (a + 1) % n, np.full(n, 0.5))  # one practitioner per organization
 
 
 def test_ties_are_found_by_either_endpoint_and_added_once():
@@ -288,13 +287,14 @@ def test_ties_are_found_by_either_endpoint_and_added_once():
     found = ties.find(np.array([1, 2, 5]), np.array([0, 1, 0]))
     assert ties.view("a")[found].tolist() == [0, 1, 0] and ties.view("b")[found].tolist() == [1, 2, 5]
     assert ties.find(np.array([0]), np.array([3]))[0] == -1
-    ties.add(np.array([0, 3, 0]), np.array([3, 0, 3]), 0.3, np.ones(3, bool), 0.2)
+    ties.add(np.array([0, 3, 0]), np.array([3, 0, 3]), 0.3, 0.2)
     assert ties.count == 7 and ties.find(np.array([3]), np.array([0]))[0] == 6
+    assert (ties.org_a[6], ties.org_b[6], ties.crossing()[6]) == (0, 3, True)
 
 
 def test_lapsed_community_ties_are_pruned_but_formal_ties_stay():
     ties = _ring_ties(6)
-    ties.add(np.array([0, 1]), np.array([3, 4]), 0.2, np.ones(2, bool), 0.2)
+    ties.add(np.array([0, 1]), np.array([3, 4]), 0.2, 0.2)
     ties.trust[6] = 0.6
     assert ties.prune(0.02) == 1
     assert ties.count == 7 and ties.find(np.array([3]), np.array([0]))[0] == 6
@@ -302,7 +302,7 @@ def test_lapsed_community_ties_are_pruned_but_formal_ties_stay():
 
 
 def test_trusted_partner_prefers_high_trust_ties_and_only_eligible_ones():
-    ties = Ties(4, np.array([0, 0]), np.array([1, 2]), np.array([0.9, 0.1]), np.zeros(2, bool))
+    ties = Ties(np.zeros(4), np.array([0, 0]), np.array([1, 2]), np.array([0.9, 0.1]))
     u = np.random.default_rng(0).random(4000)
     chosen = ties.trusted_partner(np.zeros(4000, np.int64), u, np.ones(4, bool))
     assert (chosen == 1).mean() == pytest.approx(0.9, abs=0.03)
@@ -317,11 +317,11 @@ def _grown_ties(seed: int, prune: bool) -> Ties:
     n = 30
     a, b = rng.integers(0, n, 60), rng.integers(0, n, 60)
     keep = a != b
-    ties = Ties(n, a[keep], b[keep], rng.random(keep.sum()), rng.random(keep.sum()) < 0.3)
+    ties = Ties(np.arange(n) // 3, a[keep], b[keep], rng.random(keep.sum()))
     for _ in range(3):
         i, j = rng.integers(0, n, 15), rng.integers(0, n, 15)
         ok = i != j
-        ties.add(i[ok], j[ok], rng.random(ok.sum()), rng.random(ok.sum()) < 0.5, 0.1)
+        ties.add(i[ok], j[ok], rng.random(ok.sum()), 0.1)
         if _ == 0:
             ties.rebuild_partner_index()  # later additions are newer than the snapshot
     if prune:
@@ -355,6 +355,27 @@ def test_a_leavers_ties_fall_back_to_their_floor_and_no_others(prune):
     assert (ties.view("trust")[~touched] == before[~touched]).all()
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_incidence_lists_each_practitioners_ties_in_stable_sorted_order(seed):
+    rng = np.random.default_rng(seed)
+    n = 12
+    a, b = rng.integers(0, n, 40), rng.integers(0, n, 40)
+    indptr, edge, neighbour, from_a = incidence(a, b, n)
+    order = np.argsort(np.concatenate([a, b]), kind="stable")  # a ends first, then b ends
+    assert edge.tolist() == (order % a.size).tolist()
+    assert from_a.tolist() == (order < a.size).tolist()
+    assert neighbour.tolist() == np.concatenate([b, a])[order].tolist()
+    assert np.diff(indptr).tolist() == np.bincount(np.concatenate([a, b]), minlength=n).tolist()
+
+
+def test_ties_keep_the_organizations_of_their_ends_through_growth_and_prunes():
+    ties = _grown_ties(4, prune=True)
+    org = np.arange(ties.n) // 3
+    assert (ties.view("org_a") == org[ties.view("a")]).all()
+    assert (ties.view("org_b") == org[ties.view("b")]).all()
+    assert ties.cross_edges().tolist() == np.flatnonzero(org[ties.view("a")] != org[ties.view("b")]).tolist()
+
+
 def test_best_trust_is_each_practitioners_strongest_tie_among_those_given():
     ties = _grown_ties(8, prune=True)
     edges = ties.cross_edges()
@@ -367,7 +388,7 @@ def test_best_trust_is_each_practitioners_strongest_tie_among_those_given():
 
 def test_colleagues_meet_real_neighbours_after_the_community_pairs():
     ties = _ring_ties(10)
-    ties.add(np.array([0]), np.array([5]), 0.4, np.ones(1, bool), 0.2)
+    ties.add(np.array([0]), np.array([5]), 0.4, 0.2)
     rng = np.random.default_rng(2)
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     community = (
@@ -430,9 +451,8 @@ def test_units_without_know_how_do_not_adopt_and_the_gate_can_be_switched_off():
 def test_exposure_counts_trust_to_adopted_adopting_units_only():
     # unit 0 is tied to unit 1 (adopted) with trust 0.6 and to unit 2 (not adopted) with 0.2;
     # unit 3 does not adopt at all and so never counts
-    # practitioner k works in unit k; tie 3 is inside unit 0 and is skipped
+    # the ties' ends are in units (0, 1), (0, 2), (0, 3) and (0, 0); tie 3 is inside unit 0
     e = adoption.tie_exposure(
-        np.arange(4),
         np.array([0, 0, 0, 0]),
         np.array([1, 2, 3, 0]),
         np.array([0.6, 0.2, 0.9, 1.0]),

@@ -435,7 +435,7 @@ class CopModel(mesa.Model):
         p.competent_week[newly] = self.week
         # trust: reciprocity builds it, idle ties decay; new community ties where strangers exchanged
         trust.update(ties.view("trust"), ties.view("floor"), edge, shares, tr.gain, tr.decay)
-        ties.add(*trust.first_impressions(i, j, edge, shares, p.org, tr.stranger, tr.gain), floor=tr.baseline)
+        ties.add(*trust.first_impressions(i, j, edge, shares, tr.stranger, tr.gain), floor=tr.baseline)
         if self.week % PRUNE_EVERY_WEEKS == 0:
             ties.prune(LAPSED_TRUST)
             ties.rebuild_partner_index()
@@ -467,7 +467,7 @@ class CopModel(mesa.Model):
             # only ties across organizations expose a unit
             t = self.ties
             tie = adoption.tie_exposure(
-                self.people.org, t.a, t.b, t.trust, t.cross_edges(), adopted, adopting, w.n_organizations
+                t.org_a, t.org_b, t.trust, t.cross_edges(), adopted, adopting, w.n_organizations
             )
             exposure = cfg.global_mixing * share + (1.0 - cfg.global_mixing) * tie
         p_eff = cfg.p * (1.0 + self.config.sponsor.endorsement * self.legitimacy)

@@ -171,7 +171,7 @@ def build_world(config: CopConfig, rng: np.random.Generator) -> World:
     cross = org[a] != org[b]
     mean_silo = 0.5 * (orgs["org_silo"][org[a]] + orgs["org_silo"][org[b]])
     trust = np.where(cross, config.trust.initial_cross * (1 - mean_silo), config.trust.initial_within)
-    ties = Ties(org.size, a, b, trust, cross)
+    ties = Ties(org, a, b, trust)
     return World(
         type_names=orgs["names"],
         org_type=orgs["org_type"],

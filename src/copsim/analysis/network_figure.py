@@ -45,7 +45,7 @@ def _layout(org: np.ndarray, n_orgs: int) -> np.ndarray:
 
 def _draw(ax, model: CopModel, pos: np.ndarray, title: str) -> None:
     ties = model.ties
-    a, b, trust, cross = ties.view("a"), ties.view("b"), ties.view("trust"), ties.view("cross")
+    a, b, trust, cross = ties.view("a"), ties.view("b"), ties.view("trust"), ties.crossing()
     inside = LineCollection(
         np.stack([pos[a[~cross]], pos[b[~cross]]], axis=1), colors="#cccccc", linewidths=0.3
     )

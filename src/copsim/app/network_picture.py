@@ -84,7 +84,7 @@ def snapshot_network(config: CopConfig, seed: int) -> NetworkSnapshot:
 
     ties = model.ties
     a, b = ties.view("a"), ties.view("b")
-    cross_flag, trust = ties.view("cross"), ties.view("trust")
+    cross_flag, trust = ties.crossing(), ties.view("trust")
     keep = (slot[a] >= 0) & (slot[b] >= 0)
     pairs = np.column_stack([slot[a[keep]], slot[b[keep]]])
     is_cross = cross_flag[keep]

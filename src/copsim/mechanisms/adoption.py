@@ -46,7 +46,7 @@ def know_how_gate(unit_knowledge: np.ndarray, threshold: float, width: float) ->
 
 
 @kernel
-def tie_exposure(unit, a, b, trust, edges, adopted, adopting, n_units):  # pragma: no cover - compiled
+def tie_exposure(unit_a, unit_b, trust, edges, adopted, adopting, n_units):  # pragma: no cover - compiled
     """Trust-weighted share of adopted units among each unit's ties to other adopting units.
 
     Computed only for adopting units that have not adopted yet (0 for the others, whose exposure
@@ -54,8 +54,8 @@ def tie_exposure(unit, a, b, trust, edges, adopted, adopting, n_units):  # pragm
     (the order in which the numpy version's ``np.bincount`` summed them).
 
     Args:
-        unit: the unit (organization) of each practitioner.
-        a, b, trust: the tie arrays (ends and trust).
+        unit_a, unit_b: per tie, the unit (organization) of its ``a`` and ``b`` end.
+        trust: per tie, its trust.
         edges: ids of the ties to count; ties inside one unit are skipped.
         adopted, adopting: per unit, whether it has adopted / is an adopting unit at all.
         n_units: number of units.
@@ -64,7 +64,7 @@ def tie_exposure(unit, a, b, trust, edges, adopted, adopting, n_units):  # pragm
     den = np.zeros(n_units)
     for end in range(2):  # all a ends first, then all b ends
         for e in edges:
-            own, partner = (unit[a[e]], unit[b[e]]) if end == 0 else (unit[b[e]], unit[a[e]])
+            own, partner = (unit_a[e], unit_b[e]) if end == 0 else (unit_b[e], unit_a[e])
             if own != partner and adopting[own] and not adopted[own]:  # may still adopt
                 weight = trust[e] * adopting[partner]
                 num[own] += weight * adopted[partner]

@@ -53,25 +53,23 @@ def first_impressions(
     j: np.ndarray,
     edge: np.ndarray,
     shares: np.ndarray,
-    org: np.ndarray,
     stranger: float,
     gain: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """New ties from meetings of strangers in which someone shared.
 
     A new tie starts at stranger trust plus one step of the trust gain (half a step if only one
     side shared), as if from a tie that had stranger trust.
 
     Returns:
-        ``(i, j, start_trust, cross)`` of the new ties; ``cross``: between organizations.
+        ``(i, j, start_trust)`` of the new ties.
     """
     step = gain * (1.0 - stranger)
-    return _first_impressions(i, j, edge, shares, org, stranger + step * 1.0, stranger + step * 0.5)
+    return _first_impressions(i, j, edge, shares, stranger + step * 1.0, stranger + step * 0.5)
 
 
 @kernel
-def _first_impressions(i, j, edge, shares, org, reciprocated, one_sided):  # pragma: no cover - compiled
+def _first_impressions(i, j, edge, shares, reciprocated, one_sided):  # pragma: no cover - compiled
     new = np.flatnonzero((edge < 0) & (shares[0] | shares[1]))
     start = np.where(shares[0][new] & shares[1][new], reciprocated, one_sided)
-    cross = org[i[new]] != org[j[new]]
-    return i[new], j[new], start, cross
+    return i[new], j[new], start
