@@ -156,7 +156,6 @@ def bare_pass_seconds(model: CopModel, weeks: int) -> float:
     """
     rng = np.random.default_rng(0)
     p, ties, n = model.people, model.ties, model.n
-    m = ties.count
     people = [p.knowledge.copy(), p.motivation.copy(), p.interest.copy(), p.membership.copy()]
     people += [p.aware.copy(), p.hired_week.copy(), p.competent_week.copy(), p.contributions.copy()]
     edge = [ties.view(name).copy() for name in ties.COLUMNS]
