@@ -467,7 +467,7 @@ class CopModel(mesa.Model):
             # only ties across organizations expose a unit
             t = self.ties
             tie = adoption.tie_exposure(
-                t.org_a, t.org_b, t.trust, t.cross_edges(), adopted, adopting, w.n_organizations
+                t.org_a, t.org_b, t.trust, t.count, adopted, adopting, w.n_organizations
             )
             exposure = cfg.global_mixing * share + (1.0 - cfg.global_mixing) * tie
         p_eff = cfg.p * (1.0 + self.config.sponsor.endorsement * self.legitimacy)

@@ -46,24 +46,25 @@ def know_how_gate(unit_knowledge: np.ndarray, threshold: float, width: float) ->
 
 
 @kernel
-def tie_exposure(unit_a, unit_b, trust, edges, adopted, adopting, n_units):  # pragma: no cover - compiled
+def tie_exposure(unit_a, unit_b, trust, count, adopted, adopting, n_units):  # pragma: no cover - compiled
     """Trust-weighted share of adopted units among each unit's ties to other adopting units.
 
     Computed only for adopting units that have not adopted yet (0 for the others, whose exposure
-    no longer matters). Each tie counts at both ends, all ``a`` ends first, in ``edges`` order
-    (the order in which the numpy version's ``np.bincount`` summed them).
+    no longer matters). Each tie counts at both ends, all ``a`` ends first, in order of tie id
+    (the order in which the numpy version's ``np.bincount`` summed them). Reading every tie in
+    order and skipping those inside one unit is faster than gathering the cross-boundary ones.
 
     Args:
         unit_a, unit_b: per tie, the unit (organization) of its ``a`` and ``b`` end.
         trust: per tie, its trust.
-        edges: ids of the ties to count; ties inside one unit are skipped.
+        count: the number of live ties (ids ``0 .. count - 1``).
         adopted, adopting: per unit, whether it has adopted / is an adopting unit at all.
         n_units: number of units.
     """
     num = np.zeros(n_units)
     den = np.zeros(n_units)
     for end in range(2):  # all a ends first, then all b ends
-        for e in edges:
+        for e in range(count):
             own, partner = (unit_a[e], unit_b[e]) if end == 0 else (unit_b[e], unit_a[e])
             if own != partner and adopting[own] and not adopted[own]:  # may still adopt
                 weight = trust[e] * adopting[partner]
