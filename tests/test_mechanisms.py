@@ -456,7 +456,6 @@ def test_exposure_counts_trust_to_adopted_adopting_units_only():
         np.array([0, 0, 0, 0]),
         np.array([1, 2, 3, 0]),
         np.array([0.6, 0.2, 0.9, 1.0]),
-        4,
         np.array([False, True, False, True]),
         np.array([True, True, True, False]),
         4,

@@ -466,9 +466,8 @@ class CopModel(mesa.Model):
         else:
             # only ties across organizations expose a unit
             t = self.ties
-            tie = adoption.tie_exposure(
-                t.org_a, t.org_b, t.trust, t.count, adopted, adopting, w.n_organizations
-            )
+            ends = t.view("org_a"), t.view("org_b"), t.view("trust")  # per live tie
+            tie = adoption.tie_exposure(*ends, adopted, adopting, w.n_organizations)
             exposure = cfg.global_mixing * share + (1.0 - cfg.global_mixing) * tie
         p_eff = cfg.p * (1.0 + self.config.sponsor.endorsement * self.legitimacy)
         prob = adoption.weekly_adoption_probability(p_eff, cfg.q, exposure, gate)

@@ -13,8 +13,8 @@ decays toward when idle, and the organizations of its two ends (``org_a``, ``org
 whose ends differ crosses an organizational boundary). Keeping the ends' organizations beside
 each tie lets the weekly loops over cross-boundary ties read them in tie order instead of
 looking each end up in the practitioners' array (half the time of adoption's exposure at
-100,000 practitioners). A sorted key array
-(``a * n + b``) finds ties by endpoint pair without Python dictionaries.
+100,000 practitioners). A sorted key array (``a * n + b``) finds ties by endpoint pair without
+Python dictionaries.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def know_how_gate(unit_knowledge: np.ndarray, threshold: float, width: float) ->
 
 
 @kernel
-def tie_exposure(unit_a, unit_b, trust, count, adopted, adopting, n_units):  # pragma: no cover - compiled
+def tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units):  # pragma: no cover - compiled
     """Trust-weighted share of adopted units among each unit's ties to other adopting units.
 
     Computed only for adopting units that have not adopted yet (0 for the others, whose exposure
@@ -55,16 +55,15 @@ def tie_exposure(unit_a, unit_b, trust, count, adopted, adopting, n_units):  # p
     order and skipping those inside one unit is faster than gathering the cross-boundary ones.
 
     Args:
-        unit_a, unit_b: per tie, the unit (organization) of its ``a`` and ``b`` end.
-        trust: per tie, its trust.
-        count: the number of live ties (ids ``0 .. count - 1``).
+        unit_a, unit_b, trust: per live tie, the unit (organization) of its ``a`` and ``b`` end,
+            and its trust.
         adopted, adopting: per unit, whether it has adopted / is an adopting unit at all.
         n_units: number of units.
     """
     num = np.zeros(n_units)
     den = np.zeros(n_units)
     for end in range(2):  # all a ends first, then all b ends
-        for e in range(count):
+        for e in range(trust.size):
             own, partner = (unit_a[e], unit_b[e]) if end == 0 else (unit_b[e], unit_a[e])
             if own != partner and adopting[own] and not adopted[own]:  # may still adopt
                 weight = trust[e] * adopting[partner]
