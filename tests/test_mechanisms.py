@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from copsim.compiled import generator_handle
 from copsim.config import CoordinatorConfig, ParticipationConfig
 from copsim.mechanisms import (
     adoption,
@@ -386,33 +387,64 @@ def test_best_trust_is_each_practitioners_strongest_tie_among_those_given():
         assert best[x] == max(0.05, mine.max()) if mine.size else best[x] == 0.05
 
 
+def _meet(rng, ties, members, rate=2.0, introductions=0.0, referrals=0.0, n_alumni=0, formal_rate=0.5):
+    n = ties.n
+    is_member = np.isin(np.arange(n), members)
+    return interaction.meetings(
+        generator_handle(rng),
+        ties,
+        np.asarray(members, np.int64),
+        contact_rate=np.full(len(members), rate),
+        is_member=is_member,
+        org=ties.org,
+        knowledge=np.linspace(0.0, 1.0, n),
+        revisit=0.0,
+        introductions=introductions,
+        referrals=referrals,
+        n_alumni=n_alumni,
+        formal_rate=formal_rate,
+    )
+
+
 def test_colleagues_meet_real_neighbours_after_the_community_pairs():
     ties = _ring_ties(10)
     ties.add(np.array([0]), np.array([5]), 0.4, 0.2)
     rng = np.random.default_rng(2)
-    none = (np.zeros(0, np.int64), np.zeros(0, np.int64))
-    community = (
-        (np.array([5]), np.array([0])),
-        none,
-        (np.array([3, 1]), np.array([8, -1])),
-    )  # 1 asks an alumnus
-    pairs = [interaction.meetings(rng, ties, *community, 0.5) for _ in range(40)]
-    for i, j, edge, n_community in pairs:
-        assert n_community == 2
-        assert i[:2].tolist() == [5, 3] and j[:2].tolist() == [0, 8]
-        assert edge[0] == 10 and edge[1] == -1  # the community tie; 3 and 8 are strangers
-        who, nb = i[2:], j[2:]
+    weeks = [_meet(rng, ties, [0, 5, 7], introductions=1.0) for _ in range(40)]
+    assert sum(n_community for _, _, _, n_community, _, _ in weeks) > 40  # the community met
+    for i, j, edge, n_community, _, _ in weeks:
+        ci, cj = i[:n_community], j[:n_community]
+        assert np.isin(ci, [0, 5, 7]).all() and np.isin(cj, [0, 5, 7]).all() and (ci != cj).all()
+        assert (edge[:n_community] == ties.find(ci, cj)).all()  # tie ids, -1 for strangers
+        who, nb = i[n_community:], j[n_community:]
         assert (((nb - who) % 10 == 1) | ((who - nb) % 10 == 1)).all()
-        assert (ties.view("a")[edge[2:]] == np.minimum(who, nb)).all()  # edge ids point at that tie
-        assert (ties.view("b")[edge[2:]] == np.maximum(who, nb)).all()
-    seekers = np.array([i.size - 2 for i, _, _, _ in pairs])
+        assert (ties.view("a")[edge[n_community:]] == np.minimum(who, nb)).all()  # edge ids point at that tie
+        assert (ties.view("b")[edge[n_community:]] == np.maximum(who, nb)).all()
+    seekers = np.array([i.size - n_community for i, _, _, n_community, _, _ in weeks])
     assert seekers.mean() == pytest.approx(5, abs=0.8)  # half of the 10 practitioners a week
+
+
+def test_questions_go_to_the_most_knowledgeable_quarter_or_to_alumni():
+    ties = _ring_ties(40)
+    members = np.arange(0, 40, 2)  # knowledge rises with the id: experts are 30, 32, ..., 38
+    i, j, edge, n_community, askers, alumni = _meet(
+        np.random.default_rng(4), ties, members, rate=0.0, referrals=200.0, n_alumni=3, formal_rate=0.0
+    )
+    assert n_community == i.size > 50 and askers.size > 10
+    assert set(j.tolist()) == {30, 32, 34, 36, 38} and (i != j).all() and np.isin(i, members).all()
+    assert set(alumni.tolist()) == {0, 1, 2} and np.isin(askers, members).all()
 
 
 def test_brokered_introductions_cross_organizations():
     org = np.repeat(np.arange(5), 4)
-    i, j = interaction.brokered_pairs(np.random.default_rng(3), np.arange(20), org, 200.0)
+    i, j = interaction._introductions(np.random.default_rng(3), np.arange(20), org, 200.0)
     assert i.size > 100 and (org[i] != org[j]).all()
+
+
+@pytest.mark.parametrize("size", [1, 2, 4, 5, 7, 8, 9, 100, 101, 1000])
+def test_upper_quartile_is_numpys_linear_quantile_bit_for_bit(size):
+    values = np.random.default_rng(size).random(size)
+    assert interaction.upper_quartile(values) == np.quantile(values, 0.75)
 
 
 def test_online_channels_cost_less_on_a_good_platform():

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
+import numba
 import numpy as np
+import pytest
 
 from conftest import small_config
+from copsim.compiled import generator
 from copsim.model import CopModel
 from copsim.streams import STREAM_NAMES, Streams, replicate_seeds, stream_key
 
@@ -53,3 +58,38 @@ def test_a_lever_changes_outcomes_where_it_acts():
         high.step()
     assert low.coordination.hours < high.coordination.hours
     assert not np.array_equal(low.people.membership, high.people.membership)
+
+
+@numba.njit
+def _draws_through(handle, rates, high):
+    rng = generator(handle)
+    counts = np.empty(rates.size, np.int64)
+    for k in range(rates.size):
+        counts[k] = rng.poisson(rates[k])
+    return counts, rng.random(7), rng.integers(0, high, 9), rng.standard_normal(3)
+
+
+@pytest.mark.parametrize("high", [1, 2, 3, 17, 1000, 2**31 + 5])
+def test_kernels_draw_numpys_numbers_from_the_streams_own_state(high):
+    """Compiled draws through a handle are numpy's draws and advance the stream itself (this
+    pins Numba's Generator algorithms to numpy's: the model's results depend on it)."""
+    streams, twin = Streams(9), Streams(9)
+    rates = np.array([0.0, 1e-3, 0.5, 3.0, 9.99, 10.0, 40.0, 1e4])
+    for _ in range(20):
+        compiled = _draws_through(streams.handle("contacts"), rates, high)
+        ours = twin.contacts
+        expected = (ours.poisson(rates), ours.random(7), ours.integers(0, high, 9), ours.standard_normal(3))
+        for got, want in zip(compiled, expected, strict=True):
+            assert np.array_equal(got, want)
+        assert streams.contacts.random() == twin.contacts.random()  # one state, shared
+
+
+def test_copies_of_streams_draw_from_their_own_generators():
+    streams = Streams(3)
+    streams.handle("contacts")  # a handle made before the copy must not leak into it
+    twin = copy.deepcopy(streams)
+    _, uniforms, _, _ = _draws_through(twin.handle("contacts"), np.ones(2), 5)
+    fresh = Streams(3).contacts
+    fresh.poisson(np.ones(2))
+    assert np.array_equal(uniforms, fresh.random(7))  # the copy's own stream advanced ...
+    assert streams.contacts.random() == Streams(3).contacts.random()  # ... not the original's

@@ -16,11 +16,80 @@ them, delete the cached ``*.nbi``/``*.nbc`` files under ``src/copsim`` (``__pyca
 
 ``tests/test_compiled.py`` runs the model with ``NUMBA_DISABLE_JIT=1`` (the same loops as plain
 Python) and requires the very same numbers; with ``fastmath=True`` it fails.
+
+**Random draws inside kernels.** A kernel may draw from a run's named stream through
+:func:`generator_handle` / :func:`generator`: Numba's own ``np.random.Generator`` methods
+(``random``, ``integers``, ``poisson``, ...) reproduce numpy's algorithms and advance the very
+same bit generator state, so a draw inside a kernel is the draw numpy would have made at that
+point of the stream. Passing the ``Generator`` object itself to a kernel would cost about 13 µs a
+call (Numba reads five ctypes attributes to unbox it); a handle, the bit generator's addresses
+in a small array, costs what any array argument costs.
 """
 
 from __future__ import annotations
 
+import ctypes
+
 import numba
+import numpy as np
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic, overload
 
 #: decorator for compiled loops: no Python objects, GIL released, cached on disk
 kernel = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
+
+#: the bit generator's ctypes interface, in the order a handle stores it, with the field of
+#: Numba's bit generator model (``numba/np/random/generator_core.py``) each one fills
+_HANDLE_FIELDS = (
+    ("state_address", "state_address"),
+    ("state", "state"),
+    ("next_uint64", "fnptr_next_uint64"),
+    ("next_uint32", "fnptr_next_uint32"),
+    ("next_double", "fnptr_next_double"),
+    ("bit_generator", "bit_generator"),
+)
+
+
+def generator_handle(rng: np.random.Generator) -> np.ndarray | np.random.Generator:
+    """A handle through which kernels draw from ``rng`` (see :func:`generator`).
+
+    The handle holds raw addresses into ``rng``'s bit generator: it is valid only while ``rng``
+    lives, so keep the two together (:class:`copsim.streams.Streams` does). With
+    ``NUMBA_DISABLE_JIT=1`` kernels run as Python and the handle is ``rng`` itself.
+    """
+    if numba.config.DISABLE_JIT:
+        return rng
+    interface = rng.bit_generator.ctypes
+
+    def address(value) -> int:
+        return value if isinstance(value, int) else ctypes.cast(value, ctypes.c_void_p).value
+
+    return np.array([address(getattr(interface, name)) for name, _ in _HANDLE_FIELDS], np.uint64)
+
+
+def generator(handle):
+    """Inside a kernel, the ``np.random.Generator`` behind a :func:`generator_handle`."""
+    return handle
+
+
+@intrinsic
+def _generator_at(typingctx, handle):  # pragma: no cover - compiled
+    """Numba's Generator struct filled from a handle (no Python object: nothing to unbox)."""
+
+    def codegen(context, builder, signature, args):
+        addresses = context.make_array(signature.args[0])(context, builder, args[0])
+        bit_generator = cgutils.create_struct_proxy(types.npy_bitgen)(context, builder)
+        for k, (_, field) in enumerate(_HANDLE_FIELDS):
+            setattr(bit_generator, field, builder.load(cgutils.gep(builder, addresses.data, k)))
+        rng = cgutils.create_struct_proxy(signature.return_type)(context, builder)
+        rng.bit_generator = bit_generator._getvalue()  # parent and meminfo stay NULL: not owned
+        return rng._getvalue()
+
+    return types.npy_rng(handle), codegen
+
+
+@overload(generator)
+def _generator_overload(handle):  # pragma: no cover - compiled
+    if isinstance(handle, types.Array) and handle.dtype == types.uint64 and handle.ndim == 1:
+        return lambda handle: _generator_at(handle)

@@ -381,22 +381,24 @@ class CopModel(mesa.Model):
     def _exchange(self) -> None:
         cfg, p, ties = self.config, self.people, self.ties
         ex, tr = cfg.exchange, cfg.trust
-        rng = self.streams.contacts
         is_member = p.membership > 0
-        members = np.flatnonzero(is_member)
+        members = np.flatnonzero(is_member)  # (none while there is no community)
         # who meets whom: community channels, brokered introductions, referrals, colleagues
-        if self.enabled and members.size:
-            rate = self._contacts_per_level[p.membership[members]] * self._channel_multiplier * self.vitality
-            ci, cj = interaction.community_contacts(
-                rng, members, rate, self.ties, is_member, ex.revisit_share
-            )
-            bi, bj = interaction.brokered_pairs(rng, members, p.org, self.coordination.introductions)
-            qa = self.coordination.referrals * (0.5 + 0.5 * cfg.community.channels.qa_referral)
-            ai, aj = interaction.referral_pairs(rng, members, p.knowledge, qa, self.alumni_knowledge.size)
-        else:
-            ci = cj = bi = bj = ai = aj = np.zeros(0, np.int64)
-        i, j, edge, n_community = interaction.meetings(
-            rng, ties, (ci, cj), (bi, bj), (ai, aj), ex.formal_contact_rate
+        rate = self._contacts_per_level[p.membership[members]] * self._channel_multiplier * self.vitality
+        qa = self.coordination.referrals * (0.5 + 0.5 * cfg.community.channels.qa_referral)
+        i, j, edge, n_community, alumni_askers, alumni_asked = interaction.meetings(
+            self.streams.handle("contacts"),
+            ties,
+            members,
+            contact_rate=rate,
+            is_member=is_member,
+            org=p.org,
+            knowledge=p.knowledge,
+            revisit=ex.revisit_share,
+            introductions=self.coordination.introductions,
+            referrals=qa,
+            n_alumni=self.alumni_knowledge.size,
+            formal_rate=ex.formal_contact_rate,
         )
         shift = participation.motivation_shift(
             self.mandated,
@@ -409,7 +411,6 @@ class CopModel(mesa.Model):
         )
         acts = exchange.count_contributions(p.contributions, i, j, shares, n_community)
         self._sharing = (acts, 2 * n_community)
-        to_alumni = aj < 0  # questions answered by alumni (the others were meetings)
         library_rate = 0.0
         if self.enabled:
             channels = cfg.community.channels
@@ -419,8 +420,8 @@ class CopModel(mesa.Model):
             i,
             j,
             shares,
-            askers=ai[to_alumni],
-            alumni_answers=self.alumni_knowledge[-1 - aj[to_alumni]],
+            askers=alumni_askers,
+            alumni_answers=self.alumni_knowledge[alumni_asked],
             is_member=is_member,
             member_ceiling=self.member_ceiling,
             alpha=ex.absorptive_capacity,

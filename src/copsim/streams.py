@@ -14,6 +14,8 @@ import zlib
 
 import numpy as np
 
+from .compiled import generator_handle
+
 #: The decisions that draw random numbers. A new decision gets a new name here.
 STREAM_NAMES = (
     "world",
@@ -43,6 +45,21 @@ class Streams:
         for name in STREAM_NAMES:
             seq = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name),))
             setattr(self, name, np.random.Generator(np.random.PCG64(seq)))
+        self._handles: dict[str, np.ndarray] = {}
+
+    def handle(self, name: str) -> np.ndarray:
+        """The stream ``name`` for compiled loops (:func:`copsim.compiled.generator_handle`).
+
+        Draws through it advance ``getattr(self, name)`` itself; it lives as long as ``self``.
+        """
+        handle = self._handles.get(name)
+        if handle is None:
+            handle = self._handles[name] = generator_handle(getattr(self, name))
+        return handle
+
+    def __getstate__(self) -> dict:
+        """Copies and pickles drop the handles: they hold this object's addresses."""
+        return {**self.__dict__, "_handles": {}}
 
     def __getattr__(self, name: str) -> np.random.Generator:  # only reached for unknown names
         raise AttributeError(f"no random stream named {name!r}; known: {', '.join(STREAM_NAMES)}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import kernel
+from ..compiled import generator, kernel
 from ..network import draw_by_trust, find_pairs
 
 #: contacts a channel yields at full intensity (relative; guess)
@@ -47,38 +47,139 @@ def time_cost_scale(channels, platform_quality: float) -> float:
     return 1.0 - 0.5 * platform_quality * online
 
 
-def community_contacts(
-    rng: np.random.Generator,
-    members: np.ndarray,
-    rate: np.ndarray,
+def meetings(
+    contacts: np.ndarray,
     ties,
+    members: np.ndarray,
+    contact_rate: np.ndarray,
     is_member: np.ndarray,
+    org: np.ndarray,
+    knowledge: np.ndarray,
     revisit: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (seeker, partner) of members meeting this week; ``rate`` is per member.
+    introductions: float,
+    referrals: float,
+    n_alumni: int,
+    formal_rate: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
+    """Everyone who meets this week: the community's pairs, then colleagues.
 
-    A share ``revisit`` of contacts go back to a member one is already tied to, chosen in
-    proportion to trust (people return to those they trust); the rest meet a random member.
+    The community's pairs are, in this order, its members' contacts (:func:`_contacts`), the
+    coordinator's introductions (:func:`_introductions`) and the questions routed to experts
+    (:func:`_questions`); questions to alumni are answered but are not meetings. Then each
+    practitioner seeks out a random formal colleague with probability ``formal_rate`` (two
+    uniforms per practitioner, whoever seeks: a fixed shape keeps the stream aligned).
+    All draws come from the ``contacts`` stream (a :meth:`copsim.streams.Streams.handle`), in
+    the order of the numpy code this replaced.
+
+    Args:
+        members: the members' ids, ascending (none: no community pairs and no community draws).
+        contact_rate: community contacts a week per member.
+        is_member, org, knowledge: per practitioner.
+        revisit: share of contacts that go back to a tie (drawn by trust).
+        introductions, referrals: the coordinator's expected introductions and referrals.
+        n_alumni: size of the alumni pool, who answer questions too.
+
+    Returns:
+        ``(i, j, edge, n_community, alumni_askers, alumni_asked)``: the pairs, the community's
+        ``n_community`` first, with the id of their tie (-1 for strangers); and the members whose
+        question went to an alumnus, with that alumnus' index in the pool.
     """
-    if members.size < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    contacts = rng.poisson(rate)
-    u = rng.random((2, int(contacts.sum())))
-    index = (ties.all_indptr, ties.all_edge, ties.all_neighbour)
-    return _community_pairs(members, contacts, u[0], u[1], revisit, *index, ties.trust, is_member)
+    return _meetings(
+        contacts,
+        members,
+        contact_rate,
+        revisit,
+        ties.all_indptr,
+        ties.all_edge,
+        ties.all_neighbour,
+        ties.trust,
+        is_member,
+        org,
+        introductions,
+        knowledge,
+        referrals,
+        n_alumni,
+        formal_rate,
+        ties.indptr,
+        ties.neighbour,
+        ties.edge,
+        *ties.key_index,
+    )
 
 
 @kernel
-def _community_pairs(  # pragma: no cover - compiled
-    members, contacts, u_partner, u_revisit, revisit, indptr, edge, neighbour, trust, eligible
+def _meetings(  # pragma: no cover - compiled
+    contacts,
+    members,
+    contact_rate,
+    revisit,
+    all_indptr,
+    all_edge,
+    all_neighbour,
+    trust,
+    is_member,
+    org,
+    introductions,
+    knowledge,
+    referrals,
+    n_alumni,
+    formal_rate,
+    indptr,
+    neighbour,
+    formal_edge,
+    *key_index,
 ):
-    """Seekers (each member repeated by its contacts) and partners, self-meetings dropped.
+    rng = generator(contacts)
+    ci, cj = _contacts(
+        rng, members, contact_rate, revisit, all_indptr, all_edge, all_neighbour, trust, is_member
+    )
+    bi, bj = _introductions(rng, members, org, introductions)
+    qi, qj = _questions(rng, members, knowledge, referrals, n_alumni)
+    n = is_member.size
+    u = rng.random(2 * n)
+    u_seek, u_which = u[:n], u[n:]
+    to_members = qj >= 0
+    n_community = ci.size + bi.size + np.count_nonzero(to_members)
+    seeking = 0
+    for x in range(n):
+        if u_seek[x] < formal_rate and indptr[x + 1] > indptr[x]:
+            seeking += 1
+    i = np.concatenate((ci, bi, qi[to_members], np.empty(seeking, np.int64)))
+    j = np.concatenate((cj, bj, qj[to_members], np.empty(seeking, np.int64)))
+    edge = np.empty(i.size, np.int64)
+    edge[:n_community] = find_pairs(i[:n_community], j[:n_community], n, *key_index)
+    s = n_community
+    for x in range(n):
+        degree = indptr[x + 1] - indptr[x]
+        if u_seek[x] < formal_rate and degree > 0:
+            pos = indptr[x] + np.int64(u_which[x] * degree)
+            i[s], j[s], edge[s] = x, neighbour[pos], formal_edge[pos]
+            s += 1
+    asked_alumni = ~to_members
+    return i, j, edge, n_community, qi[asked_alumni], -1 - qj[asked_alumni]
 
-    A seeker whose ``u_revisit`` is below ``revisit`` goes back to a tie drawn by trust (with
-    ``u_partner``), if it has an eligible one; everyone else meets the member at ``u_partner``.
+
+@kernel
+def _contacts(  # pragma: no cover - compiled
+    rng, members, rate, revisit, indptr, edge, neighbour, trust, eligible
+):
+    """Pairs (seeker, partner) of members meeting through the community's channels.
+
+    Each member seeks a Poisson(``rate``) number of contacts. A seeker whose revisit uniform is
+    below ``revisit`` goes back to a tie drawn in proportion to trust (people return to those
+    they trust), if it has an eligible one; everyone else meets a random member. Self-meetings
+    are dropped.
     """
-    seekers = np.empty(u_partner.size, np.int64)
-    partners = np.empty(u_partner.size, np.int64)
+    if members.size < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    contacts = np.empty(members.size, np.int64)
+    for m in range(members.size):
+        contacts[m] = rng.poisson(rate[m])
+    total = contacts.sum()
+    u = rng.random(2 * total)
+    u_partner, u_revisit = u[:total], u[total:]
+    seekers = np.empty(total, np.int64)
+    partners = np.empty(total, np.int64)
     s = 0
     for m in range(members.size):
         for _ in range(contacts[m]):
@@ -95,9 +196,8 @@ def _community_pairs(  # pragma: no cover - compiled
     return seekers[keep], partners[keep]
 
 
-def brokered_pairs(
-    rng: np.random.Generator, members: np.ndarray, org: np.ndarray, expected: float
-) -> tuple[np.ndarray, np.ndarray]:
+@kernel
+def _introductions(rng, members, org, expected):  # pragma: no cover - compiled
     """Introductions between members of different organizations (Poisson ``expected``)."""
     if members.size < 2 or expected <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -110,10 +210,9 @@ def brokered_pairs(
     return i[keep], j[keep]
 
 
-def referral_pairs(
-    rng: np.random.Generator, members: np.ndarray, knowledge: np.ndarray, expected: float, n_alumni: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Questions routed to experts: (asker, expert).
+@kernel
+def _questions(rng, members, knowledge, expected, n_alumni):  # pragma: no cover - compiled
+    """Questions routed to experts (Poisson ``expected``): (asker, expert).
 
     Experts are the most knowledgeable quarter of members, plus alumni; an alumnus is coded as
     ``-1 - index`` into the alumni pool.
@@ -124,79 +223,25 @@ def referral_pairs(
     if n == 0:  # (drawing no integers leaves the stream as it is)
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     k = knowledge[members]
-    experts = members[k >= _upper_quartile(k)]
-    pool = np.concatenate([experts, -1 - np.arange(n_alumni)])
+    experts = members[k >= upper_quartile(k)]
+    pool = np.concatenate((experts, -1 - np.arange(n_alumni)))
     askers = members[rng.integers(0, members.size, n)]
     chosen = pool[rng.integers(0, pool.size, n)]
     keep = askers != chosen
     return askers[keep], chosen[keep]
 
 
-def _upper_quartile(values: np.ndarray) -> float:
-    """``np.quantile(values, 0.75)`` (linear method), bit for bit, without its Python overhead.
-
-    Partitions around the two order statistics and interpolates as numpy's ``_lerp`` does.
-    """
+@kernel
+def upper_quartile(values):  # pragma: no cover - compiled
+    """``np.quantile(values, 0.75)`` (linear method), bit for bit: the two order statistics
+    around the 75th percentile, interpolated as numpy's ``_lerp`` does."""
     m = values.size
     virtual = (m - 1) * 0.75
     below = int(np.floor(virtual))
     if below >= m - 1:
-        return float(values.max())
+        return values.max()
     gamma = virtual - below
-    part = np.partition(values, (below, below + 1))
-    lo, hi = float(part[below]), float(part[below + 1])
+    part = np.partition(values, below)
+    lo, hi = part[below], part[below + 1 :].min()
     diff = hi - lo
     return hi - diff * (1 - gamma) if gamma >= 0.5 else lo + diff * gamma
-
-
-def meetings(
-    rng: np.random.Generator,
-    ties,
-    contacts: tuple[np.ndarray, np.ndarray],
-    introductions: tuple[np.ndarray, np.ndarray],
-    questions: tuple[np.ndarray, np.ndarray],
-    formal_rate: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Everyone who meets this week: the community's pairs, then colleagues.
-
-    The community's pairs are its contacts, the coordinator's introductions and the questions
-    routed to member experts (questions to alumni, coded ``-1 - index``, are not meetings).
-    Each practitioner seeks out a random formal colleague with probability ``formal_rate``
-    (two uniforms per practitioner, whoever seeks: a fixed shape keeps the stream aligned).
-
-    Returns:
-        ``(i, j, edge, n_community)``: the pairs, the community's ``n_community`` first, with
-        the id of their tie (-1 for strangers).
-    """
-    u = rng.random((2, ties.n))
-    formal = (ties.indptr, ties.neighbour, ties.edge)
-    return _meetings(
-        *contacts, *introductions, *questions, u[0], u[1], formal_rate, *formal, ties.n, *ties.key_index
-    )
-
-
-@kernel
-def _meetings(  # pragma: no cover - compiled
-    ci, cj, bi, bj, qi, qj, u_seek, u_which, rate, indptr, neighbour, formal_edge, n, *key_index
-):
-    to_members = np.flatnonzero(qj >= 0)
-    n_community = ci.size + bi.size + to_members.size
-    seeking = 0
-    for x in range(n):
-        if u_seek[x] < rate and indptr[x + 1] > indptr[x]:
-            seeking += 1
-    i = np.empty(n_community + seeking, np.int64)
-    j = np.empty(n_community + seeking, np.int64)
-    i[: ci.size], j[: ci.size] = ci, cj
-    i[ci.size : ci.size + bi.size], j[ci.size : ci.size + bi.size] = bi, bj
-    i[ci.size + bi.size : n_community], j[ci.size + bi.size : n_community] = qi[to_members], qj[to_members]
-    edge = np.empty(i.size, np.int64)
-    edge[:n_community] = find_pairs(i[:n_community], j[:n_community], n, *key_index)
-    s = n_community
-    for x in range(n):
-        degree = indptr[x + 1] - indptr[x]
-        if u_seek[x] < rate and degree > 0:
-            pos = indptr[x] + np.int64(u_which[x] * degree)
-            i[s], j[s], edge[s] = x, neighbour[pos], formal_edge[pos]
-            s += 1
-    return i, j, edge, n_community
