@@ -427,7 +427,7 @@ def test_colleagues_meet_real_neighbours_after_the_community_pairs():
 def test_questions_go_to_the_most_knowledgeable_quarter_or_to_alumni():
     ties = _ring_ties(40)
     members = np.arange(0, 40, 2)  # knowledge rises with the id: experts are 30, 32, ..., 38
-    i, j, edge, n_community, askers, alumni = _meet(
+    i, j, _, n_community, askers, alumni = _meet(
         np.random.default_rng(4), ties, members, rate=0.0, referrals=200.0, n_alumni=3, formal_rate=0.0
     )
     assert n_community == i.size > 50 and askers.size > 10
