@@ -13,7 +13,10 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+
+from copsim.compiled import pairwise_sum
 
 RUN = """
 import json, sys
@@ -57,3 +60,10 @@ def test_compiled_loops_give_the_numbers_of_plain_python(case):
     compiled = weekly_series(scenario, overrides, jit=True)
     assert len(compiled) > 1000  # a real series, not an empty run
     assert compiled == weekly_series(scenario, overrides, jit=False)
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 127, 128, 129, 135, 1000, 8193, 100_003])
+def test_pairwise_sum_is_numpys_sum_bit_for_bit(size):
+    rng = np.random.default_rng(size)
+    values = rng.standard_normal(size) * 10.0 ** rng.uniform(-6, 6, size)  # rounding shows
+    assert pairwise_sum(values) == np.sum(values)

@@ -93,3 +93,61 @@ def _generator_at(typingctx, handle):  # pragma: no cover - compiled
 def _generator_overload(handle):  # pragma: no cover - compiled
     if isinstance(handle, types.Array) and handle.dtype == types.uint64 and handle.ndim == 1:
         return lambda handle: _generator_at(handle)
+
+
+@kernel
+def pairwise_sum(values):  # pragma: no cover - compiled
+    """``np.sum(values)`` of a 1-d float array, bit for bit: numpy's pairwise summation.
+
+    numpy (``pairwise_sum`` in ``loops_utils.h``) sums up to 128 values directly
+    (:func:`_block_sum`); a longer run is split in two halves, the first a multiple of 8 long,
+    each summed the same way, and the two sums added. This walks that tree with an explicit
+    stack (Numba cannot cache a recursive function called from another module). It lets a
+    kernel fuse a mean or a standard deviation into its loop and keep numpy's numbers.
+    """
+    start = np.zeros(64, np.int64)  # the path from the root: a run's start and length,
+    size = np.zeros(64, np.int64)
+    left = np.zeros(64)  # and, once its first half is summed, that sum
+    left_done = np.zeros(64, np.bool_)
+    size[0] = values.size
+    top = 0
+    while True:
+        if size[top] > 128:  # descend into the first half
+            half = size[top] // 2
+            half -= half % 8
+            start[top + 1], size[top + 1], left_done[top + 1] = start[top], half, False
+            top += 1
+            continue
+        total = _block_sum(values, start[top], size[top])
+        top -= 1
+        while top >= 0 and left_done[top]:  # second halves done: add them to their first
+            total = left[top] + total
+            top -= 1
+        if top < 0:
+            return total
+        left[top], left_done[top] = total, True  # first half done: now the second
+        half = size[top] // 2
+        half -= half % 8
+        start[top + 1], size[top + 1], left_done[top + 1] = start[top] + half, size[top] - half, False
+        top += 1
+
+
+@kernel
+def _block_sum(values, start, n):  # pragma: no cover - compiled
+    """numpy's sum of ``values[start:start + n]``, n <= 128: eight running sums, then the rest."""
+    v = values[start : start + n]
+    if n < 8:
+        total = 0.0
+        for k in range(n):
+            total += v[k]
+        return total
+    r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+    k = 8
+    while k < n - n % 8:
+        r0, r1, r2, r3 = r0 + v[k], r1 + v[k + 1], r2 + v[k + 2], r3 + v[k + 3]
+        r4, r5, r6, r7 = r4 + v[k + 4], r5 + v[k + 5], r6 + v[k + 6], r7 + v[k + 7]
+        k += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for rest in range(k, n):
+        total += v[rest]
+    return total

@@ -28,7 +28,7 @@ from .mechanisms import (
     practice,
     trust,
 )
-from .outcomes import STAGES, Recorder, summarize, top_share
+from .outcomes import STAGES, Recorder, census, summarize, top_share
 from .streams import Streams
 from .world import World, build_world
 
@@ -445,13 +445,10 @@ class CopModel(mesa.Model):
         if not self.enabled:
             return
         p, cfg = self.people, self.config
-        core = np.flatnonzero(p.membership == participation.CORE)
+        n_core, mean_k, core_diversity = practice.core_profile(p.membership, p.knowledge, p.org)
         boost = self.coordination.curation + 0.5 * cfg.community.channels.joint_project
-        mean_k = float(p.knowledge[core].mean()) if core.size else 0.0
         expected = (
-            practice.expected_items(
-                core.size, practice.diversity(p.org[core]), mean_k, cfg.practice.build_rate, boost
-            )
+            practice.expected_items(n_core, core_diversity, mean_k, cfg.practice.build_rate, boost)
             * self.vitality
         )
         self.repertoire += float(self.streams.practice.poisson(expected))
@@ -478,19 +475,16 @@ class CopModel(mesa.Model):
     # ------------------------------------------------------------------ observation
     def observe_outcomes(self) -> dict[str, float]:
         """This week's values of every weekly outcome (see :mod:`copsim.outcomes`)."""
-        p, ties = self.people, self.ties
-        non_members, peripheral, active, core = np.bincount(p.membership, minlength=4).tolist()
+        p, t = self.people, self.ties
+        live = (t.view(column) for column in ("org_a", "org_b", "a", "b", "trust"))
+        levels, total, squares, member_total, cross, best_trust = census(
+            p.membership, p.knowledge, *live, self.config.trust.stranger
+        )
+        non_members, peripheral, active, core = levels.tolist()
         members = peripheral + active + core
-        cross = ties.cross_edges()
         adopters = self._adopters
         shared, chances = self._sharing
         self._peak_members = max(self._peak_members, members)
-        # mean and SD as sum / n, exactly as ndarray.mean() and .std() compute them (without
-        # their Python-level overhead, which at small sizes costs more than the sums)
-        mean_knowledge = float(p.knowledge.sum()) / self.n
-        deviation = p.knowledge - mean_knowledge
-        deviation *= deviation
-        member_knowledge = p.knowledge[p.membership > 0]
         return {
             "adoption_share": adopters / self._n_adopting,
             "adopters": adopters,
@@ -503,11 +497,11 @@ class CopModel(mesa.Model):
             "active": active,
             "peripheral": peripheral,
             "non_members": non_members,
-            "mean_knowledge": mean_knowledge,
-            "sd_knowledge": math.sqrt(float(deviation.sum()) / self.n),
-            "mean_knowledge_members": float(member_knowledge.sum()) / members if members else 0.0,
-            "cross_boundary_ties": cross.size,
-            "cross_boundary_trust": float(ties.best_trust(cross, self.config.trust.stranger).sum()) / self.n,
+            "mean_knowledge": total / self.n,
+            "sd_knowledge": math.sqrt(squares / self.n),
+            "mean_knowledge_members": member_total / members if members else 0.0,
+            "cross_boundary_ties": cross,
+            "cross_boundary_trust": best_trust / self.n,
             "repertoire": self.repertoire,
             "sharing_rate": shared / chances if chances else 0.0,
             "vitality": self.vitality,

@@ -39,6 +39,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .compiled import kernel, pairwise_sum
+
 WEEKS_PER_YEAR = 52.0
 
 COLUMNS = (
@@ -70,6 +72,46 @@ COLUMNS = (
 
 #: lifecycle stages of a community (Wenger, McDermott & Snyder 2002)
 STAGES = ("none", "potential", "coalescing", "maturing", "stewardship", "transformation")
+
+
+@kernel
+def census(membership, knowledge, org_a, org_b, a, b, trust, stranger):  # pragma: no cover - compiled
+    """The counts and totals behind this week's outcomes, in one pass over people and ties.
+
+    Args:
+        membership, knowledge: per practitioner.
+        org_a, org_b, a, b, trust: per live tie, the organizations of its ends, its ends, trust.
+        stranger: trust in someone in another organization for whoever has no such tie.
+
+    Returns:
+        ``(levels, knowledge_total, squared_deviations, member_knowledge_total, cross_ties,
+        best_cross_trust_total)``: practitioners per membership level (0-3); the total of
+        knowledge, of squared deviations from its mean and of members' knowledge; the ties
+        between organizations; and the total over practitioners of their highest trust across
+        a boundary. Totals are numpy's pairwise sums (:func:`copsim.compiled.pairwise_sum`), so
+        means and SDs equal ``ndarray.mean()`` and ``.std()`` bit for bit.
+    """
+    n = knowledge.size
+    levels = np.zeros(4, np.int64)
+    for x in range(n):
+        levels[membership[x]] += 1
+    total = pairwise_sum(knowledge)
+    deviation = knowledge - total / n
+    deviation *= deviation
+    member_knowledge = np.empty(n - levels[0])
+    m = 0
+    for x in range(n):
+        if membership[x] > 0:
+            member_knowledge[m] = knowledge[x]
+            m += 1
+    best = np.full(n, stranger)
+    cross = 0
+    for e in range(trust.size):
+        if org_a[e] != org_b[e]:
+            cross += 1
+            best[a[e]] = max(best[a[e]], trust[e])
+            best[b[e]] = max(best[b[e]], trust[e])
+    return levels, total, pairwise_sum(deviation), pairwise_sum(member_knowledge), cross, pairwise_sum(best)
 
 
 class Recorder:

@@ -14,15 +14,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..compiled import kernel, pairwise_sum
+from .participation import CORE
 
-def diversity(orgs_of_core: np.ndarray) -> float:
+
+@kernel
+def diversity(orgs_of_core):  # pragma: no cover - compiled
     """Gini-Simpson diversity of organizations among core members (0 if none)."""
     if orgs_of_core.size == 0:
         return 0.0
     counts = np.bincount(orgs_of_core)  # same counts, in the same order, as np.unique's
-    counts = counts[counts > 0]
-    shares = counts / counts.sum()
-    return float(1.0 - np.sum(shares * shares))
+    shares = counts[counts > 0] / orgs_of_core.size
+    return 1.0 - pairwise_sum(shares * shares)
+
+
+@kernel
+def core_profile(membership, knowledge, org):  # pragma: no cover - compiled
+    """The core: its size, its mean knowledge (0 if it is empty) and its :func:`diversity`."""
+    core = np.flatnonzero(membership == CORE)
+    if core.size == 0:
+        return 0, 0.0, 0.0
+    return core.size, pairwise_sum(knowledge[core]) / core.size, diversity(org[core])
 
 
 def expected_items(
