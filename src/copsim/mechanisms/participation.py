@@ -46,22 +46,80 @@ def utility(
     p,
 ) -> np.ndarray:
     """Utility (logit scale) of taking part, per practitioner; ``p`` is ParticipationConfig."""
-    return (
-        p.intercept
-        + p.w_learning * gap
-        + p.w_belonging * belonging
-        + p.w_interest * interest
-        + p.w_legitimacy * legitimacy * boundary
-        + p.w_vitality * vitality
-        - p.time_cost * time_cost_scale * (1.0 - protected_time)
-        - p.silo_cost * silo * (1.0 - legitimacy)
+    return _utility(
+        gap,
+        belonging,
+        interest,
+        boundary,
+        silo,
+        p.intercept,
+        p.w_learning,
+        p.w_belonging,
+        p.w_interest,
+        p.w_legitimacy * legitimacy,
+        p.w_vitality * vitality,
+        p.time_cost * time_cost_scale * (1.0 - protected_time),
+        p.silo_cost,
+        1.0 - legitimacy,
     )
+
+
+@kernel
+def _utility(  # pragma: no cover - compiled
+    gap,
+    belonging,
+    interest,
+    boundary,
+    silo,
+    intercept,
+    w_learning,
+    w_belonging,
+    w_interest,
+    legitimacy_weight,
+    vitality_term,
+    time_term,
+    silo_cost,
+    illegitimacy,
+):
+    """:func:`utility` with this week's scalar terms worked out (in the formula's order)."""
+    util = np.empty(gap.size)
+    for s in range(gap.size):
+        util[s] = (
+            intercept
+            + w_learning * gap[s]
+            + w_belonging * belonging[s]
+            + w_interest * interest[s]
+            + legitimacy_weight * boundary[s]
+            + vitality_term
+            - time_term
+            - silo_cost * silo[s] * illegitimacy
+        )
+    return util
 
 
 def ordered_level(u: np.ndarray, util: np.ndarray, active_cut: float, core_cut: float) -> np.ndarray:
     """Membership level 0-3 from utilities and one uniform each (ordered logit)."""
-    at_least = u < logistic(np.stack([util, util - active_cut, util - core_cut]))  # levels 1, 2, 3
-    return at_least.sum(axis=0, dtype=np.int8)
+    at_least = logistic(_cut_logits(util, active_cut, core_cut))  # P(level >= 1), >= 2, >= 3
+    return _count_below(u, at_least)
+
+
+@kernel
+def _cut_logits(util, active_cut, core_cut):  # pragma: no cover - compiled
+    """Rows ``util``, ``util - active_cut``, ``util - core_cut``."""
+    logits = np.empty((3, util.size))
+    for s in range(util.size):
+        logits[0, s], logits[1, s], logits[2, s] = util[s], util[s] - active_cut, util[s] - core_cut
+    return logits
+
+
+@kernel
+def _count_below(u, at_least):  # pragma: no cover - compiled
+    """Per column, in how many rows ``u`` is below ``at_least`` (int8)."""
+    levels = np.zeros(u.size, np.int8)
+    for row in range(at_least.shape[0]):
+        for s in range(u.size):
+            levels[s] += u[s] < at_least[row, s]
+    return levels
 
 
 @kernel
