@@ -70,6 +70,22 @@ COLUMNS = (
     "retirements",
 )
 
+#: outcomes that are counts (integers in :meth:`Recorder.frame`)
+COUNT_COLUMNS = frozenset(
+    {
+        "adopters",
+        "members",
+        "core",
+        "active",
+        "peripheral",
+        "non_members",
+        "cross_boundary_ties",
+        "stage",
+        "alumni",
+        "retirements",
+    }
+)
+
 #: lifecycle stages of a community (Wenger, McDermott & Snyder 2002)
 STAGES = ("none", "potential", "coalescing", "maturing", "stewardship", "transformation")
 
@@ -130,22 +146,16 @@ class Recorder:
         return self.data[:, self._index[name]]
 
     def frame(self, upto: int) -> pd.DataFrame:
-        df = pd.DataFrame(self.data[: upto + 1], columns=list(COLUMNS))
-        df.insert(0, "week", np.arange(upto + 1))
-        for name in (
-            "adopters",
-            "members",
-            "core",
-            "active",
-            "peripheral",
-            "non_members",
-            "cross_boundary_ties",
-            "stage",
-            "alumni",
-            "retirements",
-        ):
-            df[name] = df[name].astype(np.int64)
-        return df
+        """Weeks 0..``upto`` as a table: ``week``, then every outcome (counts as integers).
+
+        Built from one array per column (one block per column in pandas): several times faster
+        than casting the columns of a 2-d frame one by one, and runs end with it.
+        """
+        rows = self.data[: upto + 1]
+        columns = {"week": np.arange(upto + 1)}
+        for k, name in enumerate(COLUMNS):
+            columns[name] = rows[:, k].astype(np.int64 if name in COUNT_COLUMNS else np.float64)
+        return pd.DataFrame(columns)
 
 
 def first_week_reaching(series: np.ndarray, level: float) -> float:
