@@ -200,13 +200,15 @@ class CopModel(mesa.Model):
         prob = demography.retirement_probability(
             self.week, d.retirement_per_year, d.wave, d.wave_share, d.wave_start_week, d.wave_years
         )
-        leaving = demography.retirements(self.streams.retirement.random(self.n), prob)
-        u_alumni = self.streams.alumni.random(self.n)
+        leaving = demography.retirements(self.streams.handle("retirement"), self.n, prob)
+        u_alumni, stay = demography.alumni_draws(
+            self.streams.handle("alumni"),
+            self.n,
+            self.alumni_knowledge.size,
+            demography.weekly_probability(d.alumni_leave_per_year),
+        )
         self._retired_this_week = leaving.size
         if self.alumni_knowledge.size:  # alumni drift away
-            stay = self.streams.alumni.random(self.alumni_knowledge.size) >= demography.weekly_probability(
-                d.alumni_leave_per_year
-            )
             self.alumni_knowledge = self.alumni_knowledge[stay]
         if leaving.size == 0:
             return
@@ -456,7 +458,7 @@ class CopModel(mesa.Model):
     def _adoption(self) -> None:
         cfg, w = self.config.adoption, self.world
         adopted, adopting = self.adopted, w.org_adopting
-        unit_knowledge = np.maximum.reduceat(self.people.knowledge, w.org_start[:-1])
+        unit_knowledge = adoption.best_knowledge(self.people.knowledge, w.org_start)
         gate = adoption.know_how_gate(unit_knowledge, cfg.know_how_threshold, cfg.know_how_width)
         share = self._adopters / self._n_adopting
         if self.config.world.topology == "complete" or cfg.global_mixing >= 1.0:

@@ -78,7 +78,26 @@ def tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units):  # pragma: 
 
 def weekly_adoption_probability(p_eff: float, q: float, exposure: np.ndarray, gate: np.ndarray) -> np.ndarray:
     """Probability of adopting within one week (coefficients per year)."""
-    return -np.expm1(-(p_eff + q * exposure) * gate / 52.0)
+    return -np.expm1(_weekly_hazard(p_eff, q, exposure, gate))
+
+
+@kernel
+def _weekly_hazard(p_eff, q, exposure, gate):  # pragma: no cover - compiled
+    """Minus the weekly adoption hazard, ``-(p_eff + q * exposure) * gate / 52``, per unit."""
+    hazard = np.empty(exposure.size)
+    for unit in range(exposure.size):
+        hazard[unit] = -(p_eff + q * exposure[unit]) * gate[unit] / 52.0
+    return hazard
+
+
+@kernel
+def best_knowledge(knowledge, unit_start):  # pragma: no cover - compiled
+    """Knowledge of each unit's most knowledgeable practitioner (units are the runs of
+    practitioners from ``unit_start[k]`` to ``unit_start[k + 1]``; every unit has one at least)."""
+    best = np.empty(unit_start.size - 1)
+    for unit in range(best.size):
+        best[unit] = knowledge[unit_start[unit] : unit_start[unit + 1]].max()
+    return best
 
 
 @kernel

@@ -7,11 +7,16 @@ on as alumni who answer questions (CompanyCommand in the source article).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+
+from ..compiled import generator, kernel
 
 WEEKS_PER_YEAR = 52.0
 
 
+@functools.cache  # a handful of rates, asked for every week
 def weekly_probability(rate_per_year: float) -> float:
     """Probability of an event within one week for a constant hazard given per year."""
     return float(-np.expm1(-rate_per_year / WEEKS_PER_YEAR))
@@ -40,9 +45,20 @@ def retirement_probability(
     return base
 
 
-def retirements(uniforms: np.ndarray, probability: float) -> np.ndarray:
-    """Indices of the practitioners who retire this week (one uniform per position)."""
-    return np.flatnonzero(uniforms < probability)
+@kernel
+def retirements(stream, n, probability):  # pragma: no cover - compiled
+    """Indices of the practitioners who retire this week: one uniform per position from the
+    retirement ``stream`` (a :meth:`copsim.streams.Streams.handle`), below ``probability``."""
+    return np.flatnonzero(generator(stream).random(n) < probability)
+
+
+@kernel
+def alumni_draws(stream, n, n_alumni, leave_probability):  # pragma: no cover - compiled
+    """This week's draws from the alumni ``stream``: one uniform per position (whether a leaver
+    stays on as an alumnus), then whether each of the ``n_alumni`` alumni stays on."""
+    rng = generator(stream)
+    u_join = rng.random(n)
+    return u_join, rng.random(n_alumni) >= leave_probability
 
 
 def hire_knowledge(rng: np.random.Generator, n: int, mean: float, sd: float = 0.05) -> np.ndarray:
