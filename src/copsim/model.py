@@ -408,9 +408,9 @@ class CopModel(mesa.Model):
             cfg.motivation.crowding_out_sd,
             cfg.motivation.recognition_sd,
         )
-        shares = exchange.sharing(
-            self.streams.sharing, i, j, edge, ties.trust, tr.stranger, p.motivation, is_member, shift, ex
-        )
+        givers = (p.motivation, is_member, shift)
+        stream = self.streams.handle("sharing")
+        shares = exchange.sharing(stream, i, j, edge, ties.trust, tr.stranger, *givers, ex)
         acts = exchange.count_contributions(p.contributions, i, j, shares, n_community)
         self._sharing = (acts, 2 * n_community)
         library_rate = 0.0

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import kernel
-from .participation import logistic
+from ..compiled import generator, kernel
+from .participation import from_tanh, logistic
 
 
 def share_probability(
@@ -36,7 +36,7 @@ def share_logit(motivation, trust, intercept, w_motivation, w_trust):  # pragma:
 
 
 def sharing(
-    rng: np.random.Generator,
+    stream: np.ndarray,
     i: np.ndarray,
     j: np.ndarray,
     edge: np.ndarray,
@@ -50,6 +50,8 @@ def sharing(
     """Who shares in each meeting: row 0 whether j tells i, row 1 whether i tells j.
 
     Args:
+        stream: the sharing stream (a :meth:`copsim.streams.Streams.handle`): one uniform per
+            giver, row 0 first.
         i, j, edge: the pairs who met and their tie (-1: strangers, who trust as strangers).
         tie_trust: trust per tie; ``stranger_trust`` for pairs without one.
         motivation: intrinsic motivation per practitioner (SD units); members' is shifted by
@@ -57,22 +59,35 @@ def sharing(
         ex: the ExchangeConfig (share_intercept, share_motivation, share_trust).
     """
     weights = (ex.share_intercept, ex.share_motivation, ex.share_trust)
-    logit = _pair_logits(i, j, edge, tie_trust, stranger_trust, motivation, is_member, member_shift, *weights)
-    return rng.random((2, i.size)) < logistic(logit)
+    givers = (motivation, is_member, member_shift)
+    half = _half_pair_logits(i, j, edge, tie_trust, stranger_trust, *givers, *weights)
+    return _decide(stream, np.tanh(half, out=half))
 
 
 @kernel
-def _pair_logits(  # pragma: no cover - compiled
+def _half_pair_logits(  # pragma: no cover - compiled
     i, j, edge, tie_trust, stranger, motivation, is_member, shift, intercept, w_motivation, w_trust
 ):
-    """Per meeting, the :func:`share_logit` of the giver: row 0 j (telling i), row 1 i."""
-    logit = np.empty((2, i.size))
+    """Per meeting, half the :func:`share_logit` of the giver (row 0 j, telling i; row 1 i)."""
+    half = np.empty((2, i.size))
     for p in range(i.size):
         trust = tie_trust[edge[p]] if edge[p] >= 0 else stranger
         for row, giver in ((0, j[p]), (1, i[p])):
             giver_motivation = motivation[giver] + shift * is_member[giver]
-            logit[row, p] = share_logit(giver_motivation, trust, intercept, w_motivation, w_trust)
-    return logit
+            half[row, p] = 0.5 * share_logit(giver_motivation, trust, intercept, w_motivation, w_trust)
+    return half
+
+
+@kernel
+def _decide(stream, tanh_half):  # pragma: no cover - compiled
+    """Who shares: one uniform per giver from ``stream`` (row by row), below the probability
+    whose half logit's ``tanh`` is ``tanh_half``."""
+    u = generator(stream).random(tanh_half.size)
+    shares = np.empty(tanh_half.shape, np.bool_)
+    for row in range(2):
+        for p in range(tanh_half.shape[1]):
+            shares[row, p] = u[row * tanh_half.shape[1] + p] < from_tanh(tanh_half[row, p])
+    return shares
 
 
 @kernel

@@ -29,8 +29,19 @@ NON_MEMBER, PERIPHERAL, ACTIVE, CORE = 0, 1, 2, 3
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
-    """The logistic function, overflow-safe."""
+    """The logistic function, overflow-safe.
+
+    Compiled loops split it around numpy's ``tanh`` (which stays in numpy, see
+    :mod:`copsim.compiled`): one loop writes ``0.5 * x``, ``np.tanh`` runs in place, and the next
+    loop reads :func:`from_tanh` of it; the same operations as here, so the same numbers.
+    """
     return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+@kernel
+def from_tanh(t):  # pragma: no cover - compiled
+    """``logistic(x)`` from ``t = tanh(0.5 * x)``."""
+    return 0.5 * (1.0 + t)
 
 
 def utility(
@@ -99,26 +110,30 @@ def _utility(  # pragma: no cover - compiled
 
 def ordered_level(u: np.ndarray, util: np.ndarray, active_cut: float, core_cut: float) -> np.ndarray:
     """Membership level 0-3 from utilities and one uniform each (ordered logit)."""
-    at_least = logistic(_cut_logits(util, active_cut, core_cut))  # P(level >= 1), >= 2, >= 3
-    return _count_below(u, at_least)
+    cuts = _half_cut_logits(util, active_cut, core_cut)
+    return _count_below(u, np.tanh(cuts, out=cuts))
 
 
 @kernel
-def _cut_logits(util, active_cut, core_cut):  # pragma: no cover - compiled
-    """Rows ``util``, ``util - active_cut``, ``util - core_cut``."""
-    logits = np.empty((3, util.size))
+def _half_cut_logits(util, active_cut, core_cut):  # pragma: no cover - compiled
+    """Halves of the logits of P(level >= 1), >= 2, >= 3: ``util``, ``util - active_cut``,
+    ``util - core_cut`` (see :func:`logistic`)."""
+    half = np.empty((3, util.size))
     for s in range(util.size):
-        logits[0, s], logits[1, s], logits[2, s] = util[s], util[s] - active_cut, util[s] - core_cut
-    return logits
+        half[0, s] = 0.5 * util[s]
+        half[1, s] = 0.5 * (util[s] - active_cut)
+        half[2, s] = 0.5 * (util[s] - core_cut)
+    return half
 
 
 @kernel
-def _count_below(u, at_least):  # pragma: no cover - compiled
-    """Per column, in how many rows ``u`` is below ``at_least`` (int8)."""
+def _count_below(u, tanh_half):  # pragma: no cover - compiled
+    """Per column, how many of P(level >= 1), >= 2, >= 3 (given as ``tanh`` of half their logit)
+    exceed ``u``: the level (int8)."""
     levels = np.zeros(u.size, np.int8)
-    for row in range(at_least.shape[0]):
+    for row in range(3):
         for s in range(u.size):
-            levels[s] += u[s] < at_least[row, s]
+            levels[s] += u[s] < from_tanh(tanh_half[row, s])
     return levels
 
 
