@@ -145,15 +145,22 @@ def test_awareness_comes_from_member_colleagues_and_recruitment():
     ties = _ring_ties(4)
     member = np.array([True, False, False, False])
     heard = [np.array([True, False, False, False]) for _ in range(2000)]
-    rng = np.random.default_rng(3)
+    stream = generator_handle(rng := np.random.default_rng(3))
     for aware in heard:
-        participation.hear(aware, member, ties.indptr, ties.neighbour, rng.random(4), 0.4, 0.0, False)
+        participation.hear(stream, aware, member, ties.indptr, ties.neighbour, 0.4, 0.0, False)
     share = np.mean(heard, axis=0)
     assert share[1] == pytest.approx(0.2, abs=0.03) and share[3] == pytest.approx(0.2, abs=0.03)
     assert share[2] == 0.0 and share[0] == 1.0  # no member colleague, no recruitment: nobody tells 2
     mandated = np.zeros(4, bool)
-    participation.hear(mandated, member, ties.indptr, ties.neighbour, np.ones(4), 0.4, 0.0, True)
+    participation.hear(stream, mandated, member, ties.indptr, ties.neighbour, 0.4, 0.0, True)
     assert mandated.all()
+    recruited = np.zeros(4, bool)  # recruits spread over the unaware: 2 expected of 4
+    told = [recruited.copy() for _ in range(2000)]
+    for aware in told:
+        participation.hear(stream, aware, np.zeros(4, bool), ties.indptr, ties.neighbour, 0.4, 2.0, False)
+    assert np.mean(told) == pytest.approx(0.5, abs=0.03)
+    # four uniforms a call, whoever is unaware (the stream stays aligned)
+    assert rng.random() == np.random.default_rng(3).random(4 * 4001 + 1)[-1]
 
 
 # ---------------------------------------------------------------- exchange and trust

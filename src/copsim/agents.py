@@ -129,7 +129,8 @@ class Sponsor(mesa.Agent):
 
     def step(self) -> None:
         c = self.config
-        u_turnover, u_replace = self.model.streams.sponsor.random(2)
+        rng = self.model.streams.sponsor
+        u_turnover, u_replace = rng.random(), rng.random()  # as random(2), as Python floats
         self.tenure_weeks += 1
         if self.present:
             leaves = self.model.week == c.departure_week or u_turnover < weekly_probability(

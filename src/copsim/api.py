@@ -47,10 +47,10 @@ def simulate(config: CopConfig, progress: Progress | None = None, progress_every
     validate(config)
     model = CopModel(config)
     horizon = config.horizon_weeks
-    for week in range(1, horizon + 1):
-        model.step()
-        if progress is not None and (week % progress_every == 0 or week == horizon):
-            progress(week, horizon)
+    for week in range(0, horizon, progress_every):
+        model.run_for(min(progress_every, horizon - week))  # Mesa steps the model once a week
+        if progress is not None:
+            progress(min(week + progress_every, horizon), horizon)
     result = RunResult(model.recorder.frame(horizon), model.summary(), config, config.seed)
     model.remove_all_agents()
     return result

@@ -324,20 +324,16 @@ class CopModel(mesa.Model):
         cfg, p = self.config, self.people
         member = p.membership > 0
         # awareness: word of mouth from member colleagues, the coordinator's recruitment
-        unaware = self.n - int(np.count_nonzero(p.aware))
-        u_aware = self.streams.awareness.random(self.n)  # drawn every week (aligned stream)
-        if unaware:  # once everyone knows the community, there is nothing to hear
-            recruit = min(1.0, self.coordination.recruits / unaware)
-            participation.hear(
-                p.aware,
-                member,
-                self.ties.indptr,
-                self.ties.neighbour,
-                u_aware,
-                cfg.community.word_of_mouth,
-                recruit,
-                self.mandated,
-            )
+        participation.hear(
+            self.streams.handle("awareness"),
+            p.aware,
+            member,
+            self.ties.indptr,
+            self.ties.neighbour,
+            cfg.community.word_of_mouth,
+            self.coordination.recruits,
+            self.mandated,
+        )
         # choice of membership level: only aware practitioners who reconsider this week choose
         # (fixed-shape draws: two uniforms per practitioner, whoever reconsiders)
         u = self.streams.participation.random((2, self.n))
@@ -432,10 +428,8 @@ class CopModel(mesa.Model):
             library_rate=library_rate,
             membership=p.membership,
         )
-        newly = (
-            (p.competent_week < 0) & (p.hired_week > 0) & (p.knowledge >= cfg.demography.competence_threshold)
-        )
-        p.competent_week[newly] = self.week
+        threshold = cfg.demography.competence_threshold
+        demography.mark_competent(p.competent_week, p.hired_week, p.knowledge, threshold, self.week)
         # trust: reciprocity builds it, idle ties decay; new community ties where strangers exchanged
         trust.update(ties.view("trust"), ties.view("floor"), edge, shares, tr.gain, tr.decay)
         ties.add(*trust.first_impressions(i, j, edge, shares, tr.stranger, tr.gain), floor=tr.baseline)

@@ -138,9 +138,8 @@ class Recorder:
         self._index = {name: i for i, name in enumerate(COLUMNS)}
 
     def record(self, week: int, values: dict[str, float]) -> None:
-        row = self.data[week]
-        for name, value in values.items():
-            row[self._index[name]] = value
+        """Store ``values`` (every outcome's value, by name) as week ``week``'s row."""
+        self.data[week] = [values[name] for name in COLUMNS]
 
     def column(self, name: str) -> np.ndarray:
         return self.data[:, self._index[name]]

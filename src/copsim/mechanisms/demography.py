@@ -61,6 +61,15 @@ def alumni_draws(stream, n, n_alumni, leave_probability):  # pragma: no cover - 
     return u_join, rng.random(n_alumni) >= leave_probability
 
 
+@kernel
+def mark_competent(competent_week, hired_week, knowledge, threshold, week):  # pragma: no cover
+    """Hires (``hired_week > 0``) whose knowledge reaches ``threshold`` for the first time become
+    competent this ``week`` (``competent_week``, in place; -1 until then): time to talent."""
+    for x in range(knowledge.size):
+        if competent_week[x] < 0 and hired_week[x] > 0 and knowledge[x] >= threshold:
+            competent_week[x] = week
+
+
 def hire_knowledge(rng: np.random.Generator, n: int, mean: float, sd: float = 0.05) -> np.ndarray:
     """Knowledge of ``n`` new hires: Beta with the given mean and standard deviation."""
     return beta_by_moments(rng, n, mean, sd)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import kernel
+from ..compiled import generator, kernel
 
 NON_MEMBER, PERIPHERAL, ACTIVE, CORE = 0, 1, 2, 3
 
@@ -197,10 +197,20 @@ def awareness_probability(member_colleague_share, word_of_mouth, recruit_probabi
 
 
 @kernel
-def hear(aware, member, indptr, colleague, u, word_of_mouth, recruit, mandated):  # pragma: no cover
-    """Awareness this week, in place: each unaware practitioner hears with
+def hear(stream, aware, member, indptr, colleague, word_of_mouth, recruits, mandated):  # pragma: no cover
+    """Awareness this week, in place.
+
+    Draws one uniform per practitioner from ``stream`` (the awareness stream's handle) every
+    week, so the stream stays aligned. Each unaware practitioner hears with
     :func:`awareness_probability` of its share of member colleagues (formal ties, CSR
-    ``indptr``/``colleague``); under a mandate everyone is told."""
+    ``indptr``/``colleague``) and of the coordinator's ``recruits`` (expected practitioners made
+    aware, spread over the unaware); under a mandate everyone is told.
+    """
+    u = generator(stream).random(aware.size)
+    unaware = aware.size - np.count_nonzero(aware)
+    if unaware == 0:  # once everyone knows the community, there is nothing to hear
+        return
+    recruit = min(1.0, recruits / unaware)
     for x in range(aware.size):
         if aware[x]:
             continue
