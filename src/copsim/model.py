@@ -450,6 +450,8 @@ class CopModel(mesa.Model):
         self.repertoire += float(self.streams.practice.poisson(expected))
 
     def _adoption(self) -> None:
+        if self._adopters == self._n_adopting:
+            return  # every adopting unit has adopted: nothing left to decide (nor to draw for)
         cfg, w = self.config.adoption, self.world
         adopted, adopting = self.adopted, w.org_adopting
         unit_knowledge = adoption.best_knowledge(self.people.knowledge, w.org_start)
