@@ -66,8 +66,11 @@ def tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units):  # pragma: 
 
     Computed only for adopting units that have not adopted yet (0 for the others, whose exposure
     no longer matters). Each tie counts at both ends, all ``a`` ends first, in order of tie id
-    (the order in which the numpy version's ``np.bincount`` summed them). Reading every tie in
-    order and skipping those inside one unit is faster than gathering the cross-boundary ones.
+    (the order in which the numpy version's ``np.bincount`` summed them).
+
+    Every tie end is added, times 1 if it counts and 0 if not (its unit cannot adopt any more,
+    or the tie is inside one unit): adding 0.0 leaves a sum of non-negative terms as it was, and
+    at 100,000 practitioners the loop runs about twice as fast without the unpredictable branch.
 
     Args:
         unit_a, unit_b, trust: per live tie, the unit (organization) of its ``a`` and ``b`` end,
@@ -75,15 +78,23 @@ def tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units):  # pragma: 
         adopted, adopting: per unit, whether it has adopted / is an adopting unit at all.
         n_units: number of units.
     """
+    may_adopt = np.empty(n_units)  # as numbers: 1.0 for adopting units not adopted yet,
+    adopting_units = np.empty(n_units)  # for adopting units and for adopted ones
+    adopted_units = np.empty(n_units)
+    for unit_id in range(n_units):
+        may_adopt[unit_id] = adopting[unit_id] and not adopted[unit_id]
+        adopting_units[unit_id], adopted_units[unit_id] = adopting[unit_id], adopted[unit_id]
     num = np.zeros(n_units)
     den = np.zeros(n_units)
     for end in range(2):  # all a ends first, then all b ends
+        own_unit = unit_a if end == 0 else unit_b
+        partner_unit = unit_b if end == 0 else unit_a
         for e in range(trust.size):
-            own, partner = (unit_a[e], unit_b[e]) if end == 0 else (unit_b[e], unit_a[e])
-            if own != partner and adopting[own] and not adopted[own]:  # may still adopt
-                weight = trust[e] * adopting[partner]
-                num[own] += weight * adopted[partner]
-                den[own] += weight
+            own, partner = own_unit[e], partner_unit[e]
+            counts = may_adopt[own] * (own != partner)
+            weight = trust[e] * adopting_units[partner]
+            num[own] += counts * (weight * adopted_units[partner])
+            den[own] += counts * weight
     exposure = np.zeros(n_units)
     for unit_id in range(n_units):
         if den[unit_id] > 0:
