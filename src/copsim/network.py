@@ -243,6 +243,35 @@ def _reset_trust(a, b, trust, floor, indptr, edge, from_a, tail_from, count, nod
             trust[e] = floor[e]
 
 
+@kernel
+def _drop_lapsed(  # pragma: no cover - compiled
+    n_formal, count, min_excess, a, b, trust, floor, org_a, org_b, keys, key_edge
+):
+    """Drop, in place, the community ties (ids ``n_formal`` to ``count``) whose trust is within
+    ``min_excess`` of their floor: the kept ties move down in order, and the key index (sorted,
+    with the recent level merged in) keeps its order with the kept ties' new ids.
+
+    Returns the number of ties kept and of key index entries kept.
+    """
+    new_id = np.arange(count)
+    kept = n_formal
+    for e in range(n_formal, count):
+        if trust[e] - floor[e] >= min_excess:
+            a[kept], b[kept], trust[kept], floor[kept] = a[e], b[e], trust[e], floor[e]
+            org_a[kept], org_b[kept] = org_a[e], org_b[e]
+            new_id[e] = kept
+            kept += 1
+        else:
+            new_id[e] = -1
+    n_keys = 0
+    for r in range(keys.size):
+        e = new_id[key_edge[r]]
+        if e >= 0:
+            keys[n_keys], key_edge[n_keys] = keys[r], e
+            n_keys += 1
+    return kept, n_keys
+
+
 class Ties:
     """Undirected weighted ties among practitioners, growable, with a CSR formal index.
 
@@ -352,24 +381,17 @@ class Ties:
         A lapsed acquaintance is no longer a tie. Formal ties are never dropped, so formal edge
         ids (and the CSR index) stay valid. Returns the number of ties dropped.
         """
-        m = self.n_formal
-        community = slice(m, self.count)
-        keep = np.concatenate([np.ones(m, bool), self.trust[community] - self.floor[community] >= min_excess])
-        dropped = int(self.count - keep.sum())
-        if dropped == 0:
-            return 0
+        columns = [getattr(self, name) for name in self.COLUMNS]
         self._merge_recent()
-        self._snapshot_valid = False
-        ids = np.flatnonzero(keep)
-        for name in self.COLUMNS:
-            arr = getattr(self, name)
-            arr[: ids.size] = arr[ids]
-        self.count = ids.size
-        self.version += 1
-        # dropping entries keeps the key index sorted: no re-sort, just renumber the edges
-        new_id = np.cumsum(keep) - 1
-        kept = keep[self._key_edge]
-        self._keys, self._key_edge = self._keys[kept], new_id[self._key_edge[kept]]
+        kept, n_keys = _drop_lapsed(
+            self.n_formal, self.count, min_excess, *columns, self._keys, self._key_edge
+        )
+        dropped = self.count - kept
+        if dropped:
+            self.count = kept
+            self.version += 1
+            self._snapshot_valid = False
+            self._keys, self._key_edge = self._keys[:n_keys], self._key_edge[:n_keys]
         return dropped
 
     def _grow(self, needed: int) -> None:
