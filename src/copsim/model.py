@@ -111,9 +111,8 @@ class CopModel(mesa.Model):
         if self.enabled:
             self.people.membership[founders] = participation.CORE
             self.people.aware |= founders
-        self.practitioners: list[Practitioner] = list(
-            Practitioner.create_agents(self, self.n, slot=np.arange(self.n))
-        )
+        self.practitioners: list[Practitioner] = [Practitioner(self, 0)]  # (makes Mesa's agent set)
+        self.practitioners += self._new_practitioners(range(1, self.n))
         c = config.coordinator
         home = int(np.argmin(self.world.org_boundary))
         if self.enabled:
@@ -249,6 +248,7 @@ class CopModel(mesa.Model):
         Equivalent to ``old.remove(); Practitioner(self, slot)`` slot by slot (same unique ids,
         same order in Mesa's agent sets); done in bulk when :meth:`_registry_is_quiet`.
         """
+        slots = slots.tolist()
         if not self._registry_is_quiet():
             for slot in slots:
                 self.practitioners[slot].remove()
@@ -256,16 +256,30 @@ class CopModel(mesa.Model):
             return
         by_type = self._agents_by_type[Practitioner]._agents
         everyone = self._all_agents._agents
-        first = self.agent_id_counter
-        for k, slot in enumerate(slots.tolist()):
+        for slot in slots:
             old = self.practitioners[slot]
             del by_type[old]
             del everyone[old]
-            new = Practitioner.view(self, slot, first + k)
-            by_type[new] = None
-            everyone[new] = None
+        for slot, new in zip(slots, self._new_practitioners(slots), strict=True):
             self.practitioners[slot] = new
-        self.agent_id_counter = first + len(slots)
+
+    def _new_practitioners(self, slots) -> list[Practitioner]:
+        """Practitioner agents for ``slots``, registered with Mesa in that order.
+
+        Equivalent to ``Practitioner(self, slot)`` for each (same unique ids, same order in
+        Mesa's agent sets); in bulk when :meth:`_registry_is_quiet`.
+        """
+        if not self._registry_is_quiet():
+            return [Practitioner(self, slot) for slot in slots]
+        by_type = self._agents_by_type[Practitioner]._agents
+        everyone = self._all_agents._agents
+        first = self.agent_id_counter
+        agents = [Practitioner.view(self, slot, first + k) for k, slot in enumerate(slots)]
+        for agent in agents:
+            by_type[agent] = None
+            everyone[agent] = None
+        self.agent_id_counter = first + len(agents)
+        return agents
 
     def remove_all_agents(self) -> None:
         """Remove every agent (Mesa's API); practitioners in bulk when the registry is quiet."""
