@@ -69,6 +69,24 @@ def test_retired_practitioners_are_replaced_by_new_agents():
     assert len(hires) == len(after - before)
 
 
+def test_bulk_registration_matches_mesas_own_agent_by_agent(monkeypatch):
+    """Practitioners created and replaced in bulk get Mesa's ids, in Mesa's order."""
+
+    def registry(quiet: bool) -> list[tuple]:
+        monkeypatch.setattr(CopModel, "_registry_is_quiet", lambda self: quiet)
+        model = CopModel(small_config("company_command", "demography.retirement_per_year=5"))
+        for _ in range(10):
+            model.step()
+        practitioners = [(a.unique_id, a.slot) for a in model.agents_by_type[Practitioner]]
+        everyone = [(type(a).__name__, a.unique_id) for a in model.agents]
+        listed = [a.unique_id for a in model.practitioners]
+        return [practitioners, everyone, listed, model.agent_id_counter]
+
+    bulk, one_by_one = registry(quiet=True), registry(quiet=False)
+    assert bulk == one_by_one
+    assert len(bulk[0]) == 90 and bulk[3] > 90 + 3  # hires got new ids
+
+
 def test_same_config_and_seed_give_identical_results():
     cfg = small_config("safecities", "seed=11")
     a, b = copsim.simulate(cfg), copsim.simulate(cfg)
