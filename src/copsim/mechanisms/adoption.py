@@ -68,9 +68,10 @@ def tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units):  # pragma: 
     no longer matters). Each tie counts at both ends, all ``a`` ends first, in order of tie id
     (the order in which the numpy version's ``np.bincount`` summed them).
 
-    Every tie end is added, times 1 if it counts and 0 if not (its unit cannot adopt any more,
-    or the tie is inside one unit): adding 0.0 leaves a sum of non-negative terms as it was, and
-    at 100,000 practitioners the loop runs about twice as fast without the unpredictable branch.
+    Ties inside one unit are skipped; every other tie end is added times 1 if its unit may
+    still adopt and 0 if not. Adding 0.0 leaves a sum of non-negative terms as it was, and
+    without that unpredictable branch the loop is up to 2.8x faster (rumble_strips at 100,000
+    practitioners; 2.2x for safecities) and no slower on small runs.
 
     Args:
         unit_a, unit_b, trust: per live tie, the unit (organization) of its ``a`` and ``b`` end,
@@ -91,10 +92,11 @@ def tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units):  # pragma: 
         partner_unit = unit_b if end == 0 else unit_a
         for e in range(trust.size):
             own, partner = own_unit[e], partner_unit[e]
-            counts = may_adopt[own] * (own != partner)
-            weight = trust[e] * adopting_units[partner]
-            num[own] += counts * (weight * adopted_units[partner])
-            den[own] += counts * weight
+            if own != partner:
+                counts = may_adopt[own]
+                weight = trust[e] * adopting_units[partner]
+                num[own] += counts * (weight * adopted_units[partner])
+                den[own] += counts * weight
     exposure = np.zeros(n_units)
     for unit_id in range(n_units):
         if den[unit_id] > 0:
