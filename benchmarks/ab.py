@@ -1,6 +1,6 @@
 """Before/after: CPU seconds of the same runs with another revision's model code and with this tree.
 
-    .venv/bin/python benchmarks/ab.py 641c537                  # small, 10,000 and 100,000 runs
+    .venv/bin/python benchmarks/ab.py 641c537                  # small runs (two cases), 10,000, 100,000
     .venv/bin/python benchmarks/ab.py 641c537 --repeats 5 --only small
 
 Checks the other revision out into a temporary git worktree and runs each configuration in
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 RUNS = {
     "small": ("rumble_strips", []),
+    "small_cc": ("company_command", []),
     "10k": ("rumble_strips", ["world.n_practitioners=10000", "world.n_organizations=1428"]),
     "100k": ("rumble_strips", ["world.n_practitioners=100000", "world.n_organizations=14285"]),
     "100k_cc": ("company_command", ["world.n_practitioners=100000", "world.n_organizations=5000"]),
