@@ -256,15 +256,19 @@ class CopModel(mesa.Model):
             return
         by_type = self._agents_by_type[Practitioner]._agents
         everyone = self._all_agents._agents
-        for slot in slots:
+        first = self.agent_id_counter
+        for k, slot in enumerate(slots):  # one out, one in: no net allocation for the GC to count
             old = self.practitioners[slot]
             del by_type[old]
             del everyone[old]
-        for slot, new in zip(slots, self._new_practitioners(slots), strict=True):
+            new = Practitioner.view(self, slot, first + k)
+            by_type[new] = None
+            everyone[new] = None
             self.practitioners[slot] = new
+        self.agent_id_counter = first + len(slots)
 
-    def _new_practitioners(self, slots) -> list[Practitioner]:
-        """Practitioner agents for ``slots``, registered with Mesa in that order.
+    def _new_practitioners(self, slots: range) -> list[Practitioner]:
+        """Practitioner agents for ``slots`` (at set-up), registered with Mesa in that order.
 
         Equivalent to ``Practitioner(self, slot)`` for each (same unique ids, same order in
         Mesa's agent sets); in bulk when :meth:`_registry_is_quiet`.
