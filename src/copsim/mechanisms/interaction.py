@@ -84,55 +84,24 @@ def meetings(
         ``n_community`` first, with the id of their tie (-1 for strangers); and the members whose
         question went to an alumnus, with that alumnus' index in the pool.
     """
+    community = (members, contact_rate, revisit, introductions, referrals, n_alumni)
+    partner_index = (ties.all_indptr, ties.all_edge, ties.all_neighbour)
+    formal_index = (ties.indptr, ties.neighbour, ties.edge)
+    people = (is_member, org, knowledge)
     return _meetings(
-        contacts,
-        members,
-        contact_rate,
-        revisit,
-        ties.all_indptr,
-        ties.all_edge,
-        ties.all_neighbour,
-        ties.trust,
-        is_member,
-        org,
-        introductions,
-        knowledge,
-        referrals,
-        n_alumni,
-        formal_rate,
-        ties.indptr,
-        ties.neighbour,
-        ties.edge,
-        *ties.key_index,
+        contacts, community, people, ties.trust, partner_index, formal_index, ties.key_index, formal_rate
     )
 
 
 @kernel
 def _meetings(  # pragma: no cover - compiled
-    contacts,
-    members,
-    contact_rate,
-    revisit,
-    all_indptr,
-    all_edge,
-    all_neighbour,
-    trust,
-    is_member,
-    org,
-    introductions,
-    knowledge,
-    referrals,
-    n_alumni,
-    formal_rate,
-    indptr,
-    neighbour,
-    formal_edge,
-    *key_index,
+    contacts, community, people, trust, partner_index, formal_index, key_index, formal_rate
 ):
+    members, contact_rate, revisit, introductions, referrals, n_alumni = community
+    is_member, org, knowledge = people
+    indptr, neighbour, formal_edge = formal_index
     rng = generator(contacts)
-    ci, cj = _contacts(
-        rng, members, contact_rate, revisit, all_indptr, all_edge, all_neighbour, trust, is_member
-    )
+    ci, cj = _contacts(rng, members, contact_rate, revisit, *partner_index, trust, is_member)
     bi, bj = _introductions(rng, members, org, introductions)
     qi, qj = _questions(rng, members, knowledge, referrals, n_alumni)
     n = is_member.size
