@@ -37,13 +37,13 @@ LAPSED_TRUST = 0.02
 PRUNE_EVERY_WEEKS = 13
 
 
-def _weighted_mean(values: list[float], weights: np.ndarray) -> float:
+def _weighted_mean(values: list[float], weights: list[float]) -> float:
     """``np.average(values, weights=weights)``, bit for bit, without its overhead for one value.
 
     For a single value numpy computes ``(v * w) / w``; Python floats do the same IEEE operations.
     """
     if len(values) == 1:
-        w = float(weights[0])
+        w = weights[0]
         return values[0] * w / w
     return float(np.average(values, weights=weights))
 
@@ -322,7 +322,7 @@ class CopModel(mesa.Model):
         )
         if state != self._team_state:  # the yields change only when the team does (e.g. coaching)
             hours_each = [h for h, _, _, _ in state]
-            weights = np.asarray(hours_each) + 1e-12
+            weights = [h + 1e-12 for h in hours_each]  # (as numpy's float64 addition)
             self.coordination = coordination.allocate(
                 float(sum(hours_each)),
                 _weighted_mean([t for _, t, _, _ in state], weights),
