@@ -18,6 +18,7 @@ from copsim.mechanisms import (
     trust,
 )
 from copsim.network import Ties, incidence
+from copsim.outcomes import census
 
 # ---------------------------------------------------------------- demography
 
@@ -381,17 +382,25 @@ def test_ties_keep_the_organizations_of_their_ends_through_growth_and_prunes():
     org = np.arange(ties.n) // 3
     assert (ties.view("org_a") == org[ties.view("a")]).all()
     assert (ties.view("org_b") == org[ties.view("b")]).all()
-    assert ties.cross_edges().tolist() == np.flatnonzero(org[ties.view("a")] != org[ties.view("b")]).tolist()
+    assert (ties.crossing() == (org[ties.view("a")] != org[ties.view("b")])).all()
 
 
-def test_best_trust_is_each_practitioners_strongest_tie_among_those_given():
+def test_the_census_counts_levels_and_cross_ties_and_sums_as_numpy_does():
     ties = _grown_ties(8, prune=True)
-    edges = ties.cross_edges()
-    best = ties.best_trust(edges, default=0.05)
-    a, b, t = ties.view("a")[edges], ties.view("b")[edges], ties.view("trust")[edges]
-    for x in range(ties.n):
-        mine = t[(a == x) | (b == x)]
-        assert best[x] == max(0.05, mine.max()) if mine.size else best[x] == 0.05
+    rng = np.random.default_rng(9)
+    membership = rng.integers(0, 4, ties.n).astype(np.int8)
+    knowledge = rng.random(ties.n)
+    live = (ties.view(column) for column in ("org_a", "org_b", "a", "b", "trust"))
+    levels, total, squares, member_total, cross, best_total = census(membership, knowledge, *live, 0.05)
+    assert levels.tolist() == np.bincount(membership, minlength=4).tolist()
+    assert total == knowledge.sum() and squares == ((knowledge - knowledge.mean()) ** 2).sum()
+    assert member_total == knowledge[membership > 0].sum()
+    crossing = ties.crossing()
+    assert cross == crossing.sum() > 0
+    # each practitioner's strongest tie into another organization (0.05 if weaker or none)
+    a, b, t = ties.view("a")[crossing], ties.view("b")[crossing], ties.view("trust")[crossing]
+    best = [max([0.05, *t[(a == x) | (b == x)]]) for x in range(ties.n)]
+    assert best_total == np.sum(best)
 
 
 def _meet(rng, ties, members, rate=2.0, introductions=0.0, referrals=0.0, n_alumni=0, formal_rate=0.5):

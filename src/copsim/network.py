@@ -185,15 +185,6 @@ def _mean_trust_to(
 
 
 @kernel
-def _best_trust(a, b, trust, edges, best):  # pragma: no cover - compiled
-    """``best`` raised, at both ends of each tie in ``edges``, to the tie's trust (in place)."""
-    for e in edges:
-        best[a[e]] = max(best[a[e]], trust[e])
-        best[b[e]] = max(best[b[e]], trust[e])
-    return best
-
-
-@kernel
 def _append_ties(  # pragma: no cover - compiled
     i,
     j,
@@ -301,8 +292,6 @@ class Ties:
         self.org_a[:count], self.org_b[:count] = self.org[self.a[:count]], self.org[self.b[:count]]
         self.count = count
         self.n_formal = count
-        self.version = 0  # bumped whenever ties are added or dropped (keys cached views)
-        self._cross_cache: tuple[int, np.ndarray] | None = None
         # key index in two sorted levels: the main one, and the ties added since it was last
         # merged (small, so adding ties does not copy the whole index every week)
         self._keys = keys
@@ -362,7 +351,6 @@ class Ties:
         )
         if added:
             self.count += added
-            self.version += 1
             if self._recent_keys.size > max(4096, self._keys.size // 16):
                 self._merge_recent()
 
@@ -389,7 +377,6 @@ class Ties:
         dropped = self.count - kept
         if dropped:
             self.count = kept
-            self.version += 1
             self._snapshot_valid = False
             self._keys, self._key_edge = self._keys[:n_keys], self._key_edge[:n_keys]
         return dropped
@@ -411,12 +398,6 @@ class Ties:
         """Whether each live tie joins two organizations."""
         return self.view("org_a") != self.view("org_b")
 
-    def cross_edges(self) -> np.ndarray:
-        """Ids of the live ties between different organizations (cached until ties change)."""
-        if self._cross_cache is None or self._cross_cache[0] != self.version:
-            self._cross_cache = (self.version, np.flatnonzero(self.crossing()))
-        return self._cross_cache[1]
-
     def mean_trust_to(self, who: np.ndarray, eligible: np.ndarray, default: float) -> np.ndarray:
         """Mean trust on the ties of each practitioner in ``who`` (distinct) to ``eligible`` ones.
 
@@ -425,15 +406,6 @@ class Ties:
         indptr, edge, from_a, tail_from = self._ties_of_index()
         ties = (self.a, self.b, self.trust)
         return _mean_trust_to(*ties, eligible, default, tail_from, self.count, indptr, edge, from_a, who)
-
-    def best_trust(self, edges: np.ndarray, default: float) -> np.ndarray:
-        """Each practitioner's highest trust over the ties ``edges`` (``default`` if none is higher).
-
-        With ``edges`` the cross-boundary ties this is how far each practitioner trusts someone
-        in another organization; the best tie rather than the mean keeps many new, weak
-        acquaintances from hiding the trusted relationships a community builds.
-        """
-        return _best_trust(self.a, self.b, self.trust, edges, np.full(self.n, default))
 
     def reset_trust(self, nodes: np.ndarray) -> None:
         """Trust on every tie of ``nodes`` back to its floor (relationships leave with a person)."""
