@@ -9,7 +9,7 @@ the same operations on the same operands in the same order (sums accumulate sequ
 (``exp``, ``tanh``) stay in numpy, whose SIMD versions may differ from libm in the last bit.
 
 Compiled code is cached on disk beside the module (``cache=True``), so only the first run after
-installing copsim compiles (about 20 s; ``make setup`` does it ahead with
+installing copsim compiles (about 40 s on 2 cores; ``make setup`` does it ahead with
 ``python -m copsim.warm_up``); later processes, including sweep workers, load it (about 0.5 s).
 Numba notices edits to a kernel's source file, but not to the options below: after changing
 them, delete the cached ``*.nbi``/``*.nbc`` files under ``src/copsim`` (``__pycache__``).

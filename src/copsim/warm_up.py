@@ -1,7 +1,7 @@
 """Compile copsim's kernels ahead of the first run: ``python -m copsim.warm_up``.
 
 Numba compiles each kernel of :mod:`copsim.compiled` on first use and caches it on disk; a
-fresh install would otherwise pause about 20 s in its first run. ``make setup`` runs this once.
+fresh install would otherwise pause about 40 s in its first run. ``make setup`` runs this once.
 """
 
 from __future__ import annotations
