@@ -449,8 +449,8 @@ class CopModel(mesa.Model):
         threshold = cfg.demography.competence_threshold
         demography.mark_competent(p.competent_week, p.hired_week, p.knowledge, threshold, self.week)
         # trust: reciprocity builds it, idle ties decay; new community ties where strangers exchanged
-        trust.update(ties.view("trust"), ties.view("floor"), edge, shares, tr.gain, tr.decay)
-        ties.add(*trust.first_impressions(i, j, edge, shares, tr.stranger, tr.gain), floor=tr.baseline)
+        on_ties = (ties.view("trust"), ties.view("floor"))
+        ties.add(*trust.week(*on_ties, i, j, edge, shares, tr.gain, tr.decay, tr.stranger), floor=tr.baseline)
         if self.week % PRUNE_EVERY_WEEKS == 0:
             ties.prune(LAPSED_TRUST)
             ties.rebuild_partner_index()

@@ -341,7 +341,7 @@ class Ties:
         """
         if i.size == 0:
             return
-        if np.ndim(trust) == 0:
+        if not isinstance(trust, np.ndarray):  # one starting trust for all
             trust = np.full(i.size, float(trust))
         if self.count + i.size > self.a.size:
             self._grow(self.count + i.size)

@@ -48,14 +48,8 @@ def update(trust, floor, edge, shares, gain, decay):  # pragma: no cover - compi
             trust[e] += gain * (1.0 - trust[e])
 
 
-def first_impressions(
-    i: np.ndarray,
-    j: np.ndarray,
-    edge: np.ndarray,
-    shares: np.ndarray,
-    stranger: float,
-    gain: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@kernel
+def first_impressions(i, j, edge, shares, stranger, gain):  # pragma: no cover - compiled
     """New ties from meetings of strangers in which someone shared.
 
     A new tie starts at stranger trust plus one step of the trust gain (half a step if only one
@@ -65,11 +59,14 @@ def first_impressions(
         ``(i, j, start_trust)`` of the new ties.
     """
     step = gain * (1.0 - stranger)
-    return _first_impressions(i, j, edge, shares, stranger + step * 1.0, stranger + step * 0.5)
+    new = np.flatnonzero((edge < 0) & (shares[0] | shares[1]))
+    start = np.where(shares[0][new] & shares[1][new], stranger + step * 1.0, stranger + step * 0.5)
+    return i[new], j[new], start
 
 
 @kernel
-def _first_impressions(i, j, edge, shares, reciprocated, one_sided):  # pragma: no cover - compiled
-    new = np.flatnonzero((edge < 0) & (shares[0] | shares[1]))
-    start = np.where(shares[0][new] & shares[1][new], reciprocated, one_sided)
-    return i[new], j[new], start
+def week(trust, floor, i, j, edge, shares, gain, decay, stranger):  # pragma: no cover - compiled
+    """The week's trust: :func:`update` on the ties (in place), then the
+    :func:`first_impressions` of strangers who exchanged (returned, for ``Ties.add``)."""
+    update(trust, floor, edge, shares, gain, decay)
+    return first_impressions(i, j, edge, shares, stranger, gain)
