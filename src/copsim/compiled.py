@@ -6,7 +6,11 @@ calls each write a temporary the next one reads. The loops marked ``@kernel`` do
 one pass. Each is written to give, bit for bit, the numbers of the numpy code it replaced:
 the same operations on the same operands in the same order (sums accumulate sequentially, as
 ``np.bincount`` and ``np.cumsum`` do), and ``fastmath`` stays off. Transcendental functions
-(``exp``, ``tanh``) stay in numpy, whose SIMD versions may differ from libm in the last bit.
+(``expm1`` in the retirement and adoption probabilities) stay in numpy, whose SIMD
+versions may differ from libm in the last bit. The logistic of a decision is the exception
+(:func:`copsim.mechanisms.participation.logistic`, compiled ``exp``): it is only ever compared
+with a uniform, so a last-bit difference changes a result only if the uniform falls within
+that bit of the probability (about one decision in 10^16).
 
 Compiled code is cached on disk beside the module (``cache=True``), so only the first run after
 installing copsim compiles (about 40 s on 2 cores; ``make setup`` does it ahead with

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..compiled import kernel
-from .participation import from_tanh
+from .participation import logistic
 
 
 def bass_closed_form(t_years: np.ndarray, p: float, q: float) -> np.ndarray:
@@ -38,26 +38,13 @@ def ring_closed_form(t_years: np.ndarray, p: float, q: float) -> np.ndarray:
     return 1.0 - np.exp(-(p + q) * t + (q / p) * (1.0 - np.exp(-p * t)))
 
 
-def know_how_gate(unit_knowledge: np.ndarray, threshold: float, width: float) -> np.ndarray:
-    """How ready a unit is to adopt (0-1) given its best practitioner's knowledge."""
+@kernel
+def know_how_gate(unit_knowledge, threshold, width):  # pragma: no cover - compiled
+    """How ready a unit is to adopt (0-1) given its best practitioner's knowledge: a logistic
+    in ``(knowledge - threshold) / width``; 1 everywhere when ``threshold`` is 0 (no gate)."""
     if threshold <= 0.0:
         return np.ones_like(unit_knowledge)
-    half = _half_gate_logit(unit_knowledge, threshold, width)
-    return _logistic_from_tanh(np.tanh(half, out=half))
-
-
-@kernel
-def _half_gate_logit(unit_knowledge, threshold, width):  # pragma: no cover - compiled
-    """Half the gate's logit, ``0.5 * (knowledge - threshold) / width`` (see ``logistic``)."""
-    return 0.5 * ((unit_knowledge - threshold) / width)
-
-
-@kernel
-def _logistic_from_tanh(t):  # pragma: no cover - compiled
-    out = np.empty(t.size)
-    for k in range(t.size):
-        out[k] = from_tanh(t[k])
-    return out
+    return logistic((unit_knowledge - threshold) / width)
 
 
 @kernel

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..compiled import generator, kernel
-from .participation import from_tanh, logistic
+from .participation import logistic
 
 
 def share_probability(
@@ -58,35 +58,24 @@ def sharing(
             ``member_shift`` (a mandate's crowding-out or a sponsor's recognition).
         ex: the ExchangeConfig (share_intercept, share_motivation, share_trust).
     """
-    weights = (ex.share_intercept, ex.share_motivation, ex.share_trust)
     givers = (motivation, is_member, member_shift)
-    half = _half_pair_logits(i, j, edge, tie_trust, stranger_trust, *givers, *weights)
-    return _decide(stream, np.tanh(half, out=half))
+    weights = (ex.share_intercept, ex.share_motivation, ex.share_trust)
+    return _decide(stream, i, j, edge, tie_trust, stranger_trust, *givers, *weights)
 
 
 @kernel
-def _half_pair_logits(  # pragma: no cover - compiled
-    i, j, edge, tie_trust, stranger, motivation, is_member, shift, intercept, w_motivation, w_trust
+def _decide(  # pragma: no cover - compiled
+    stream, i, j, edge, tie_trust, stranger, motivation, is_member, shift, intercept, w_motivation, w_trust
 ):
-    """Per meeting, half the :func:`share_logit` of the giver (row 0 j, telling i; row 1 i)."""
-    half = np.empty((2, i.size))
+    """:func:`sharing`: first all the uniforms (row 0, then row 1), then each giver's decision."""
+    u = generator(stream).random(2 * i.size)
+    shares = np.empty((2, i.size), np.bool_)
     for p in range(i.size):
         trust = tie_trust[edge[p]] if edge[p] >= 0 else stranger
         for row, giver in ((0, j[p]), (1, i[p])):
             giver_motivation = motivation[giver] + shift * is_member[giver]
-            half[row, p] = 0.5 * share_logit(giver_motivation, trust, intercept, w_motivation, w_trust)
-    return half
-
-
-@kernel
-def _decide(stream, tanh_half):  # pragma: no cover - compiled
-    """Who shares: one uniform per giver from ``stream`` (row by row), below the probability
-    whose half logit's ``tanh`` is ``tanh_half``."""
-    u = generator(stream).random(tanh_half.size)
-    shares = np.empty(tanh_half.shape, np.bool_)
-    for row in range(2):
-        for p in range(tanh_half.shape[1]):
-            shares[row, p] = u[row * tanh_half.shape[1] + p] < from_tanh(tanh_half[row, p])
+            logit = share_logit(giver_motivation, trust, intercept, w_motivation, w_trust)
+            shares[row, p] = u[row * i.size + p] < logistic(logit)
     return shares
 
 

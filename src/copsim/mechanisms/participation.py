@@ -28,20 +28,15 @@ from ..compiled import generator, kernel
 NON_MEMBER, PERIPHERAL, ACTIVE, CORE = 0, 1, 2, 3
 
 
-def logistic(x: np.ndarray) -> np.ndarray:
-    """The logistic function, overflow-safe.
-
-    Compiled loops split it around numpy's ``tanh`` (which stays in numpy, see
-    :mod:`copsim.compiled`): one loop writes ``0.5 * x``, ``np.tanh`` runs in place, and the next
-    loop reads :func:`from_tanh` of it; the same operations as here, so the same numbers.
-    """
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
 @kernel
-def from_tanh(t):  # pragma: no cover - compiled
-    """``logistic(x)`` from ``t = tanh(0.5 * x)``."""
-    return 0.5 * (1.0 + t)
+def logistic(x):  # pragma: no cover - compiled
+    """The logistic function ``1 / (1 + exp(-x))`` of a scalar or an array.
+
+    Overflow-safe: compiled, ``exp(-x)`` overflows to ``inf`` without a warning and the result
+    is 0. It costs about 6 ns a value here, against 14 for ``tanh`` (numpy's or libm's), which
+    the equivalent ``0.5 * (1 + tanh(x / 2))`` needs.
+    """
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 def utility(
@@ -108,32 +103,15 @@ def _utility(  # pragma: no cover - compiled
     return util
 
 
-def ordered_level(u: np.ndarray, util: np.ndarray, active_cut: float, core_cut: float) -> np.ndarray:
-    """Membership level 0-3 from utilities and one uniform each (ordered logit)."""
-    cuts = _half_cut_logits(util, active_cut, core_cut)
-    return _count_below(u, np.tanh(cuts, out=cuts))
-
-
 @kernel
-def _half_cut_logits(util, active_cut, core_cut):  # pragma: no cover - compiled
-    """Halves of the logits of P(level >= 1), >= 2, >= 3: ``util``, ``util - active_cut``,
-    ``util - core_cut`` (see :func:`logistic`)."""
-    half = np.empty((3, util.size))
-    for s in range(util.size):
-        half[0, s] = 0.5 * util[s]
-        half[1, s] = 0.5 * (util[s] - active_cut)
-        half[2, s] = 0.5 * (util[s] - core_cut)
-    return half
-
-
-@kernel
-def _count_below(u, tanh_half):  # pragma: no cover - compiled
-    """Per column, how many of P(level >= 1), >= 2, >= 3 (given as ``tanh`` of half their logit)
-    exceed ``u``: the level (int8)."""
+def ordered_level(u, util, active_cut, core_cut):  # pragma: no cover - compiled
+    """Membership level 0-3 (int8) from utilities and one uniform each (ordered logit): how many
+    of P(level >= 1), P(level >= 2), P(level = 3) exceed the uniform."""
     levels = np.zeros(u.size, np.int8)
-    for row in range(3):
-        for s in range(u.size):
-            levels[s] += u[s] < from_tanh(tanh_half[row, s])
+    for s in range(u.size):
+        for cut in (0.0, active_cut, core_cut):
+            if u[s] < logistic(util[s] - cut):
+                levels[s] += 1
     return levels
 
 
