@@ -521,3 +521,15 @@ def test_only_adopting_units_not_yet_adopted_adopt_and_keep_their_first_week():
 def test_adoption_probability_rises_with_exposure():
     p = adoption.weekly_adoption_probability(0.03, 0.38, np.array([0.0, 0.5]), np.ones(2))
     assert p[1] > p[0] == pytest.approx(1 - np.exp(-0.03 / 52))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_order_statistics_match_sorting_with_ties_and_skew(seed):
+    """Bins hold all, one or none of the values near the rank; repeated values and a heavy
+    tail keep several in one bin (the knowledge of members at a common ceiling)."""
+    rng = np.random.default_rng(seed)
+    values = np.concatenate([rng.beta(0.3, 5, 3000), np.full(500, 0.8), rng.random(7) * 1e-9])
+    rng.shuffle(values)
+    ordered = np.sort(values)
+    for rank in (0, 1, 500, 2249, 2250, 3000, 3400, values.size - 2):
+        assert interaction.order_statistics(values, rank) == (ordered[rank], ordered[rank + 1])
