@@ -410,7 +410,8 @@ def _meet(rng, ties, members, rate=2.0, introductions=0.0, referrals=0.0, n_alum
         generator_handle(rng),
         ties,
         np.asarray(members, np.int64),
-        contact_rate=np.full(len(members), rate),
+        level_rate=np.full(4, rate),
+        membership=is_member.astype(np.int8),
         is_member=is_member,
         org=ties.org,
         knowledge=np.linspace(0.0, 1.0, n),
@@ -533,3 +534,11 @@ def test_order_statistics_match_sorting_with_ties_and_skew(seed):
     ordered = np.sort(values)
     for rank in (0, 1, 500, 2249, 2250, 3000, 3400, values.size - 2):
         assert interaction.order_statistics(values, rank) == (ordered[rank], ordered[rank + 1])
+
+
+@pytest.mark.parametrize("lam", [0.0, 1e-3, 0.3, 2.0, 9.999, 10.0, 25.0])
+def test_poisson_with_the_exponential_given_is_numpys(lam):
+    ours, numpys = np.random.default_rng(11), np.random.default_rng(11)
+    draws = [interaction.poisson(ours, lam, np.exp(-lam)) for _ in range(300)]
+    assert draws == numpys.poisson(lam, 300).tolist()
+    assert ours.random() == numpys.random()  # the stream advanced by as much

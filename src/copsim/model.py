@@ -400,13 +400,14 @@ class CopModel(mesa.Model):
         is_member = p.membership > 0
         members = np.flatnonzero(is_member)  # (none while there is no community)
         # who meets whom: community channels, brokered introductions, referrals, colleagues
-        rate = self._contacts_per_level[p.membership[members]] * self._channel_multiplier * self.vitality
+        level_rate = self._contacts_per_level * self._channel_multiplier * self.vitality
         qa = self.coordination.referrals * (0.5 + 0.5 * cfg.community.channels.qa_referral)
         i, j, edge, n_community, alumni_askers, alumni_asked = interaction.meetings(
             self.streams.handle("contacts"),
             ties,
             members,
-            contact_rate=rate,
+            level_rate=level_rate,
+            membership=p.membership,
             is_member=is_member,
             org=p.org,
             knowledge=p.knowledge,

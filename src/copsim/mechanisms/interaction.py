@@ -51,7 +51,8 @@ def meetings(
     contacts: np.ndarray,
     ties,
     members: np.ndarray,
-    contact_rate: np.ndarray,
+    level_rate: np.ndarray,
+    membership: np.ndarray,
     is_member: np.ndarray,
     org: np.ndarray,
     knowledge: np.ndarray,
@@ -73,8 +74,8 @@ def meetings(
 
     Args:
         members: the members' ids, ascending (none: no community pairs and no community draws).
-        contact_rate: community contacts a week per member.
-        is_member, org, knowledge: per practitioner.
+        level_rate: community contacts a week by membership level (0-3).
+        membership, is_member, org, knowledge: per practitioner.
         revisit: share of contacts that go back to a tie (drawn by trust).
         introductions, referrals: the coordinator's expected introductions and referrals.
         n_alumni: size of the alumni pool, who answer questions too.
@@ -84,10 +85,10 @@ def meetings(
         ``n_community`` first, with the id of their tie (-1 for strangers); and the members whose
         question went to an alumnus, with that alumnus' index in the pool.
     """
-    community = (members, contact_rate, revisit, introductions, referrals, n_alumni)
+    community = (members, level_rate, revisit, introductions, referrals, n_alumni)
     partner_index = (ties.all_indptr, ties.all_edge, ties.all_neighbour)
     formal_index = (ties.indptr, ties.neighbour, ties.edge)
-    people = (is_member, org, knowledge)
+    people = (membership, is_member, org, knowledge)
     return _meetings(
         contacts, community, people, ties.trust, partner_index, formal_index, ties.key_index, formal_rate
     )
@@ -97,11 +98,11 @@ def meetings(
 def _meetings(  # pragma: no cover - compiled
     contacts, community, people, trust, partner_index, formal_index, key_index, formal_rate
 ):
-    members, contact_rate, revisit, introductions, referrals, n_alumni = community
-    is_member, org, knowledge = people
+    members, level_rate, revisit, introductions, referrals, n_alumni = community
+    membership, is_member, org, knowledge = people
     indptr, neighbour, formal_edge = formal_index
     rng = generator(contacts)
-    ci, cj = _contacts(rng, members, contact_rate, revisit, *partner_index, trust, is_member)
+    ci, cj = _contacts(rng, members, membership, level_rate, revisit, *partner_index, trust, is_member)
     bi, bj = _introductions(rng, members, org, introductions)
     qi, qj = _questions(rng, members, knowledge, referrals, n_alumni)
     n = is_member.size
@@ -130,20 +131,24 @@ def _meetings(  # pragma: no cover - compiled
 
 @kernel
 def _contacts(  # pragma: no cover - compiled
-    rng, members, rate, revisit, indptr, edge, neighbour, trust, eligible
+    rng, members, membership, level_rate, revisit, indptr, edge, neighbour, trust, eligible
 ):
     """Pairs (seeker, partner) of members meeting through the community's channels.
 
-    Each member seeks a Poisson(``rate``) number of contacts. A seeker whose revisit uniform is
+    Each member seeks a Poisson number of contacts, at the rate of its membership level. A seeker whose revisit uniform is
     below ``revisit`` goes back to a tie drawn in proportion to trust (people return to those
     they trust), if it has an eligible one; everyone else meets a random member. Self-meetings
     are dropped.
     """
     if members.size < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    no_contact = np.empty(level_rate.size)  # P(no contact) = exp(-rate), once per level
+    for level in range(level_rate.size):
+        no_contact[level] = np.exp(-level_rate[level])
     contacts = np.empty(members.size, np.int64)
     for m in range(members.size):
-        contacts[m] = rng.poisson(rate[m])
+        level = membership[members[m]]
+        contacts[m] = poisson(rng, level_rate[level], no_contact[level])
     total = contacts.sum()
     u = rng.random(2 * total)
     u_partner, u_revisit = u[:total], u[total:]
@@ -163,6 +168,24 @@ def _contacts(  # pragma: no cover - compiled
             partners[at[r]] = known[r]
     keep = seekers != partners
     return seekers[keep], partners[keep]
+
+
+@kernel
+def poisson(rng, lam, no_event):  # pragma: no cover - compiled
+    """``rng.poisson(lam)`` given ``no_event = exp(-lam)``: numpy's algorithm and numbers, with
+    the exponential worked out by the caller (once per distinct rate instead of once a draw).
+
+    Below 10, numpy multiplies uniforms until the product falls to ``exp(-lam)`` or below;
+    from 10 up (and at 0) the generator's own method is used.
+    """
+    if lam >= 10 or lam == 0:
+        return rng.poisson(lam)
+    events, product = 0, 1.0
+    while True:
+        product *= rng.random()
+        if product <= no_event:
+            return events
+        events += 1
 
 
 @kernel
