@@ -403,7 +403,9 @@ def test_the_census_counts_levels_and_cross_ties_and_sums_as_numpy_does():
     assert best_total == np.sum(best)
 
 
-def _meet(rng, ties, members, rate=2.0, introductions=0.0, referrals=0.0, n_alumni=0, formal_rate=0.5):
+def _meet(
+    rng, ties, members, rate=2.0, introductions=0.0, referrals=0.0, n_alumni=0, formal_rate=0.5, revisit=0.0
+):
     n = ties.n
     is_member = np.isin(np.arange(n), members)
     return interaction.meetings(
@@ -415,7 +417,7 @@ def _meet(rng, ties, members, rate=2.0, introductions=0.0, referrals=0.0, n_alum
         is_member=is_member,
         org=ties.org,
         knowledge=np.linspace(0.0, 1.0, n),
-        revisit=0.0,
+        revisit=revisit,
         introductions=introductions,
         referrals=referrals,
         n_alumni=n_alumni,
@@ -439,6 +441,18 @@ def test_colleagues_meet_real_neighbours_after_the_community_pairs():
         assert (ties.view("b")[edge[n_community:]] == np.maximum(who, nb)).all()
     seekers = np.array([i.size - n_community for i, _, _, n_community, _, _ in weeks])
     assert seekers.mean() == pytest.approx(5, abs=0.8)  # half of the 10 practitioners a week
+
+
+def test_revisits_go_back_to_a_tie_and_carry_its_id():
+    ties = _ring_ties(10)
+    ties.add(np.array([0, 0]), np.array([5, 7]), 0.4, 0.2)
+    ties.rebuild_partner_index()  # revisits draw from the snapshot
+    rng = np.random.default_rng(5)
+    weeks = [_meet(rng, ties, [0, 5, 7], formal_rate=0.0, revisit=1.0) for _ in range(30)]
+    assert sum(i.size for i, *_ in weeks) > 100
+    for i, j, edge, n_community, _, _ in weeks:
+        assert n_community == i.size
+        assert (edge >= 0).all() and (edge == ties.find(i, j)).all()  # every pair is a tie, and its id
 
 
 def test_questions_go_to_the_most_knowledgeable_quarter_or_to_alumni():

@@ -23,6 +23,9 @@ import numpy as np
 
 from .compiled import kernel
 
+#: an edge id not looked up yet (ids found are >= 0, -1 for no tie)
+UNKNOWN = -2
+
 
 @kernel
 def incidence(a, b, n):  # pragma: no cover - compiled
@@ -89,10 +92,17 @@ def _lookup(keys, edges, recent_keys, recent_edges, key):  # pragma: no cover - 
 @kernel
 def find_pairs(i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: no cover - compiled
     """Edge ids of the pairs (i, j) in a key index (see ``Ties.key_index``), -1 where absent."""
-    found = np.empty(i.size, np.int64)
-    for s in range(i.size):
-        found[s] = _lookup(keys, edges, recent_keys, recent_edges, _pair_key(i[s], j[s], n))
+    found = np.full(i.size, UNKNOWN)
+    fill_pairs(found, i, j, n, keys, edges, recent_keys, recent_edges)
     return found
+
+
+@kernel
+def fill_pairs(found, i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: no cover - compiled
+    """:func:`find_pairs` in place, for the pairs whose ``found`` is ``UNKNOWN`` only."""
+    for s in range(i.size):
+        if found[s] == UNKNOWN:
+            found[s] = _lookup(keys, edges, recent_keys, recent_edges, _pair_key(i[s], j[s], n))
 
 
 @kernel
@@ -117,7 +127,8 @@ def _absent_pairs(i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: n
 
 @kernel
 def draw_by_trust(indptr, edge, neighbour, trust, eligible, who, u):  # pragma: no cover - compiled
-    """Partner of each ``who[s]`` drawn from its CSR segment with weight ``trust * eligible``.
+    """Where in the CSR index each ``who[s]``'s partner is, drawn from its segment with weight
+    ``trust * eligible`` (the partner is ``neighbour`` there, their tie ``edge``).
 
     Inverse-CDF sampling on one running sum over all the seekers' segments (as ``np.cumsum``
     over their concatenation would give): seeker ``s`` takes the last entry of its segment
@@ -144,7 +155,7 @@ def draw_by_trust(indptr, edge, neighbour, trust, eligible, who, u):  # pragma: 
             k = first
             while k + 1 < last and cum[k + 1] <= target:
                 k += 1
-            result[s] = neighbour[start + k - first]
+            result[s] = start + k - first
         first = last
     return result
 
@@ -321,7 +332,8 @@ class Ties:
         :meth:`rebuild_partner_index`; -1 where no eligible tie exists.
         """
         index = (self.all_indptr, self.all_edge, self.all_neighbour)
-        return draw_by_trust(*index, self.trust, eligible, who, u)
+        at = draw_by_trust(*index, self.trust, eligible, who, u)
+        return np.where(at >= 0, self.all_neighbour[at], -1)
 
     # ---------------------------------------------------------------- lookup and growth
     @property

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..compiled import generator, kernel
-from ..network import draw_by_trust, find_pairs
+from ..network import UNKNOWN, draw_by_trust, fill_pairs
 
 #: contacts a channel yields at full intensity (relative; guess)
 CHANNEL_YIELD = {
@@ -102,7 +102,7 @@ def _meetings(  # pragma: no cover - compiled
     membership, is_member, org, knowledge = people
     indptr, neighbour, formal_edge = formal_index
     rng = generator(contacts)
-    ci, cj = _contacts(rng, members, membership, level_rate, revisit, *partner_index, trust, is_member)
+    ci, cj, ce = _contacts(rng, members, membership, level_rate, revisit, *partner_index, trust, is_member)
     bi, bj = _introductions(rng, members, org, introductions)
     qi, qj = _questions(rng, members, knowledge, referrals, n_alumni)
     n = is_member.size
@@ -116,8 +116,9 @@ def _meetings(  # pragma: no cover - compiled
             seeking += 1
     i = np.concatenate((ci, bi, qi[to_members], np.empty(seeking, np.int64)))
     j = np.concatenate((cj, bj, qj[to_members], np.empty(seeking, np.int64)))
-    edge = np.empty(i.size, np.int64)
-    edge[:n_community] = find_pairs(i[:n_community], j[:n_community], n, *key_index)
+    edge = np.full(i.size, UNKNOWN)
+    edge[: ci.size] = ce  # revisits know their tie; the other pairs are looked up
+    fill_pairs(edge[:n_community], i[:n_community], j[:n_community], n, *key_index)
     s = n_community
     for x in range(n):
         degree = indptr[x + 1] - indptr[x]
@@ -135,13 +136,14 @@ def _contacts(  # pragma: no cover - compiled
 ):
     """Pairs (seeker, partner) of members meeting through the community's channels.
 
-    Each member seeks a Poisson number of contacts, at the rate of its membership level. A seeker whose revisit uniform is
-    below ``revisit`` goes back to a tie drawn in proportion to trust (people return to those
-    they trust), if it has an eligible one; everyone else meets a random member. Self-meetings
-    are dropped.
+    Each member seeks a Poisson number of contacts, at the rate of its membership level. A
+    seeker whose revisit uniform is below ``revisit`` goes back to a tie drawn in proportion to
+    trust (people return to those they trust), if it has an eligible one; everyone else meets
+    a random member. Self-meetings are dropped. Returns seekers, partners and, for revisits,
+    their tie's id (``UNKNOWN`` for the others, looked up later).
     """
     if members.size < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
     no_contact = np.empty(level_rate.size)  # P(no contact) = exp(-rate), once per level
     for level in range(level_rate.size):
         no_contact[level] = np.exp(-level_rate[level])
@@ -154,6 +156,7 @@ def _contacts(  # pragma: no cover - compiled
     u_partner, u_revisit = u[:total], u[total:]
     seekers = np.empty(total, np.int64)
     partners = np.empty(total, np.int64)
+    ties = np.full(total, UNKNOWN)
     s = 0
     for m in range(members.size):
         for _ in range(contacts[m]):
@@ -161,13 +164,13 @@ def _contacts(  # pragma: no cover - compiled
             partners[s] = members[np.int64(u_partner[s] * members.size)]
             s += 1
     back = u_revisit < revisit
-    known = draw_by_trust(indptr, edge, neighbour, trust, eligible, seekers[back], u_partner[back])
+    chosen = draw_by_trust(indptr, edge, neighbour, trust, eligible, seekers[back], u_partner[back])
     at = np.flatnonzero(back)
     for r in range(at.size):
-        if known[r] >= 0:
-            partners[at[r]] = known[r]
+        if chosen[r] >= 0:
+            partners[at[r]], ties[at[r]] = neighbour[chosen[r]], edge[chosen[r]]
     keep = seekers != partners
-    return seekers[keep], partners[keep]
+    return seekers[keep], partners[keep], ties[keep]
 
 
 @kernel
