@@ -162,7 +162,7 @@ def draw_by_trust(indptr, edge, neighbour, trust, eligible, who, u):  # pragma: 
 
 @kernel
 def _mean_trust_to(
-    a, b, trust, eligible, default, tail_from, count, indptr, edge, from_a, who
+    a, b, trust, eligible, default, tail_from, count, indptr, edge, neighbour, from_a, who
 ):  # pragma: no cover
     """Mean trust on the ties from each ``who`` (distinct) to ``eligible`` partners.
 
@@ -175,14 +175,15 @@ def _mean_trust_to(
     mark[who] = True
     total = np.zeros(eligible.size)
     n_ties = np.zeros(eligible.size)
+    at = indptr[who]  # each segment's next entry: its a ends come first, then its b ends
     for end in range(2):  # 0: ties at the practitioner's a end, 1: at its b end
         for s in range(who.size):
-            for pos in range(indptr[who[s]], indptr[who[s] + 1]):
-                if from_a[pos] == (end == 0):
-                    e = edge[pos]
-                    other = b[e] if end == 0 else a[e]
-                    total[who[s]] += trust[e] * eligible[other]
-                    n_ties[who[s]] += eligible[other]
+            x = who[s]
+            while at[s] < indptr[x + 1] and (end == 1 or from_a[at[s]]):
+                e, other = edge[at[s]], neighbour[at[s]]
+                total[x] += trust[e] * eligible[other]
+                n_ties[x] += eligible[other]
+                at[s] += 1
         for e in range(tail_from, count):
             node, other = (a[e], b[e]) if end == 0 else (b[e], a[e])
             if mark[node]:
@@ -234,7 +235,7 @@ def _append_ties(  # pragma: no cover - compiled
 
 
 @kernel
-def _reset_trust(a, b, trust, floor, indptr, edge, from_a, tail_from, count, nodes):  # pragma: no cover
+def _reset_trust(a, b, trust, floor, indptr, edge, tail_from, count, nodes):  # pragma: no cover
     mark = np.zeros(indptr.size - 1, np.bool_)
     mark[nodes] = True
     for x in nodes:
@@ -415,21 +416,25 @@ class Ties:
 
         ``default`` where a practitioner has no such tie. Visits only the ties touching ``who``.
         """
-        indptr, edge, from_a, tail_from = self._ties_of_index()
-        ties = (self.a, self.b, self.trust)
-        return _mean_trust_to(*ties, eligible, default, tail_from, self.count, indptr, edge, from_a, who)
+        indptr, edge, neighbour, from_a, tail_from = self._ties_of_index()
+        ties, index = (self.a, self.b, self.trust), (indptr, edge, neighbour, from_a)
+        return _mean_trust_to(*ties, eligible, default, tail_from, self.count, *index, who)
 
     def reset_trust(self, nodes: np.ndarray) -> None:
         """Trust on every tie of ``nodes`` back to its floor (relationships leave with a person)."""
-        _reset_trust(self.a, self.b, self.trust, self.floor, *self._ties_of_index(), self.count, nodes)
+        indptr, edge, _, _, tail_from = self._ties_of_index()
+        _reset_trust(self.a, self.b, self.trust, self.floor, indptr, edge, tail_from, self.count, nodes)
 
-    def _ties_of_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    def _ties_of_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
         """Where to find each practitioner's ties: the partner snapshot's CSR index (indptr, tie
-        ids, whether the practitioner is the tie's ``a`` end) and the first tie id not in it.
+        ids, the other ends, whether the practitioner is the tie's ``a`` end) and the first tie
+        id not in it.
 
         After a prune the snapshot's tie ids are stale: then an empty index, and every tie
         counts as newer than the snapshot (loops over them scan all ties).
         """
         if self._snapshot_valid:
-            return self.all_indptr, self.all_edge, self.all_from_a, self._snapshot_count
-        return np.zeros(self.n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), 0
+            index = self.all_indptr, self.all_edge, self.all_neighbour, self.all_from_a
+            return *index, self._snapshot_count
+        none = np.zeros(0, np.int64)
+        return np.zeros(self.n + 1, np.int64), none, none, np.zeros(0, bool), 0
