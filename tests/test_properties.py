@@ -54,6 +54,9 @@ def test_state_stays_in_range_and_counts_are_conserved(config):
         assert (adopted_before <= model.adopted).all()  # adoption never reverses
         adopted_before = model.adopted.copy()
         assert 0.0 <= model.vitality <= 1.0
+    a, b = ties.view("a"), ties.view("b")
+    assert (a < b).all() and np.unique(a.astype(np.int64) * ties.n + b).size == ties.count  # no tie twice
+    assert (ties.find(a, b) == np.arange(ties.count)).all()  # and the key index finds each at its id
     ts = model.recorder.frame(model.week)
     for column in (
         "adoption_share",

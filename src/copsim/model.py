@@ -451,7 +451,8 @@ class CopModel(mesa.Model):
         demography.mark_competent(p.competent_week, p.hired_week, p.knowledge, threshold, self.week)
         # trust: reciprocity builds it, idle ties decay; new community ties where strangers exchanged
         on_ties = (ties.view("trust"), ties.view("floor"))
-        ties.add(*trust.week(*on_ties, i, j, edge, shares, tr.gain, tr.decay, tr.stranger), floor=tr.baseline)
+        strangers = trust.week(*on_ties, i, j, edge, shares, tr.gain, tr.decay, tr.stranger)
+        ties.add(*strangers, floor=tr.baseline, absent=True)  # (they met with no tie: edge -1)
         if self.week % PRUNE_EVERY_WEEKS == 0:
             ties.prune(LAPSED_TRUST)
             ties.rebuild_partner_index()

@@ -106,8 +106,9 @@ def fill_pairs(found, i, j, n, keys, edges, recent_keys, recent_edges):  # pragm
 
 
 @kernel
-def _absent_pairs(i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: no cover - compiled
-    """Sorted distinct keys of the pairs (i, j) without a tie, each with its first listing."""
+def _absent_pairs(i, j, n, keys, edges, recent_keys, recent_edges, absent):  # pragma: no cover
+    """Sorted distinct keys of the pairs (i, j) without a tie, each with its first listing
+    (``absent``: the caller knows none has a tie, so none is looked up)."""
     key = np.empty(i.size, np.int64)
     for s in range(i.size):
         key[s] = _pair_key(i[s], j[s], n)
@@ -119,7 +120,7 @@ def _absent_pairs(i, j, n, keys, edges, recent_keys, recent_edges):  # pragma: n
         s = order[r]
         if r > 0 and key[s] == key[order[r - 1]]:
             continue
-        if _lookup(keys, edges, recent_keys, recent_edges, key[s]) < 0:
+        if absent or _lookup(keys, edges, recent_keys, recent_edges, key[s]) < 0:
             new_keys[m], first[m] = key[s], s
             m += 1
     return new_keys[:m], first[:m]
@@ -214,6 +215,7 @@ def _append_ties(  # pragma: no cover - compiled
     edges,
     recent_keys,
     recent_edges,
+    absent,
 ):
     """Write the ties (i, j) that do not exist yet at ids ``count, count + 1, ...`` (in key
     order; capacity must suffice) and merge their keys into the recent level of the index.
@@ -221,7 +223,7 @@ def _append_ties(  # pragma: no cover - compiled
     Returns the number added and the new recent level (keys, edge ids).
     """
     n = org.size
-    key, first = _absent_pairs(i, j, n, keys, edges, recent_keys, recent_edges)
+    key, first = _absent_pairs(i, j, n, keys, edges, recent_keys, recent_edges, absent)
     ids = np.arange(count, count + key.size)
     for r in range(key.size):
         e = ids[r]
@@ -346,11 +348,14 @@ class Ties:
         """Edge ids of the ties (i, j), -1 where there is none."""
         return find_pairs(i, j, self.n, *self.key_index)
 
-    def add(self, i: np.ndarray, j: np.ndarray, trust: float | np.ndarray, floor: float) -> None:
+    def add(
+        self, i: np.ndarray, j: np.ndarray, trust: float | np.ndarray, floor: float, absent: bool = False
+    ) -> None:
         """Add community ties (i, j) that do not exist yet, each with its starting trust.
 
         A pair listed more than once is added once, with the trust of its first listing. New
-        ties get consecutive ids in the order of their keys.
+        ties get consecutive ids in the order of their keys. ``absent=True`` promises that none
+        of the pairs has a tie (e.g. strangers who just met), which saves looking each one up.
         """
         if i.size == 0:
             return
@@ -360,7 +365,7 @@ class Ties:
             self._grow(self.count + i.size)
         columns = [getattr(self, name) for name in self.COLUMNS]
         added, self._recent_keys, self._recent_edge = _append_ties(
-            i, j, trust, floor, self.org, self.count, *columns, *self.key_index
+            i, j, trust, floor, self.org, self.count, *columns, *self.key_index, absent
         )
         if added:
             self.count += added

@@ -79,7 +79,7 @@ def beta_by_moments(rng: np.random.Generator, n: int, mean: float, sd: float) ->
     """``n`` draws in [0, 1] from a Beta with the given mean and sd (degenerate at the edges)."""
     if n == 0:
         return np.zeros(0)
-    mean = float(np.clip(mean, 1e-6, 1 - 1e-6))
+    mean = min(max(float(mean), 1e-6), 1 - 1e-6)
     var = min(sd * sd, mean * (1 - mean) * 0.999)
     if var <= 0:
         return np.full(n, mean)
