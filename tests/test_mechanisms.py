@@ -529,13 +529,24 @@ def test_exposure_counts_trust_to_adopted_adopting_units_only():
 def test_only_adopting_units_not_yet_adopted_adopt_and_keep_their_first_week():
     week = np.array([-1, 3, -1, -1])
     adopting = np.array([True, True, False, True])
-    count = adoption.adopt(np.array([0.1, 0.1, 0.1, 0.9]), np.full(4, 0.5), adopting, week, 7)
+    rng, twin = np.random.default_rng(8), np.random.default_rng(8)
+    count = adoption.adopt(generator_handle(rng), np.array([1.0, 1.0, 1.0, 0.0]), adopting, week, 7)
     assert count == 1 and week.tolist() == [7, 3, -1, -1]
+    twin.random(4)
+    assert rng.random() == twin.random()  # one uniform per unit, drawn whoever adopts
 
 
-def test_adoption_probability_rises_with_exposure():
-    p = adoption.weekly_adoption_probability(0.03, 0.38, np.array([0.0, 0.5]), np.ones(2))
-    assert p[1] > p[0] == pytest.approx(1 - np.exp(-0.03 / 52))
+def test_adoption_probability_rises_with_exposure_and_know_how():
+    class Cfg:
+        q, know_how_threshold, know_how_width = 0.38, 0.5, 0.05
+
+    knowledge, unit_start = np.array([0.9, 0.2, 0.9, 0.9, 0.5]), np.array([0, 2, 3, 5])
+    tie = np.array([0.0, 0.0, 0.5])  # units: [0.9, 0.2], [0.9], [0.9, 0.5]
+    p = adoption.weekly_adoption_probability(knowledge, unit_start, 0.0, tie, 0.0, 0.03, Cfg)
+    gate = adoption.know_how_gate(np.array([0.9]), 0.5, 0.05)[0]
+    assert p[0] == p[1] == pytest.approx(1 - np.exp(-0.03 * gate / 52)) and p[2] > p[1]
+    mixed = adoption.weekly_adoption_probability(knowledge, unit_start, 0.5, tie, 1.0, 0.03, Cfg)
+    assert mixed[0] == mixed[2] == pytest.approx(1 - np.exp(-(0.03 + 0.38 * 0.5) * gate / 52))
 
 
 @pytest.mark.parametrize("seed", range(6))

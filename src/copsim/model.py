@@ -146,6 +146,7 @@ class CopModel(mesa.Model):
         self._n_adopting = int(self.world.org_adopting.sum())
         self._adopters = 0  # adopting units that have adopted
         self._team_state: tuple | None = None  # coordinators' state behind self.coordination
+        self._no_tie_exposure = np.zeros(self.world.n_organizations)  # complete mixing
         channels = config.community.channels
         self._channel_multiplier = interaction.channel_multiplier(channels)
         ex = config.exchange
@@ -473,22 +474,20 @@ class CopModel(mesa.Model):
         if self._adopters == self._n_adopting:
             return  # every adopting unit has adopted: nothing left to decide (nor to draw for)
         cfg, w = self.config.adoption, self.world
-        adopted, adopting = self.adopted, w.org_adopting
-        unit_knowledge = adoption.best_knowledge(self.people.knowledge, w.org_start)
-        gate = adoption.know_how_gate(unit_knowledge, cfg.know_how_threshold, cfg.know_how_width)
         share = self._adopters / self._n_adopting
         if self.config.world.topology == "complete" or cfg.global_mixing >= 1.0:
-            exposure = np.full(w.n_organizations, share)
+            tie, mixing = self._no_tie_exposure, 1.0
         else:
             # only ties across organizations expose a unit
             t = self.ties
             ends = t.view("org_a"), t.view("org_b"), t.view("trust")  # per live tie
-            tie = adoption.tie_exposure(*ends, adopted, adopting, w.n_organizations)
-            exposure = cfg.global_mixing * share + (1.0 - cfg.global_mixing) * tie
+            tie = adoption.tie_exposure(*ends, self.adopted, w.org_adopting, w.n_organizations)
+            mixing = cfg.global_mixing
         p_eff = cfg.p * (1.0 + self.config.sponsor.endorsement * self.legitimacy)
-        prob = adoption.weekly_adoption_probability(p_eff, cfg.q, exposure, gate)
-        u = self.streams.adoption.random(w.n_organizations)
-        self._adopters += adoption.adopt(u, prob, adopting, self.adopted_week, self.week)
+        knowledge = self.people.knowledge
+        prob = adoption.weekly_adoption_probability(knowledge, w.org_start, share, tie, mixing, p_eff, cfg)
+        stream = self.streams.handle("adoption")
+        self._adopters += adoption.adopt(stream, prob, w.org_adopting, self.adopted_week, self.week)
 
     # ------------------------------------------------------------------ observation
     def observe_outcomes(self) -> dict[str, float]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import kernel
+from ..compiled import generator, kernel
 from .participation import logistic
 
 
@@ -91,17 +91,39 @@ def tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units):  # pragma: 
     return exposure
 
 
-def weekly_adoption_probability(p_eff: float, q: float, exposure: np.ndarray, gate: np.ndarray) -> np.ndarray:
-    """Probability of adopting within one week (coefficients per year)."""
-    return -np.expm1(_weekly_hazard(p_eff, q, exposure, gate))
+def weekly_adoption_probability(
+    knowledge: np.ndarray,
+    unit_start: np.ndarray,
+    share: float,
+    tie: np.ndarray,
+    mixing: float,
+    p_eff: float,
+    cfg,
+) -> np.ndarray:
+    """Probability that each unit adopts within one week, ``1 - exp(-(p_eff + q * E) * gate / 52)``.
+
+    Args:
+        knowledge, unit_start: per practitioner, and where each unit's practitioners start (the
+            gate reads the best of them, :func:`best_knowledge`).
+        share, tie, mixing: the exposure ``E = mixing * share + (1 - mixing) * tie``, from the
+            adopted share and each unit's :func:`tie_exposure`.
+        p_eff: external influence per year; ``cfg`` the AdoptionConfig (``q`` per year, the gate's
+            ``know_how_threshold`` and ``know_how_width``).
+    """
+    gate = (cfg.know_how_threshold, cfg.know_how_width)
+    return -np.expm1(_minus_weekly_hazard(knowledge, unit_start, *gate, share, tie, mixing, p_eff, cfg.q))
 
 
 @kernel
-def _weekly_hazard(p_eff, q, exposure, gate):  # pragma: no cover - compiled
-    """Minus the weekly adoption hazard, ``-(p_eff + q * exposure) * gate / 52``, per unit."""
-    hazard = np.empty(exposure.size)
-    for unit in range(exposure.size):
-        hazard[unit] = -(p_eff + q * exposure[unit]) * gate[unit] / 52.0
+def _minus_weekly_hazard(  # pragma: no cover - compiled
+    knowledge, unit_start, threshold, width, share, tie, mixing, p_eff, q
+):
+    """Minus the weekly adoption hazard of each unit (see :func:`weekly_adoption_probability`)."""
+    gate = know_how_gate(best_knowledge(knowledge, unit_start), threshold, width)
+    hazard = np.empty(gate.size)
+    for unit in range(gate.size):
+        exposure = mixing * share + (1.0 - mixing) * tie[unit]
+        hazard[unit] = -(p_eff + q * exposure) * gate[unit] / 52.0
     return hazard
 
 
@@ -116,9 +138,11 @@ def best_knowledge(knowledge, unit_start):  # pragma: no cover - compiled
 
 
 @kernel
-def adopt(u, prob, adopting, adopted_week, week):  # pragma: no cover - compiled
-    """Adopting units not adopted yet adopt this week where ``u < prob``: their ``adopted_week``
-    becomes ``week`` (in place). Returns how many adopted."""
+def adopt(stream, prob, adopting, adopted_week, week):  # pragma: no cover - compiled
+    """Adopting units not adopted yet adopt this week with probability ``prob``: one uniform per
+    unit from the adoption ``stream`` (a handle), every week; ``adopted_week`` becomes ``week``
+    (in place). Returns how many adopted."""
+    u = generator(stream).random(prob.size)
     count = 0
     for unit in range(u.size):
         if adopting[unit] and adopted_week[unit] < 0 and u[unit] < prob[unit]:
