@@ -369,10 +369,13 @@ def test_incidence_lists_each_practitioners_ties_in_stable_sorted_order(seed):
     rng = np.random.default_rng(seed)
     n = 12
     a, b = rng.integers(0, n, 40), rng.integers(0, n, 40)
-    indptr, edge, neighbour, from_a = incidence(a, b, n)
+    indptr, edge, neighbour, b_start = incidence(a, b, n)
     order = np.argsort(np.concatenate([a, b]), kind="stable")  # a ends first, then b ends
     assert edge.tolist() == (order % a.size).tolist()
-    assert from_a.tolist() == (order < a.size).tolist()
+    a_end = np.zeros(edge.size, bool)
+    for x in range(n):
+        a_end[indptr[x] : b_start[x]] = True
+    assert a_end.tolist() == (order < a.size).tolist()
     assert neighbour.tolist() == np.concatenate([b, a])[order].tolist()
     assert np.diff(indptr).tolist() == np.bincount(np.concatenate([a, b]), minlength=n).tolist()
 

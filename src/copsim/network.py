@@ -32,27 +32,31 @@ def incidence(a, b, n):  # pragma: no cover - compiled
     """CSR index of the ties ``(a[e], b[e])`` by practitioner, by counting sort.
 
     Practitioner ``x``'s entries are ``indptr[x]:indptr[x + 1]``: first the ties where ``x`` is
-    the ``a`` end, then those where it is the ``b`` end, each in order of tie id (the stable
-    order of ``concatenate([a, b])``). Returns ``(indptr, edge, neighbour, from_a)``: the tie
-    id, the other end, and whether ``x`` is the tie's ``a`` end.
+    the ``a`` end (up to ``b_start[x]``), then those where it is the ``b`` end, each in order of
+    tie id (the stable order of ``concatenate([a, b])``). Returns ``(indptr, edge, neighbour,
+    b_start)``: per entry the tie id and the other end (int32: half the memory traffic of
+    int64, for an index rebuilt every 13 weeks and read every week).
     """
     indptr = np.zeros(n + 1, np.int64)
+    a_degree = np.zeros(n, np.int64)
     for e in range(a.size):
+        a_degree[a[e]] += 1
         indptr[a[e] + 1] += 1
         indptr[b[e] + 1] += 1
     for x in range(n):
         indptr[x + 1] += indptr[x]
-    edge = np.empty(2 * a.size, np.int64)
-    neighbour = np.empty(2 * a.size, np.int64)
-    from_a = np.empty(2 * a.size, np.bool_)
-    fill = indptr[:-1].copy()
-    for end in range(2):  # all a ends first, then all b ends
-        for e in range(a.size):
-            own, other = (a[e], b[e]) if end == 0 else (b[e], a[e])
-            at = fill[own]
-            edge[at], neighbour[at], from_a[at] = e, other, end == 0
-            fill[own] = at + 1
-    return indptr, edge, neighbour, from_a
+    b_start = indptr[:-1] + a_degree
+    edge = np.empty(2 * a.size, np.int32)
+    neighbour = np.empty(2 * a.size, np.int32)
+    fill_a, fill_b = indptr[:-1].copy(), b_start.copy()
+    for e in range(a.size):  # each end goes to its own part of its segment, in tie order
+        at = fill_a[a[e]]
+        edge[at], neighbour[at] = e, b[e]
+        fill_a[a[e]] = at + 1
+        at = fill_b[b[e]]
+        edge[at], neighbour[at] = e, a[e]
+        fill_b[b[e]] = at + 1
+    return indptr, edge, neighbour, b_start
 
 
 @kernel
@@ -163,7 +167,7 @@ def draw_by_trust(indptr, edge, neighbour, trust, eligible, who, u):  # pragma: 
 
 @kernel
 def _mean_trust_to(
-    a, b, trust, eligible, default, tail_from, count, indptr, edge, neighbour, from_a, who
+    a, b, trust, eligible, default, tail_from, count, indptr, edge, neighbour, b_start, who
 ):  # pragma: no cover
     """Mean trust on the ties from each ``who`` (distinct) to ``eligible`` partners.
 
@@ -176,15 +180,14 @@ def _mean_trust_to(
     mark[who] = True
     total = np.zeros(eligible.size)
     n_ties = np.zeros(eligible.size)
-    at = indptr[who]  # each segment's next entry: its a ends come first, then its b ends
     for end in range(2):  # 0: ties at the practitioner's a end, 1: at its b end
         for s in range(who.size):
             x = who[s]
-            while at[s] < indptr[x + 1] and (end == 1 or from_a[at[s]]):
-                e, other = edge[at[s]], neighbour[at[s]]
+            first, last = (indptr[x], b_start[x]) if end == 0 else (b_start[x], indptr[x + 1])
+            for pos in range(first, last):
+                e, other = edge[pos], neighbour[pos]
                 total[x] += trust[e] * eligible[other]
                 n_ties[x] += eligible[other]
-                at[s] += 1
         for e in range(tail_from, count):
             node, other = (a[e], b[e]) if end == 0 else (b[e], a[e])
             if mark[node]:
@@ -318,13 +321,12 @@ class Ties:
     # ---------------------------------------------------------------- formal CSR index
     def _build_formal_index(self) -> None:
         m = self.n_formal
-        self.indptr, self.edge, neighbour, _ = incidence(self.a[:m], self.b[:m], self.n)
-        self.neighbour = neighbour.astype(np.int32)
+        self.indptr, self.edge, self.neighbour, _ = incidence(self.a[:m], self.b[:m], self.n)
 
     def rebuild_partner_index(self) -> None:
         """Snapshot a CSR index over all live ties (formal and community) for partner choice."""
         index = incidence(self.view("a"), self.view("b"), self.n)
-        self.all_indptr, self.all_edge, self.all_neighbour, self.all_from_a = index
+        self.all_indptr, self.all_edge, self.all_neighbour, self.all_b_start = index
         self._snapshot_count = self.count  # ties with ids >= this were added after the snapshot
         self._snapshot_valid = True  # no tie dropped (ids renumbered) since the snapshot
 
@@ -421,8 +423,8 @@ class Ties:
 
         ``default`` where a practitioner has no such tie. Visits only the ties touching ``who``.
         """
-        indptr, edge, neighbour, from_a, tail_from = self._ties_of_index()
-        ties, index = (self.a, self.b, self.trust), (indptr, edge, neighbour, from_a)
+        indptr, edge, neighbour, b_start, tail_from = self._ties_of_index()
+        ties, index = (self.a, self.b, self.trust), (indptr, edge, neighbour, b_start)
         return _mean_trust_to(*ties, eligible, default, tail_from, self.count, *index, who)
 
     def reset_trust(self, nodes: np.ndarray) -> None:
@@ -432,14 +434,14 @@ class Ties:
 
     def _ties_of_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
         """Where to find each practitioner's ties: the partner snapshot's CSR index (indptr, tie
-        ids, the other ends, whether the practitioner is the tie's ``a`` end) and the first tie
-        id not in it.
+        ids, the other ends, where the ties at the practitioner's ``b`` end start) and the first
+        tie id not in it.
 
         After a prune the snapshot's tie ids are stale: then an empty index, and every tie
         counts as newer than the snapshot (loops over them scan all ties).
         """
         if self._snapshot_valid:
-            index = self.all_indptr, self.all_edge, self.all_neighbour, self.all_from_a
+            index = self.all_indptr, self.all_edge, self.all_neighbour, self.all_b_start
             return *index, self._snapshot_count
-        none = np.zeros(0, np.int64)
-        return np.zeros(self.n + 1, np.int64), none, none, np.zeros(0, bool), 0
+        none = np.zeros(0, np.int32)
+        return np.zeros(self.n + 1, np.int64), none, none, np.zeros(self.n, np.int64), 0
