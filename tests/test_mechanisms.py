@@ -96,22 +96,32 @@ def test_ordered_logit_levels_are_nested_and_monotone_in_utility():
     assert (low > 0).mean() == pytest.approx(participation.logistic(-1.0), abs=0.01)
 
 
-def test_only_aware_practitioners_who_reconsider_choose_and_see_their_learning_gap():
-    who, gap, interest, boundary, silo = participation.reconsidering(
-        u=np.array([0.01, 0.01, 0.9, 0.02]),
-        revision_rate=0.05,
-        aware=np.array([True, False, True, True]),
-        knowledge=np.array([0.2, 0.2, 0.2, 0.9]),
-        ceiling=0.7,
-        vitality=0.5,
-        interest=np.array([0.1, 0.2, 0.3, 0.4]),
-        org=np.array([0, 0, 1, 1]),
-        org_boundary=np.array([0.0, 1.0]),
-        org_silo=np.array([0.2, 0.6]),
-    )
-    assert who.tolist() == [0, 3]  # 1 is unaware, 2 does not reconsider this week
-    assert gap.tolist() == pytest.approx([0.25, 0.0])  # 3 already knows more than the ceiling
-    assert interest.tolist() == [0.1, 0.4] and boundary.tolist() == [0.0, 1.0] and silo.tolist() == [0.2, 0.6]
+def test_only_aware_practitioners_who_reconsider_choose_by_their_own_uniform():
+    aware = np.arange(400) % 3 > 0
+    rng, twin = np.random.default_rng(9), np.random.default_rng(9)
+    who, u = participation.reconsidering(generator_handle(rng), 0.2, aware)
+    first, second = twin.random(400), twin.random(400)  # two uniforms each, whoever reconsiders
+    assert who.tolist() == np.flatnonzero((first < 0.2) & aware).tolist() and 50 < who.size < 110
+    assert u.tolist() == second[who].tolist()
+    assert rng.random() == twin.random()
+
+
+def test_a_practitioners_level_follows_its_own_utility_and_learning_gap():
+    p, rng = ParticipationConfig(), np.random.default_rng(12)
+    n, ceiling, vitality = 300, 0.6, 0.5
+    knowledge, interest = rng.random(n), rng.standard_normal(n)  # some know more than the ceiling
+    org = rng.integers(0, 7, n)
+    org_boundary, org_silo = rng.random(7), rng.random(7)
+    who = np.sort(rng.choice(n, 120, replace=False))
+    u, belonging = rng.random(who.size), rng.random(who.size)
+    terms, cuts = participation.utility_terms(0.3, vitality, 0.2, 1.0, p), (p.active_cut, p.core_cut)
+    people = (knowledge, ceiling, vitality, interest, org, org_boundary, org_silo)
+    levels = participation.choose_levels(u, who, belonging, *people, terms, cuts)
+    gap = vitality * np.maximum(ceiling - knowledge[who], 0.0)
+    boundary, silo = org_boundary[org[who]], org_silo[org[who]]
+    util = participation.utility(gap, belonging, interest[who], boundary, silo, 0.3, vitality, 0.2, 1.0, p)
+    assert levels.tolist() == participation.ordered_level(u, util, *cuts).tolist()
+    assert len(set(levels.tolist())) > 1
 
 
 def test_a_mandate_raises_membership_but_lowers_motivation():

@@ -354,13 +354,16 @@ class CopModel(mesa.Model):
             self.mandated,
         )
         # choice of membership level: only aware practitioners who reconsider this week choose
-        # (fixed-shape draws: two uniforms per practitioner, whoever reconsiders)
-        u = self.streams.participation.random((2, self.n))
-        world = self.world
-        who, gap, interest, boundary, silo = participation.reconsidering(
-            u[0],
-            cfg.participation.revision_rate,
-            p.aware,
+        pc, world = cfg.participation, self.world
+        who, u = participation.reconsidering(self.streams.handle("participation"), pc.revision_rate, p.aware)
+        belonging = self.ties.mean_trust_to(who, member, cfg.trust.stranger)
+        terms = participation.utility_terms(
+            self.legitimacy, self.vitality, self.sponsor.protected_time, self._time_cost_scale(), pc
+        )
+        levels = participation.choose_levels(
+            u,
+            who,
+            belonging,
             p.knowledge,
             self.member_ceiling,
             self.vitality,
@@ -368,21 +371,8 @@ class CopModel(mesa.Model):
             p.org,
             world.org_boundary,
             world.org_silo,
-        )
-        util = participation.utility(
-            gap=gap,
-            belonging=self.ties.mean_trust_to(who, member, cfg.trust.stranger),
-            interest=interest,
-            boundary=boundary,
-            silo=silo,
-            legitimacy=self.legitimacy,
-            vitality=self.vitality,
-            protected_time=self.sponsor.protected_time,
-            time_cost_scale=self._time_cost_scale(),
-            p=cfg.participation,
-        )
-        levels = participation.ordered_level(
-            u[1, who], util, cfg.participation.active_cut, cfg.participation.core_cut
+            terms,
+            (float(pc.active_cut), float(pc.core_cut)),
         )
         p.membership = participation.revise(p.membership, who, levels, p.aware, self.mandated)
 

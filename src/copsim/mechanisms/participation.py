@@ -52,12 +52,15 @@ def utility(
     p,
 ) -> np.ndarray:
     """Utility (logit scale) of taking part, per practitioner; ``p`` is ParticipationConfig."""
-    return _utility(
-        gap,
-        belonging,
-        interest,
-        boundary,
-        silo,
+    terms = utility_terms(legitimacy, vitality, protected_time, time_cost_scale, p)
+    return _utility(gap, belonging, interest, boundary, silo, *terms)
+
+
+def utility_terms(
+    legitimacy: float, vitality: float, protected_time: float, time_cost_scale: float, p
+) -> tuple[float, ...]:
+    """This week's scalar terms of :func:`utility`, in the formula's order (see ``_utility``)."""
+    terms = (
         p.intercept,
         p.w_learning,
         p.w_belonging,
@@ -68,6 +71,7 @@ def utility(
         p.silo_cost,
         1.0 - legitimacy,
     )
+    return tuple(float(term) for term in terms)
 
 
 @kernel
@@ -116,13 +120,29 @@ def ordered_level(u, util, active_cut, core_cut):  # pragma: no cover - compiled
 
 
 @kernel
-def reconsidering(  # pragma: no cover - compiled
-    u, revision_rate, aware, knowledge, ceiling, vitality, interest, org, org_boundary, org_silo
+def reconsidering(stream, revision_rate, aware):  # pragma: no cover - compiled
+    """The aware practitioners who reconsider this week, and the uniform each chooses its level by.
+
+    Draws two uniforms per practitioner from the participation ``stream`` (a handle) every
+    week, whoever reconsiders, so the stream stays aligned: a practitioner reconsiders when its
+    first is below ``revision_rate``; its second is its uniform for :func:`choose_levels`.
+    """
+    n = aware.size
+    u = generator(stream).random(2 * n)
+    who = np.flatnonzero((u[:n] < revision_rate) & aware)
+    return who, u[n + who]
+
+
+@kernel
+def choose_levels(  # pragma: no cover - compiled
+    u, who, belonging, knowledge, ceiling, vitality, interest, org, org_boundary, org_silo, terms, cuts
 ):
-    """The aware practitioners who reconsider this week (``u < revision_rate``), with their
-    inputs to :func:`utility`: what they could learn (``vitality * max(ceiling - knowledge,
-    0)``), their interest, and their organization's boundary and silo strength."""
-    who = np.flatnonzero((u < revision_rate) & aware)
+    """The level (:func:`ordered_level` by uniform ``u``) each reconsidering ``who`` chooses.
+
+    Its :func:`utility` takes what it could learn (``vitality * max(ceiling - knowledge, 0)``),
+    its ``belonging``, its interest, and its organization's boundary and silo strength;
+    ``terms`` are :func:`utility_terms`, ``cuts`` the active and core cuts.
+    """
     gap = np.empty(who.size)
     own_interest = np.empty(who.size)
     boundary = np.empty(who.size)
@@ -133,7 +153,8 @@ def reconsidering(  # pragma: no cover - compiled
         own_interest[s] = interest[x]
         boundary[s] = org_boundary[org[x]]
         silo[s] = org_silo[org[x]]
-    return who, gap, own_interest, boundary, silo
+    util = _utility(gap, belonging, own_interest, boundary, silo, *terms)
+    return ordered_level(u, util, *cuts)
 
 
 @kernel
