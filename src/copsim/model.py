@@ -372,7 +372,7 @@ class CopModel(mesa.Model):
             world.org_boundary,
             world.org_silo,
             terms,
-            (float(pc.active_cut), float(pc.core_cut)),
+            (pc.active_cut, pc.core_cut),
         )
         p.membership = participation.revise(p.membership, who, levels, p.aware, self.mandated)
 

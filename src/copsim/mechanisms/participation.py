@@ -59,8 +59,10 @@ def utility(
 def utility_terms(
     legitimacy: float, vitality: float, protected_time: float, time_cost_scale: float, p
 ) -> tuple[float, ...]:
-    """This week's scalar terms of :func:`utility`, in the formula's order (see ``_utility``)."""
-    terms = (
+    """This week's scalar terms of :func:`utility`, in the formula's order (see ``_utility``).
+
+    All floats (the config's fields are), so a compiled loop sees one tuple type."""
+    return (
         p.intercept,
         p.w_learning,
         p.w_belonging,
@@ -71,7 +73,6 @@ def utility_terms(
         p.silo_cost,
         1.0 - legitimacy,
     )
-    return tuple(float(term) for term in terms)
 
 
 @kernel
