@@ -157,21 +157,39 @@ def test_awareness_comes_from_member_colleagues_and_recruitment():
     member = np.array([True, False, False, False])
     heard = [np.array([True, False, False, False]) for _ in range(2000)]
     stream = generator_handle(rng := np.random.default_rng(3))
+    tally = participation.colleague_tally(4)
     for aware in heard:
-        participation.hear(stream, aware, member, ties.indptr, ties.neighbour, 0.4, 0.0, False)
+        participation.hear(stream, aware, member, tally, ties.indptr, ties.neighbour, 0.4, 0.0, False)
     share = np.mean(heard, axis=0)
     assert share[1] == pytest.approx(0.2, abs=0.03) and share[3] == pytest.approx(0.2, abs=0.03)
     assert share[2] == 0.0 and share[0] == 1.0  # no member colleague, no recruitment: nobody tells 2
     mandated = np.zeros(4, bool)
-    participation.hear(stream, mandated, member, ties.indptr, ties.neighbour, 0.4, 0.0, True)
+    participation.hear(stream, mandated, member, tally, ties.indptr, ties.neighbour, 0.4, 0.0, True)
     assert mandated.all()
     recruited = np.zeros(4, bool)  # recruits spread over the unaware: 2 expected of 4
     told = [recruited.copy() for _ in range(2000)]
     for aware in told:
-        participation.hear(stream, aware, np.zeros(4, bool), ties.indptr, ties.neighbour, 0.4, 2.0, False)
+        nobody = np.zeros(4, bool)
+        participation.hear(stream, aware, nobody, tally, ties.indptr, ties.neighbour, 0.4, 2.0, False)
     assert np.mean(told) == pytest.approx(0.5, abs=0.03)
     # four uniforms a call, whoever is unaware (the stream stays aligned)
     assert rng.random() == np.random.default_rng(3).random(4 * 4001 + 1)[-1]
+
+
+def test_the_tally_of_member_colleagues_follows_membership_changes():
+    ties, rng = _ring_ties(30), np.random.default_rng(4)
+    ties.add(np.array([0, 3, 7]), np.array([15, 22, 29]), 0.5, 0.2)  # community ties do not count
+    tally, stream = participation.colleague_tally(30), generator_handle(rng)
+    degree = np.diff(ties.indptr)
+    for _ in range(20):
+        member = rng.random(30) < 0.4
+        participation.hear(
+            stream, np.ones(30, bool), member, tally, ties.indptr, ties.neighbour, 0.1, 0.0, False
+        )
+        formal = np.zeros(30, np.int64)
+        for x in range(30):
+            formal[x] = member[ties.neighbour[ties.indptr[x] : ties.indptr[x + 1]]].sum()
+        assert (tally[1] == formal).all() and (tally[0] == member).all() and (degree == 2).all()
 
 
 # ---------------------------------------------------------------- exchange and trust

@@ -147,6 +147,7 @@ class CopModel(mesa.Model):
         self._adopters = 0  # adopting units that have adopted
         self._team_state: tuple | None = None  # coordinators' state behind self.coordination
         self._no_tie_exposure = np.zeros(self.world.n_organizations)  # complete mixing
+        self._colleague_tally = participation.colleague_tally(self.n)  # for hearing of the community
         channels = config.community.channels
         self._channel_multiplier = interaction.channel_multiplier(channels)
         ex = config.exchange
@@ -347,6 +348,7 @@ class CopModel(mesa.Model):
             self.streams.handle("awareness"),
             p.aware,
             member,
+            self._colleague_tally,
             self.ties.indptr,
             self.ties.neighbour,
             cfg.community.word_of_mouth,

@@ -196,8 +196,16 @@ def awareness_probability(member_colleague_share, word_of_mouth, recruit_probabi
     return 1.0 - (1.0 - word_of_mouth * member_colleague_share) * (1.0 - recruit_probability)
 
 
+def colleague_tally(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fresh tally for :func:`hear`: whom it counts as a member, and each practitioner's
+    number of member colleagues (nobody is a member yet)."""
+    return np.zeros(n, np.bool_), np.zeros(n, np.int32)
+
+
 @kernel
-def hear(stream, aware, member, indptr, colleague, word_of_mouth, recruits, mandated):  # pragma: no cover
+def hear(  # pragma: no cover - compiled
+    stream, aware, member, tally, indptr, colleague, word_of_mouth, recruits, mandated
+):
     """Awareness this week, in place.
 
     Draws one uniform per practitioner from ``stream`` (the awareness stream's handle) every
@@ -205,7 +213,19 @@ def hear(stream, aware, member, indptr, colleague, word_of_mouth, recruits, mand
     :func:`awareness_probability` of its share of member colleagues (formal ties, CSR
     ``indptr``/``colleague``) and of the coordinator's ``recruits`` (expected practitioners made
     aware, spread over the unaware); under a mandate everyone is told.
+
+    The member colleagues are counted in ``tally`` (:func:`colleague_tally`, updated in place),
+    which is brought up to date by walking the colleagues of those whose membership changed
+    since the last call: a few per week, where counting afresh walks every unaware
+    practitioner's colleagues.
     """
+    counted, member_colleagues = tally
+    for x in range(member.size):
+        if member[x] != counted[x]:
+            step = 1 if member[x] else -1
+            for pos in range(indptr[x], indptr[x + 1]):
+                member_colleagues[colleague[pos]] += step
+            counted[x] = member[x]
     u = generator(stream).random(aware.size)
     unaware = aware.size - np.count_nonzero(aware)
     if unaware == 0:  # once everyone knows the community, there is nothing to hear
@@ -215,10 +235,5 @@ def hear(stream, aware, member, indptr, colleague, word_of_mouth, recruits, mand
         if aware[x]:
             continue
         degree = indptr[x + 1] - indptr[x]
-        share = 0.0
-        if degree > 0:
-            members = 0
-            for pos in range(indptr[x], indptr[x + 1]):
-                members += member[colleague[pos]]
-            share = members / degree
+        share = member_colleagues[x] / degree if degree > 0 else 0.0
         aware[x] = u[x] < awareness_probability(share, word_of_mouth, recruit) or mandated
