@@ -17,7 +17,7 @@ from copsim.mechanisms import (
     practice,
     trust,
 )
-from copsim.network import Ties, incidence
+from copsim.network import Ties, _filter_slot, incidence
 from copsim.outcomes import census
 
 # ---------------------------------------------------------------- demography
@@ -598,3 +598,26 @@ def test_poisson_with_the_exponential_given_is_numpys(lam):
     draws = [interaction.poisson(ours, lam, np.exp(-lam)) for _ in range(300)]
     assert draws == numpys.poisson(lam, 300).tolist()
     assert ours.random() == numpys.random()  # the stream advanced by as much
+
+
+def test_the_key_filter_rules_out_most_absent_pairs_and_never_a_tie():
+    rng = np.random.default_rng(6)
+    n = 3000
+    ties = Ties(np.arange(n) // 10, rng.integers(0, n, 4000), rng.integers(0, n, 4000), np.full(4000, 0.5))
+    for week in range(40):  # grow past the filter's room (it is rebuilt) and drop ties on the way
+        ties.add(rng.integers(0, n, 500), rng.integers(0, n, 500), 0.3, 0.1)
+        if week % 10 == 9:
+            ties.view("trust")[ties.n_formal :: 2] = 0.1  # every other community tie has lapsed
+            ties.prune(0.01)
+    a, b = ties.view("a"), ties.view("b")
+    assert ties.count > 8000 and ties.key_index[0].size > 16384  # the filter was rebuilt, larger
+    assert (ties.find(b, a) == np.arange(ties.count)).all()
+    i, j = rng.integers(0, n, 20_000), rng.integers(0, n, 20_000)
+    live = set((a.astype(np.int64) * n + b).tolist())
+    absent = np.array([min(x, y) * n + max(x, y) not in live for x, y in zip(i, j, strict=True)])
+    assert (ties.find(i, j)[absent] == -1).all() and (ties.find(i, j)[~absent] >= 0).all()
+    key_filter = ties.key_index[0]
+    keys = np.minimum(i, j).astype(np.int64)[absent] * n + np.maximum(i, j)[absent]
+    slots = [_filter_slot(key, key_filter.size) for key in keys]
+    passed = np.mean([(key_filter[byte] & bits) == bits for byte, bits in slots])
+    assert passed < 0.05  # few absent pairs get past the filter to a search
