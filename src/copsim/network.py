@@ -103,14 +103,6 @@ def _filter_add(key_filter, keys):  # pragma: no cover - compiled
         key_filter[byte] |= bits
 
 
-def _new_filter(keys: np.ndarray) -> np.ndarray:
-    """A key filter with ``keys`` entered and room for as many again."""
-    size = 1 << int(2 * FILTER_BYTES_PER_KEY * max(keys.size, 1024) - 1).bit_length()
-    key_filter = np.zeros(size, np.uint8)
-    _filter_add(key_filter, keys)
-    return key_filter
-
-
 @kernel
 def _lookup(key_filter, keys, edges, recent_keys, recent_edges, key):  # pragma: no cover - compiled
     """Edge id of ``key`` in the key index, -1 where absent.
@@ -131,10 +123,10 @@ def _lookup(key_filter, keys, edges, recent_keys, recent_edges, key):  # pragma:
 
 
 @kernel
-def find_pairs(i, j, n, key_filter, keys, edges, recent_keys, recent_edges):  # pragma: no cover
+def find_pairs(i, j, n, *key_index):  # pragma: no cover - compiled
     """Edge ids of the pairs (i, j) in a key index (see ``Ties.key_index``), -1 where absent."""
     found = np.full(i.size, UNKNOWN)
-    fill_pairs(found, i, j, n, key_filter, keys, edges, recent_keys, recent_edges)
+    fill_pairs(found, i, j, n, *key_index)
     return found
 
 
@@ -352,10 +344,7 @@ class Ties:
         self._key_edge = np.arange(count, dtype=np.int64)
         self._recent_keys = np.zeros(0, np.int64)
         self._recent_edge = np.zeros(0, np.int64)
-        # and a filter that rules out most absent keys without searching (keys of dropped ties
-        # stay in it until it is rebuilt: they cost a search, never a wrong answer)
-        self._filter = _new_filter(keys)
-        self._filter_entries = count
+        self._rebuild_filter()
         self._build_formal_index()
         self.rebuild_partner_index()
 
@@ -416,10 +405,20 @@ class Ties:
             if self._recent_keys.size > max(4096, self._keys.size // 16):
                 self._merge_recent()
             self._filter_entries += added
-            if self._filter_entries * FILTER_BYTES_PER_KEY > self._filter.size:  # full: rebuild
-                self._merge_recent()
-                self._filter = _new_filter(self._keys)
-                self._filter_entries = self._keys.size
+            if self._filter_entries * FILTER_BYTES_PER_KEY > self._filter.size:  # full
+                self._rebuild_filter()
+
+    def _rebuild_filter(self) -> None:
+        """A new filter in front of the key index, with every live key and room for as many again.
+
+        It rules out most absent keys without a search. Keys of dropped ties stay in it until
+        the next rebuild: they cost a search, never a wrong answer.
+        """
+        self._merge_recent()
+        size = 1 << int(2 * FILTER_BYTES_PER_KEY * max(self._keys.size, 1024) - 1).bit_length()
+        self._filter = np.zeros(size, np.uint8)
+        _filter_add(self._filter, self._keys)
+        self._filter_entries = self._keys.size
 
     def _merge_recent(self) -> None:
         """Fold the recent level of the key index into the main one."""
