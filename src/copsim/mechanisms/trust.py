@@ -28,6 +28,7 @@ def update(trust, floor, edge, shares, gain, decay):  # pragma: no cover - compi
         decay: weekly share of the distance to the floor an idle tie loses.
     """
     state = np.zeros(trust.size, np.int8)  # the best use of each tie this week
+    before = np.empty(edge.size)  # its trust before the week, per meeting
     for k in range(edge.size):
         if edge[k] < 0:
             continue
@@ -38,14 +39,23 @@ def update(trust, floor, edge, shares, gain, decay):  # pragma: no cover - compi
         else:
             use = MET
         state[edge[k]] = max(state[edge[k]], use)
-    half = 0.5 * gain
+        before[k] = trust[edge[k]]
+    # every tie decays (one branch-free pass the compiler vectorizes), then the ties used this
+    # week take their step from the trust they had (the first meeting of each does it)
     for e in range(trust.size):
-        if state[e] == IDLE:
-            trust[e] -= (trust[e] - floor[e]) * decay
+        trust[e] -= (trust[e] - floor[e]) * decay
+    half = 0.5 * gain
+    for k in range(edge.size):
+        e = edge[k]
+        if e < 0 or state[e] == IDLE:  # (IDLE: a stranger's meeting, or the tie is done)
+            continue
+        if state[e] == MET:
+            trust[e] = before[k]
         elif state[e] == SHARED:
-            trust[e] += half * (1.0 - trust[e])
-        elif state[e] == RECIPROCATED:
-            trust[e] += gain * (1.0 - trust[e])
+            trust[e] = before[k] + half * (1.0 - before[k])
+        else:
+            trust[e] = before[k] + gain * (1.0 - before[k])
+        state[e] = IDLE
 
 
 @kernel
