@@ -557,6 +557,25 @@ def test_exposure_counts_trust_to_adopted_adopting_units_only():
     assert e[0] == pytest.approx(0.75)
 
 
+def test_exposure_of_every_unit_matches_a_direct_count_over_both_ends_of_each_tie():
+    rng = np.random.default_rng(5)
+    n_units, n_ties = 12, 400
+    unit_a, unit_b = rng.integers(0, n_units, n_ties), rng.integers(0, n_units, n_ties)
+    trust = rng.random(n_ties)
+    adopted, adopting = rng.random(n_units) < 0.3, rng.random(n_units) < 0.8
+    adopted &= adopting
+    e = adoption.tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units)
+    for unit in range(n_units):
+        if not adopting[unit] or adopted[unit]:
+            assert e[unit] == 0.0
+            continue
+        partner = np.concatenate((unit_b[unit_a == unit], unit_a[unit_b == unit]))
+        weight = np.concatenate((trust[unit_a == unit], trust[unit_b == unit]))
+        counts = (partner != unit) & adopting[partner]
+        expected = weight[counts & adopted[partner]].sum() / weight[counts].sum() if counts.any() else 0.0
+        assert e[unit] == pytest.approx(expected, rel=1e-12)
+
+
 def test_only_adopting_units_not_yet_adopted_adopt_and_keep_their_first_week():
     week = np.array([-1, 3, -1, -1])
     adopting = np.array([True, True, False, True])
