@@ -110,22 +110,20 @@ def _meetings(  # pragma: no cover - compiled
     u_seek, u_which = u[:n], u[n:]
     to_members = qj >= 0
     n_community = ci.size + bi.size + np.count_nonzero(to_members)
-    seeking = 0
+    seekers = np.empty(n, np.int64)  # those with a colleague who seek one out, ascending:
+    seeking = 0  # each written, kept if it seeks (no branch: who seeks is unpredictable)
     for x in range(n):
-        if u_seek[x] < formal_rate and indptr[x + 1] > indptr[x]:
-            seeking += 1
-    i = np.concatenate((ci, bi, qi[to_members], np.empty(seeking, np.int64)))
+        seekers[seeking] = x
+        seeking += (u_seek[x] < formal_rate) & (indptr[x + 1] > indptr[x])
+    i = np.concatenate((ci, bi, qi[to_members], seekers[:seeking]))
     j = np.concatenate((cj, bj, qj[to_members], np.empty(seeking, np.int64)))
     edge = np.full(i.size, UNKNOWN)
     edge[: ci.size] = ce  # revisits know their tie; the other pairs are looked up
     fill_pairs(edge[:n_community], i[:n_community], j[:n_community], n, *key_index)
-    s = n_community
-    for x in range(n):
-        degree = indptr[x + 1] - indptr[x]
-        if u_seek[x] < formal_rate and degree > 0:
-            pos = indptr[x] + np.int64(u_which[x] * degree)
-            i[s], j[s], edge[s] = x, neighbour[pos], formal_edge[pos]
-            s += 1
+    for s in range(n_community, i.size):
+        x = i[s]
+        pos = indptr[x] + np.int64(u_which[x] * (indptr[x + 1] - indptr[x]))
+        j[s], edge[s] = neighbour[pos], formal_edge[pos]
     asked_alumni = ~to_members
     return i, j, edge, n_community, qi[asked_alumni], -1 - qj[asked_alumni]
 
