@@ -611,11 +611,16 @@ def test_order_statistics_match_sorting_with_ties_and_skew(seed):
         assert interaction.order_statistics(values, rank) == (ordered[rank], ordered[rank + 1])
 
 
-@pytest.mark.parametrize("lam", [0.0, 1e-3, 0.3, 2.0, 9.999, 10.0, 25.0])
-def test_poisson_with_the_exponential_given_is_numpys(lam):
+@pytest.mark.parametrize(
+    "level_rate",
+    [[0.0, 1e-3, 0.3, 2.0], [0.0, 9.999, 10.0, 25.0], [0.0, 0.5, 12.0, 0.0], [0.0, 0.0, 0.0, 0.0]],
+)
+def test_poisson_counts_are_numpys_draws_and_leave_the_stream_where_numpy_would(level_rate):
+    level_rate = np.array(level_rate)
+    level = np.random.default_rng(3).integers(0, 4, 500).astype(np.int8)  # rates of 10+ interleaved
     ours, numpys = np.random.default_rng(11), np.random.default_rng(11)
-    draws = [interaction.poisson(ours, lam, np.exp(-lam)) for _ in range(300)]
-    assert draws == numpys.poisson(lam, 300).tolist()
+    counts = interaction.poisson_counts(ours, level, level_rate)
+    assert counts.tolist() == [numpys.poisson(level_rate[x]) for x in level]
     assert ours.random() == numpys.random()  # the stream advanced by as much
 
 

@@ -142,13 +142,7 @@ def _contacts(  # pragma: no cover - compiled
     """
     if members.size < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    no_contact = np.empty(level_rate.size)  # P(no contact) = exp(-rate), once per level
-    for level in range(level_rate.size):
-        no_contact[level] = np.exp(-level_rate[level])
-    contacts = np.empty(members.size, np.int64)
-    for m in range(members.size):
-        level = membership[members[m]]
-        contacts[m] = poisson(rng, level_rate[level], no_contact[level])
+    contacts = poisson_counts(rng, membership[members], level_rate)
     total = contacts.sum()
     u = rng.random(2 * total)
     u_partner, u_revisit = u[:total], u[total:]
@@ -172,21 +166,30 @@ def _contacts(  # pragma: no cover - compiled
 
 
 @kernel
-def poisson(rng, lam, no_event):  # pragma: no cover - compiled
-    """``rng.poisson(lam)`` given ``no_event = exp(-lam)``: numpy's algorithm and numbers, with
-    the exponential worked out by the caller (once per distinct rate instead of once a draw).
+def poisson_counts(rng, level, level_rate):  # pragma: no cover - compiled
+    """``rng.poisson(level_rate[level[m]])`` for each ``m`` in turn: numpy's algorithm and
+    numbers, with the exponential worked out once per level instead of once a draw.
 
-    Below 10, numpy multiplies uniforms until the product falls to ``exp(-lam)`` or below;
-    from 10 up (and at 0) the generator's own method is used.
+    Below a rate of 10 numpy multiplies uniforms until the product falls to ``exp(-rate)`` or
+    below; from 10 up (and at 0) the generator's own method is used. The loop is written out
+    here: calling a one-draw function from it was a third slower (91 against 63 us for 5,900
+    members).
     """
-    if lam >= 10 or lam == 0:
-        return rng.poisson(lam)
-    events, product = 0, 1.0
-    while True:
-        product *= rng.random()
-        if product <= no_event:
-            return events
-        events += 1
+    no_event = np.exp(-level_rate)
+    counts = np.empty(level.size, np.int64)
+    for m in range(level.size):
+        rate = level_rate[level[m]]
+        if rate >= 10 or rate == 0:
+            counts[m] = rng.poisson(rate)
+            continue
+        events, product = 0, 1.0
+        while True:
+            product *= rng.random()
+            if product <= no_event[level[m]]:
+                break
+            events += 1
+        counts[m] = events
+    return counts
 
 
 @kernel
