@@ -14,7 +14,7 @@ Measures, and reports as ratios where there is something to compare with:
    plus the fixed-shape weekly uniform draws (the floor a vectorized model cannot go below);
    the median ratio of several copsim-then-bare pairs, with the lowest and highest.
 3. **100,000 practitioners x 520 weeks** (company_command and rumble_strips scaled up), each in
-   a fresh subprocess: wall and CPU seconds, peak resident memory (``ru_maxrss``, including the
+   a fresh subprocess: wall and CPU seconds, peak resident memory (``VmHWM``, including the
    interpreter and imports), and the time per phase of the weekly step
    (``CopModel(config, time_phases=True).phase_seconds``).
 4. **Sweep throughput** of ``coordinator_sponsorship`` on rumble_strips (coordinator FTE
@@ -242,6 +242,16 @@ from copsim.model import CopModel
 scenario, n, per_org, weeks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 config = copsim.load_config(scenario, [f"world.n_practitioners={n}",
     f"world.n_organizations={max(1, n // per_org)}", f"horizon_weeks={weeks}"])
+
+def peak_rss_mb():
+    # this process image's own peak (VmHWM): ru_maxrss survives exec, so a child spawned by a
+    # big parent would report the parent's size
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 wall, cpu = time.perf_counter(), time.process_time()
 model = CopModel(config, time_phases=True)
 built = time.perf_counter() - wall
@@ -251,7 +261,7 @@ frame, summary = model.recorder.frame(weeks), model.summary()
 model.remove_all_agents()
 print(json.dumps({"scenario": scenario, "practitioners": n, "organizations": max(1, n // per_org),
     "weeks": weeks, "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
-    "build_s": built, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "build_s": built, "peak_rss_mb": peak_rss_mb(),
     "phase_s": model.phase_seconds, "ties_at_end": int(model.ties.count),
     "final_adoption_share": summary["final_adoption_share"]}))
 """
