@@ -645,3 +645,19 @@ def test_the_key_filter_rules_out_most_absent_pairs_and_never_a_tie():
     slots = [_filter_slot(key, key_filter.size) for key in keys]
     passed = np.mean([(key_filter[byte] & bits) == bits for byte, bits in slots])
     assert passed < 0.05  # few absent pairs get past the filter to a search
+
+
+def test_members_among_the_leavers_stay_on_as_alumni_by_their_uniform():
+    membership = np.array([0, 1, 3, 2, 0], np.int8)
+    u_alumni = np.array([0.1, 0.1, 0.9, 0.2, 0.1])
+    knowledge = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    leaving = np.array([0, 1, 2, 3])
+    # 0 is no member; 2 drew above the share; 1 and 3 stay on, in the order they left
+    assert demography.new_alumni(leaving, membership, u_alumni, 0.5, knowledge).tolist() == [0.2, 0.4]
+
+
+def test_time_to_talent_counts_hires_hired_early_enough_and_never_competent_as_inf():
+    hired = np.array([0, 10, 20, 30, 400])  # 0: initial workforce; 400: too late to count
+    competent = np.array([-1, 25, -1, 31, 410])
+    weeks = demography.time_to_talent(np.array([4, 3, 2, 1, 0]), hired, competent, 416 - 104)
+    assert weeks.tolist() == [1.0, np.inf, 15.0]

@@ -214,10 +214,9 @@ class CopModel(mesa.Model):
             self.alumni_knowledge = self.alumni_knowledge[stay]
         if leaving.size == 0:
             return
-        to_alumni = leaving[(p.membership[leaving] > 0) & (u_alumni[leaving] < d.alumni_share)]
-        self.alumni_knowledge = np.concatenate([self.alumni_knowledge, p.knowledge[to_alumni]])
-        hires = leaving[p.hired_week[leaving] > 0]
-        self._log_hires(hires)
+        alumni = demography.new_alumni(leaving, p.membership, u_alumni, d.alumni_share, p.knowledge)
+        self.alumni_knowledge = np.concatenate([self.alumni_knowledge, alumni])
+        self._log_hires(leaving)
         rng = self.streams.hiring
         p.knowledge[leaving] = demography.hire_knowledge(rng, leaving.size, d.hire_knowledge)
         p.motivation[leaving] = rng.standard_normal(leaving.size)
@@ -299,12 +298,12 @@ class CopModel(mesa.Model):
         super().remove_all_agents()
 
     def _log_hires(self, slots: np.ndarray) -> None:
-        """Keep time-to-talent of hires hired at least two years before the end of the run."""
-        p = self.people
-        eligible = slots[p.hired_week[slots] <= self.config.horizon_weeks - 104]
-        reached = p.competent_week[eligible] >= 0
-        weeks = np.where(reached, p.competent_week[eligible] - p.hired_week[eligible], np.inf)
-        self.hire_durations.append(weeks.astype(float))
+        """Keep time-to-talent of the hires among ``slots`` hired at least two years before the
+        end of the run."""
+        p, last_hire_week = self.people, self.config.horizon_weeks - 104
+        self.hire_durations.append(
+            demography.time_to_talent(slots, p.hired_week, p.competent_week, last_hire_week)
+        )
 
     def _sponsors(self) -> None:
         self.sponsor.step()

@@ -62,6 +62,32 @@ def alumni_draws(stream, n, n_alumni, leave_probability):  # pragma: no cover - 
 
 
 @kernel
+def new_alumni(leaving, membership, u_alumni, alumni_share, knowledge):  # pragma: no cover - compiled
+    """Knowledge of the members among ``leaving`` who stay on as alumni (their alumni uniform
+    below ``alumni_share``), in the order of ``leaving``."""
+    stays = np.empty(leaving.size, np.bool_)
+    for s in range(leaving.size):
+        x = leaving[s]
+        stays[s] = membership[x] > 0 and u_alumni[x] < alumni_share
+    return knowledge[leaving[stays]]
+
+
+@kernel
+def time_to_talent(slots, hired_week, competent_week, last_hire_week):  # pragma: no cover - compiled
+    """Weeks each hire among ``slots`` (``0 < hired_week <= last_hire_week``) took to become
+    competent, ``inf`` if it has not (yet), in the order of ``slots``."""
+    counted = np.empty(slots.size, np.bool_)
+    for s in range(slots.size):
+        counted[s] = 0 < hired_week[slots[s]] <= last_hire_week
+    hires = slots[counted]
+    weeks = np.empty(hires.size)
+    for h in range(hires.size):
+        x = hires[h]
+        weeks[h] = competent_week[x] - hired_week[x] if competent_week[x] >= 0 else np.inf
+    return weeks
+
+
+@kernel
 def mark_competent(competent_week, hired_week, knowledge, threshold, week):  # pragma: no cover
     """Hires (``hired_week > 0``) whose knowledge reaches ``threshold`` for the first time become
     competent this ``week`` (``competent_week``, in place; -1 until then): time to talent."""
