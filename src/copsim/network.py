@@ -205,27 +205,29 @@ def _mean_trust_to(
     of the numpy version this replaced, so its sums are bit for bit the same). Ties with id >=
     ``tail_from`` are not in the CSR snapshot.
     """
-    mark = np.zeros(eligible.size, np.bool_)
-    mark[who] = True
-    total = np.zeros(eligible.size)
-    n_ties = np.zeros(eligible.size)
+    slot = np.full(eligible.size, -1, np.int32)  # where each practitioner is in who (-1: not)
+    for s in range(who.size):
+        slot[who[s]] = s
+    total = np.zeros(who.size)
+    n_ties = np.zeros(who.size)
     for end in range(2):  # 0: ties at the practitioner's a end, 1: at its b end
         for s in range(who.size):
             x = who[s]
             first, last = (indptr[x], b_start[x]) if end == 0 else (b_start[x], indptr[x + 1])
             for pos in range(first, last):
                 e, other = edge[pos], neighbour[pos]
-                total[x] += trust[e] * eligible[other]
-                n_ties[x] += eligible[other]
+                total[s] += trust[e] * eligible[other]
+                n_ties[s] += eligible[other]
         for e in range(tail_from, count):
             node, other = (a[e], b[e]) if end == 0 else (b[e], a[e])
-            if mark[node]:
-                total[node] += trust[e] * eligible[other]
-                n_ties[node] += eligible[other]
+            s = slot[node]
+            if s >= 0:
+                total[s] += trust[e] * eligible[other]
+                n_ties[s] += eligible[other]
     mean = np.full(who.size, default)
     for s in range(who.size):
-        if n_ties[who[s]] > 0:
-            mean[s] = total[who[s]] / n_ties[who[s]]
+        if n_ties[s] > 0:
+            mean[s] = total[s] / n_ties[s]
     return mean
 
 
