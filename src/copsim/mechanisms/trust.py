@@ -69,9 +69,14 @@ def first_impressions(i, j, edge, shares, stranger, gain):  # pragma: no cover -
         ``(i, j, start_trust)`` of the new ties.
     """
     step = gain * (1.0 - stranger)
-    new = np.flatnonzero((edge < 0) & (shares[0] | shares[1]))
-    start = np.where(shares[0][new] & shares[1][new], stranger + step * 1.0, stranger + step * 0.5)
-    return i[new], j[new], start
+    new_i, new_j = np.empty(i.size, np.int64), np.empty(i.size, np.int64)
+    start = np.empty(i.size)
+    m = 0  # each meeting written at m, kept (m moves on) if strangers met and someone shared
+    for k in range(i.size):
+        new_i[m], new_j[m] = i[k], j[k]
+        start[m] = stranger + step * (1.0 if shares[0, k] and shares[1, k] else 0.5)
+        m += (edge[k] < 0) & (shares[0, k] | shares[1, k])
+    return new_i[:m], new_j[:m], start[:m]
 
 
 @kernel
