@@ -10,7 +10,8 @@ the same operations on the same operands in the same order (sums accumulate sequ
 versions may differ from libm in the last bit. The logistic of a decision is the exception
 (:func:`copsim.mechanisms.participation.logistic`, compiled ``exp``): it is only ever compared
 with a uniform, so a last-bit difference changes a result only if the uniform falls within
-that bit of the probability (about one decision in 10^16).
+that bit of the probability (about one decision in 10^16). Exposure
+(:func:`copsim.mechanisms.adoption.tie_exposure`) sums in its own order for the same reason.
 
 Compiled code is cached on disk beside the module (``cache=True``), so only the first run after
 installing copsim compiles (about 40 s on 2 cores; ``make setup`` does it ahead with
