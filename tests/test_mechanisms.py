@@ -661,3 +661,11 @@ def test_time_to_talent_counts_hires_hired_early_enough_and_never_competent_as_i
     competent = np.array([-1, 25, -1, 31, 410])
     weeks = demography.time_to_talent(np.array([4, 3, 2, 1, 0]), hired, competent, 416 - 104)
     assert weeks.tolist() == [1.0, np.inf, 15.0]
+
+
+def test_members_of_gives_the_member_mask_and_the_members_ids_in_order():
+    membership = np.random.default_rng(8).integers(0, 4, 1000).astype(np.int8)
+    is_member, ids = participation.members_of(membership)
+    assert (is_member == (membership > 0)).all()
+    assert (ids == np.flatnonzero(membership > 0)).all()
+    assert participation.members_of(np.zeros(5, np.int8))[1].size == 0

@@ -389,8 +389,7 @@ class CopModel(mesa.Model):
     def _exchange(self) -> None:
         cfg, p, ties = self.config, self.people, self.ties
         ex, tr = cfg.exchange, cfg.trust
-        is_member = p.membership > 0
-        members = np.flatnonzero(is_member)  # (none while there is no community)
+        is_member, members = participation.members_of(p.membership)  # (none: no community yet)
         # who meets whom: community channels, brokered introductions, referrals, colleagues
         level_rate = self._contacts_per_level * self._channel_multiplier * self.vitality
         qa = self.coordination.referrals * (0.5 + 0.5 * cfg.community.channels.qa_referral)

@@ -159,6 +159,20 @@ def choose_levels(  # pragma: no cover - compiled
 
 
 @kernel
+def members_of(membership):  # pragma: no cover - compiled
+    """Whether each practitioner is a member (any level above non-member), and the members' ids
+    in ascending order, from one pass (``membership > 0`` and ``np.flatnonzero`` of it)."""
+    is_member = np.empty(membership.size, np.bool_)
+    ids = np.empty(membership.size, np.int64)
+    m = 0  # each id written at m, kept (m moves on) if a member
+    for x in range(membership.size):
+        is_member[x] = membership[x] > NON_MEMBER
+        ids[m] = x
+        m += is_member[x]
+    return is_member, ids[:m]
+
+
+@kernel
 def revise(membership, who, levels, aware, mandated):  # pragma: no cover - compiled
     """New membership: the reconsidering practitioners ``who`` (all aware) take ``levels``.
 
