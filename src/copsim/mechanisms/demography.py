@@ -76,15 +76,13 @@ def new_alumni(leaving, membership, u_alumni, alumni_share, knowledge):  # pragm
 def time_to_talent(slots, hired_week, competent_week, last_hire_week):  # pragma: no cover - compiled
     """Weeks each hire among ``slots`` (``0 < hired_week <= last_hire_week``) took to become
     competent, ``inf`` if it has not (yet), in the order of ``slots``."""
-    counted = np.empty(slots.size, np.bool_)
-    for s in range(slots.size):
-        counted[s] = 0 < hired_week[slots[s]] <= last_hire_week
-    hires = slots[counted]
-    weeks = np.empty(hires.size)
-    for h in range(hires.size):
-        x = hires[h]
-        weeks[h] = competent_week[x] - hired_week[x] if competent_week[x] >= 0 else np.inf
-    return weeks
+    weeks = np.empty(slots.size)
+    m = 0
+    for x in slots:
+        if 0 < hired_week[x] <= last_hire_week:
+            weeks[m] = competent_week[x] - hired_week[x] if competent_week[x] >= 0 else np.inf
+            m += 1
+    return weeks[:m]
 
 
 @kernel

@@ -245,8 +245,10 @@ def hear(  # pragma: no cover - compiled
     if unaware == 0:  # once everyone knows the community, there is nothing to hear
         return
     recruit = min(1.0, recruits / unaware)
-    for x in range(aware.size):  # (everyone is worked out: skipping the aware, about half of
-        degree = indptr[x + 1] - indptr[x]  # them at times, by a branch cost 1.6x as much)
+    # everyone is worked out: skipping the aware (about half of them at times) by a branch
+    # cost 1.6x as much
+    for x in range(aware.size):
+        degree = indptr[x + 1] - indptr[x]
         share = member_colleagues[x] / degree if degree > 0 else 0.0
         heard = u[x] < awareness_probability(share, word_of_mouth, recruit)
         aware[x] = aware[x] | heard | mandated
