@@ -619,7 +619,7 @@ def test_poisson_counts_are_numpys_draws_and_leave_the_stream_where_numpy_would(
     level_rate = np.array(level_rate)
     level = np.random.default_rng(3).integers(0, 4, 500).astype(np.int8)  # rates of 10+ interleaved
     ours, numpys = np.random.default_rng(11), np.random.default_rng(11)
-    counts = interaction.poisson_counts(ours, level, level_rate)
+    counts = interaction.poisson_counts(generator_handle(ours), level, level_rate)
     assert counts.tolist() == [numpys.poisson(level_rate[x]) for x in level]
     assert ours.random() == numpys.random()  # the stream advanced by as much
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import small_config
-from copsim.compiled import generator
+from copsim.compiled import generator, next_uniform, save_stream_state, stream_state, uniforms
 from copsim.model import CopModel
 from copsim.streams import STREAM_NAMES, Streams, replicate_seeds, stream_key
 
@@ -93,3 +93,32 @@ def test_copies_of_streams_draw_from_their_own_generators():
     fresh.poisson(np.ones(2))
     assert np.array_equal(uniforms, fresh.random(7))  # the copy's own stream advanced ...
     assert streams.contacts.random() == Streams(3).contacts.random()  # ... not the original's
+
+
+@numba.njit
+def _uniforms_mixed(handle, sizes, singles):
+    """Fills of each size, then ``singles`` one at a time, then a generator draw, in turn."""
+    fills, one_by_one, after = [], np.empty(sizes.size * singles), np.empty(sizes.size)
+    for k in range(sizes.size):
+        fills.append(uniforms(handle, sizes[k]))
+        state = stream_state(handle)
+        for s in range(singles):
+            state, one_by_one[k * singles + s] = next_uniform(state)
+        save_stream_state(handle, state)
+        after[k] = generator(handle).random()
+    return fills, one_by_one, after
+
+
+def test_compiled_uniforms_are_numpys_and_leave_the_stream_where_numpy_would():
+    """copsim steps PCG64 itself for uniforms (four chains at a time in a fill): every size
+    around the chains' width, and the generator's own draws in between, must see numpy's
+    numbers and numpy's state."""
+    streams, twin = Streams(5), Streams(5)
+    sizes = np.array([0, 1, 2, 3, 4, 5, 7, 8, 9, 1001, 40_000])
+    fills, one_by_one, after = _uniforms_mixed(streams.handle("sharing"), sizes, 3)
+    rng = twin.sharing
+    for k, size in enumerate(sizes):
+        assert np.array_equal(fills[k], rng.random(size))
+        assert one_by_one[3 * k : 3 * k + 3].tolist() == rng.random(3).tolist()
+        assert after[k] == rng.random()
+    assert streams.sharing.bit_generator.state == rng.bit_generator.state

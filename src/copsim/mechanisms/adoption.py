@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import generator, kernel
+from ..compiled import kernel, uniforms
 from .participation import logistic
 
 
@@ -143,7 +143,7 @@ def adopt(stream, prob, adopting, adopted_week, week):  # pragma: no cover - com
     """Adopting units not adopted yet adopt this week with probability ``prob``: one uniform per
     unit from the adoption ``stream`` (a handle), every week; ``adopted_week`` becomes ``week``
     (in place). Returns how many adopted."""
-    u = generator(stream).random(prob.size)
+    u = uniforms(stream, prob.size)
     count = 0
     for unit in range(u.size):
         if adopting[unit] and adopted_week[unit] < 0 and u[unit] < prob[unit]:

@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from ..compiled import generator, kernel
+from ..compiled import kernel, uniforms
 
 WEEKS_PER_YEAR = 52.0
 
@@ -49,16 +49,15 @@ def retirement_probability(
 def retirements(stream, n, probability):  # pragma: no cover - compiled
     """Indices of the practitioners who retire this week: one uniform per position from the
     retirement ``stream`` (a :meth:`copsim.streams.Streams.handle`), below ``probability``."""
-    return np.flatnonzero(generator(stream).random(n) < probability)
+    return np.flatnonzero(uniforms(stream, n) < probability)
 
 
 @kernel
 def alumni_draws(stream, n, n_alumni, leave_probability):  # pragma: no cover - compiled
     """This week's draws from the alumni ``stream``: one uniform per position (whether a leaver
     stays on as an alumnus), then whether each of the ``n_alumni`` alumni stays on."""
-    rng = generator(stream)
-    u_join = rng.random(n)
-    return u_join, rng.random(n_alumni) >= leave_probability
+    u_join = uniforms(stream, n)
+    return u_join, uniforms(stream, n_alumni) >= leave_probability
 
 
 @kernel

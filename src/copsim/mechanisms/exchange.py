@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import generator, kernel
+from ..compiled import kernel, uniforms
 from .participation import logistic
 
 
@@ -68,7 +68,7 @@ def _decide(  # pragma: no cover - compiled
     stream, i, j, edge, tie_trust, stranger, motivation, is_member, shift, intercept, w_motivation, w_trust
 ):
     """:func:`sharing`: first all the uniforms (row 0, then row 1), then each giver's decision."""
-    u = generator(stream).random(2 * i.size)
+    u = uniforms(stream, 2 * i.size)
     shares = np.empty((2, i.size), np.bool_)
     for p in range(i.size):
         trust = tie_trust[edge[p]] if edge[p] >= 0 else stranger

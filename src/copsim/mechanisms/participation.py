@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import generator, kernel
+from ..compiled import kernel, uniforms
 
 NON_MEMBER, PERIPHERAL, ACTIVE, CORE = 0, 1, 2, 3
 
@@ -129,7 +129,7 @@ def reconsidering(stream, revision_rate, aware):  # pragma: no cover - compiled
     first is below ``revision_rate``; its second is its uniform for :func:`choose_levels`.
     """
     n = aware.size
-    u = generator(stream).random(2 * n)
+    u = uniforms(stream, 2 * n)
     who = np.flatnonzero((u[:n] < revision_rate) & aware)
     return who, u[n + who]
 
@@ -240,7 +240,7 @@ def hear(  # pragma: no cover - compiled
             for pos in range(indptr[x], indptr[x + 1]):
                 member_colleagues[colleague[pos]] += step
             counted[x] = member[x]
-    u = generator(stream).random(aware.size)
+    u = uniforms(stream, aware.size)
     unaware = aware.size - np.count_nonzero(aware)
     if unaware == 0:  # once everyone knows the community, there is nothing to hear
         return
