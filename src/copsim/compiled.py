@@ -39,6 +39,7 @@ Numba's call per draw, whose 128-bit multiplications each wait for the one befor
 from __future__ import annotations
 
 import ctypes
+import functools
 
 import numba
 import numpy as np
@@ -71,12 +72,36 @@ def generator_handle(rng: np.random.Generator) -> np.ndarray | np.random.Generat
     """
     if numba.config.DISABLE_JIT:
         return rng
+    if not isinstance(rng.bit_generator, np.random.PCG64):
+        name = type(rng.bit_generator).__name__
+        raise TypeError(f"compiled draws step PCG64 themselves (uniforms); got a {name} generator")
+    _check_pcg64_layout()
     interface = rng.bit_generator.ctypes
 
     def address(value) -> int:
         return value if isinstance(value, int) else ctypes.cast(value, ctypes.c_void_p).value
 
     return np.array([address(getattr(interface, name)) for name, _ in _HANDLE_FIELDS], np.uint64)
+
+
+@functools.cache
+def _check_pcg64_layout() -> None:
+    """Check, once a process, that numpy keeps PCG64's state as :func:`_pcg_words` reads it.
+
+    The layout is numpy's C struct, not its API: a numpy built without 128-bit integers
+    (MSVC) stores the high word first, and a future numpy might change it. Reading it wrong
+    would draw wrong numbers silently, so copsim refuses to draw instead.
+    """
+    bit_generator = np.random.PCG64(20261129)
+    state = bit_generator.state["state"]
+    struct = ctypes.cast(bit_generator.ctypes.state_address, ctypes.POINTER(ctypes.c_void_p))
+    words = ctypes.cast(struct[0], ctypes.POINTER(ctypes.c_uint64))
+    found = (words[1] << 64 | words[0], words[3] << 64 | words[2])
+    if found != (state["state"], state["inc"]):
+        raise RuntimeError(
+            f"numpy {np.__version__} lays out PCG64's state in a way copsim.compiled does not "
+            "read (expected the state, then the increment, as 128-bit integers, low word first)"
+        )
 
 
 def generator(handle):
@@ -313,8 +338,11 @@ def _save_stream_state_overload(handle, state):  # pragma: no cover - compiled
 
 def uniforms(handle, size):
     """``size`` uniforms on [0, 1) from a stream: ``generator(handle).random(size)``, bit for
-    bit, leaving the stream where that would (see the module's docstring)."""
-    return handle.random(size)
+    bit, leaving the stream where that would (see the module's docstring). Callable from
+    Python too (the benchmarks' bare pass draws with it)."""
+    if isinstance(handle, np.random.Generator):  # NUMBA_DISABLE_JIT=1: the handle is the stream
+        return handle.random(size)
+    return _pcg_uniforms(handle, size)
 
 
 @overload(uniforms)
