@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from conftest import small_config
-from copsim.compiled import generator, next_uniform, save_stream_state, stream_state, uniforms
+from copsim.compiled import (
+    generator,
+    generator_handle,
+    next_uniform,
+    save_stream_state,
+    stream_state,
+    uniforms,
+)
 from copsim.model import CopModel
 from copsim.streams import STREAM_NAMES, Streams, replicate_seeds, stream_key
 
@@ -122,3 +129,9 @@ def test_compiled_uniforms_are_numpys_and_leave_the_stream_where_numpy_would():
         assert one_by_one[3 * k : 3 * k + 3].tolist() == rng.random(3).tolist()
         assert after[k] == rng.random()
     assert streams.sharing.bit_generator.state == rng.bit_generator.state
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="without compilation the handle is the generator")
+def test_compiled_draws_refuse_a_bit_generator_they_do_not_step():
+    with pytest.raises(TypeError, match=r"PCG64.*MT19937"):
+        generator_handle(np.random.Generator(np.random.MT19937(1)))

@@ -16,8 +16,10 @@ that bit of the probability (about one decision in 10^16). Exposure
 Compiled code is cached on disk beside the module (``cache=True``), so only the first run after
 installing copsim compiles (about 40 s on 2 cores; ``make setup`` does it ahead with
 ``python -m copsim.warm_up``); later processes, including sweep workers, load it (about 0.5 s).
-Numba notices edits to a kernel's source file, but not to the options below: after changing
-them, delete the cached ``*.nbi``/``*.nbc`` files under ``src/copsim`` (``__pycache__``).
+Numba notices edits to a kernel's source file, but not to the options below, nor to the
+functions of this module that kernels elsewhere call (``uniforms``, ``next_uniform``,
+``generator``, ``pairwise_sum``): after changing those, delete the cached ``*.nbi``/``*.nbc``
+files under ``src/copsim`` (``__pycache__``).
 
 ``tests/test_compiled.py`` runs the model with ``NUMBA_DISABLE_JIT=1`` (the same loops as plain
 Python) and requires the very same numbers; with ``fastmath=True`` it fails.
