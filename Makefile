@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test validation lint setup browser reference app bench validation-figures
+.PHONY: demo test validation lint setup browser reference app bench validation-figures clean-cache
 
 setup: $(STAMP)
 
@@ -42,3 +42,8 @@ bench: $(STAMP)
 
 validation-figures: $(STAMP)
 	$(PY) scripts/validation_figures.py
+
+# Numba's disk cache of the compiled loops does not notice edits to the copsim.compiled functions
+# that other kernels call (uniforms, next_uniform, generator, pairwise_sum): clear it after those.
+clean-cache:
+	find src/copsim -path '*/__pycache__/*' \( -name '*.nbi' -o -name '*.nbc' \) -delete

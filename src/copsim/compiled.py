@@ -19,7 +19,7 @@ installing copsim compiles (about 40 s on 2 cores; ``make setup`` does it ahead 
 Numba notices edits to a kernel's source file, but not to the options below, nor to the
 functions of this module that kernels elsewhere call (``uniforms``, ``next_uniform``,
 ``generator``, ``pairwise_sum``): after changing those, delete the cached ``*.nbi``/``*.nbc``
-files under ``src/copsim`` (``__pycache__``).
+files under ``src/copsim`` (``make clean-cache``).
 
 ``tests/test_compiled.py`` runs the model with ``NUMBA_DISABLE_JIT=1`` (the same loops as plain
 Python) and requires the very same numbers; with ``fastmath=True`` it fails.
