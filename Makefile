@@ -43,7 +43,7 @@ bench: $(STAMP)
 validation-figures: $(STAMP)
 	$(PY) scripts/validation_figures.py
 
-# Numba's disk cache of the compiled loops does not notice edits to the copsim.compiled functions
-# that other kernels call (uniforms, next_uniform, generator, pairwise_sum): clear it after those.
+# Numba's disk cache of the compiled loops does not notice edits to the functions in other
+# modules that kernels call (copsim.pcg64, copsim.compiled's generator and pairwise_sum).
 clean-cache:
 	find src/copsim -path '*/__pycache__/*' \( -name '*.nbi' -o -name '*.nbc' \) -delete

@@ -9,15 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import small_config
-from copsim.compiled import (
-    generator,
-    generator_handle,
-    next_uniform,
-    save_stream_state,
-    stream_state,
-    uniforms,
-)
+from copsim.compiled import generator, generator_handle
 from copsim.model import CopModel
+from copsim.pcg64 import next_uniform, save_stream_state, stream_state, uniforms
 from copsim.streams import STREAM_NAMES, Streams, replicate_seeds, stream_key
 
 

@@ -17,8 +17,8 @@ Compiled code is cached on disk beside the module (``cache=True``), so only the 
 installing copsim compiles (about 40 s on 2 cores; ``make setup`` does it ahead with
 ``python -m copsim.warm_up``); later processes, including sweep workers, load it (about 0.5 s).
 Numba notices edits to a kernel's source file, but not to the options below, nor to the
-functions of this module that kernels elsewhere call (``uniforms``, ``next_uniform``,
-``generator``, ``pairwise_sum``): after changing those, delete the cached ``*.nbi``/``*.nbc``
+functions that kernels in other modules call (``generator`` and ``pairwise_sum`` here, those
+of :mod:`copsim.pcg64`): after changing those, delete the cached ``*.nbi``/``*.nbc``
 files under ``src/copsim`` (``make clean-cache``).
 
 ``tests/test_compiled.py`` runs the model with ``NUMBA_DISABLE_JIT=1`` (the same loops as plain
@@ -32,10 +32,8 @@ point of the stream. Passing the ``Generator`` object itself to a kernel would c
 call (Numba reads five ctypes attributes to unbox it); a handle, the bit generator's addresses
 in a small array, costs what any array argument costs.
 
-**Uniforms** come from :func:`uniforms`, which steps the stream's PCG64 itself (numpy's
-algorithm on numpy's own state, so the numbers and the state after are numpy's, bit for bit)
-in four interleaved chains: a draw costs about 1.6 ns against 2.8 ns through numpy's or
-Numba's call per draw, whose 128-bit multiplications each wait for the one before.
+**Uniforms** come from :func:`copsim.pcg64.uniforms`, which steps the stream's PCG64 itself;
+:func:`generator_handle` checks that numpy lays out PCG64's state the way it reads it.
 """
 
 from __future__ import annotations
@@ -45,7 +43,6 @@ import functools
 
 import numba
 import numpy as np
-from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
@@ -88,7 +85,7 @@ def generator_handle(rng: np.random.Generator) -> np.ndarray | np.random.Generat
 
 @functools.cache
 def _check_pcg64_layout() -> None:
-    """Check, once a process, that numpy keeps PCG64's state as :func:`_pcg_words` reads it.
+    """Check, once a process, that numpy keeps PCG64's state as :mod:`copsim.pcg64` reads it.
 
     The layout is numpy's C struct, not its API: a numpy built without 128-bit integers
     (MSVC) stores the high word first, and a future numpy might change it. Reading it wrong
@@ -111,7 +108,7 @@ def generator(handle):
     return handle
 
 
-def _is_handle(handle) -> bool:
+def is_handle(handle) -> bool:
     """Whether a Numba type is that of a :func:`generator_handle`."""
     return isinstance(handle, types.Array) and handle.dtype == types.uint64 and handle.ndim == 1
 
@@ -134,7 +131,7 @@ def _generator_at(typingctx, handle):  # pragma: no cover - compiled
 
 @overload(generator)
 def _generator_overload(handle):  # pragma: no cover - compiled
-    if _is_handle(handle):
+    if is_handle(handle):
         return lambda handle: _generator_at(handle)
 
 
@@ -194,190 +191,3 @@ def _block_sum(values, start, n):  # pragma: no cover - compiled
     for rest in range(k, n):
         total += v[rest]
     return total
-
-
-# ------------------------------------------------------------------------------ uniform draws
-#: PCG64's multiplier (numpy's ``PCG_DEFAULT_MULTIPLIER_128``): a step is ``state * M + inc``
-_PCG_MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341
-_UINT128 = (1 << 128) - 1
-
-
-def _pcg_jump(steps: int) -> tuple[int, int]:
-    """``(A, C)`` such that ``steps`` PCG64 steps take ``state`` to ``state * A + inc * C``."""
-    multiplier, increments = 1, 0
-    for _ in range(steps):
-        multiplier = multiplier * _PCG_MULTIPLIER & _UINT128
-        increments = (increments * _PCG_MULTIPLIER + 1) & _UINT128
-    return multiplier, increments
-
-
-def _words(value: int) -> tuple[np.uint64, np.uint64]:
-    """A 128-bit integer as (high, low) 64-bit words."""
-    return np.uint64(value >> 64), np.uint64(value & (2**64 - 1))
-
-
-_M_HI, _M_LO = _words(_PCG_MULTIPLIER)
-_JUMP = _pcg_jump(4)
-_M4_HI, _M4_LO = _words(_JUMP[0])
-_C4_HI, _C4_LO = _words(_JUMP[1])
-_ZERO = np.uint64(0)
-_I64, _I128 = ir.IntType(64), ir.IntType(128)
-
-
-def _wide(builder, high, low):
-    """(high, low) 64-bit words as one LLVM 128-bit integer."""
-    high = builder.shl(builder.zext(high, _I128), ir.Constant(_I128, 64))
-    return builder.or_(high, builder.zext(low, _I128))
-
-
-def _pcg_words(context, builder, handle_type, handle):
-    """Pointer to the four 64-bit words of a handle's PCG64 state (state low, high; inc low,
-    high): numpy's ``pcg64_state`` struct, at the handle's ``state_address``, holds a pointer
-    to them as its first field (``numpy/random/src/pcg64/pcg64.h``; its 128-bit integers are
-    ``__uint128_t``, low word first on x86-64 and aarch64)."""
-    addresses = context.make_array(handle_type)(context, builder, handle)
-    state_struct = builder.inttoptr(builder.load(addresses.data), _I64.as_pointer().as_pointer())
-    return builder.load(state_struct)
-
-
-@intrinsic
-def _pcg_load(typingctx, handle):  # pragma: no cover - compiled
-    """The stream's PCG64 state and increment as ``(state_hi, state_lo, inc_hi, inc_lo)``."""
-    u64 = types.uint64
-
-    def codegen(context, builder, signature, args):
-        words = _pcg_words(context, builder, signature.args[0], args[0])
-        w = [builder.load(builder.gep(words, [ir.Constant(ir.IntType(32), k)])) for k in range(4)]
-        return context.make_tuple(builder, signature.return_type, (w[1], w[0], w[3], w[2]))
-
-    return types.UniTuple(u64, 4)(handle), codegen
-
-
-@intrinsic
-def _pcg_store(typingctx, handle, state_hi, state_lo):  # pragma: no cover - compiled
-    """Write the stream's PCG64 state back (numpy's generator carries on from it)."""
-
-    def codegen(context, builder, signature, args):
-        words = _pcg_words(context, builder, signature.args[0], args[0])
-        builder.store(args[2], builder.gep(words, [ir.Constant(ir.IntType(32), 0)]))
-        builder.store(args[1], builder.gep(words, [ir.Constant(ir.IntType(32), 1)]))
-        return context.get_dummy_value()
-
-    return types.void(handle, types.uint64, types.uint64), codegen
-
-
-@intrinsic
-def _mul_add(typingctx, a_hi, a_lo, b_hi, b_lo, c_hi, c_lo):  # pragma: no cover - compiled
-    """``(a * b + c) mod 2**128`` on (high, low) words: LLVM's 128-bit integers, three
-    multiplications on x86-64."""
-    u64 = types.uint64
-
-    def codegen(context, builder, signature, args):
-        a, b, c = (_wide(builder, args[k], args[k + 1]) for k in (0, 2, 4))
-        r = builder.add(builder.mul(a, b), c)
-        high = builder.trunc(builder.lshr(r, ir.Constant(_I128, 64)), _I64)
-        return context.make_tuple(builder, signature.return_type, (high, builder.trunc(r, _I64)))
-
-    return types.UniTuple(u64, 2)(u64, u64, u64, u64, u64, u64), codegen
-
-
-@intrinsic
-def _pcg_double(typingctx, state_hi, state_lo):  # pragma: no cover - compiled
-    """The uniform numpy makes of a PCG64 state: the XSL-RR output (``high ^ low`` rotated right
-    by ``high >> 58``), its top 53 bits, times 2**-53."""
-
-    def codegen(context, builder, signature, args):
-        high, low = args
-        x = builder.xor(high, low)
-        rot = builder.lshr(high, ir.Constant(_I64, 58))
-        back = builder.and_(builder.sub(ir.Constant(_I64, 64), rot), ir.Constant(_I64, 63))
-        output = builder.or_(builder.lshr(x, rot), builder.shl(x, back))
-        top = builder.uitofp(builder.lshr(output, ir.Constant(_I64, 11)), ir.DoubleType())
-        return builder.fmul(top, ir.Constant(ir.DoubleType(), 1.0 / 9007199254740992.0))
-
-    return types.float64(types.uint64, types.uint64), codegen
-
-
-def stream_state(handle):
-    """A stream's state for drawing uniforms one at a time with :func:`next_uniform` (inside a
-    kernel: its PCG64 words, held in registers); :func:`save_stream_state` hands it back to the
-    stream, which must be done before anything else draws from it."""
-    return handle
-
-
-def next_uniform(state):
-    """``(state, u)``: the next uniform from a :func:`stream_state`, and the state after it."""
-    return state, state.random()
-
-
-def save_stream_state(handle, state) -> None:
-    """Write a :func:`stream_state` back to its stream (nothing to do without compilation)."""
-
-
-@overload(stream_state)
-def _stream_state_overload(handle):  # pragma: no cover - compiled
-    if _is_handle(handle):
-        return lambda handle: _pcg_load(handle)
-
-
-@overload(next_uniform)
-def _next_uniform_overload(state):  # pragma: no cover - compiled
-    if isinstance(state, types.UniTuple) and state.dtype == types.uint64 and state.count == 4:
-
-        def step(state):
-            s_hi, s_lo, inc_hi, inc_lo = state
-            s_hi, s_lo = _mul_add(s_hi, s_lo, _M_HI, _M_LO, inc_hi, inc_lo)
-            return (s_hi, s_lo, inc_hi, inc_lo), _pcg_double(s_hi, s_lo)
-
-        return step
-
-
-@overload(save_stream_state)
-def _save_stream_state_overload(handle, state):  # pragma: no cover - compiled
-    if _is_handle(handle):
-        return lambda handle, state: _pcg_store(handle, state[0], state[1])
-
-
-def uniforms(handle, size):
-    """``size`` uniforms on [0, 1) from a stream: ``generator(handle).random(size)``, bit for
-    bit, leaving the stream where that would (see the module's docstring). Callable from
-    Python too (the benchmarks' bare pass draws with it)."""
-    if isinstance(handle, np.random.Generator):  # NUMBA_DISABLE_JIT=1: the handle is the stream
-        return handle.random(size)
-    return _pcg_uniforms(handle, size)
-
-
-@overload(uniforms)
-def _uniforms_overload(handle, size):  # pragma: no cover - compiled
-    if _is_handle(handle):
-        return lambda handle, size: _pcg_uniforms(handle, size)
-
-
-@kernel
-def _pcg_uniforms(handle, size):  # pragma: no cover - compiled
-    """:func:`uniforms` on the stream's PCG64 state: four chains, each four steps at a time
-    (``state * M**4 + inc * C4``), give the states after steps k + 1 to k + 4 side by side;
-    the remainder is stepped one at a time."""
-    s_hi, s_lo, inc_hi, inc_lo = _pcg_load(handle)
-    out = np.empty(size)
-    d_hi, d_lo = _mul_add(inc_hi, inc_lo, _C4_HI, _C4_LO, _ZERO, _ZERO)  # inc * C4
-    a_hi, a_lo = _mul_add(s_hi, s_lo, _M_HI, _M_LO, inc_hi, inc_lo)
-    b_hi, b_lo = _mul_add(a_hi, a_lo, _M_HI, _M_LO, inc_hi, inc_lo)
-    c_hi, c_lo = _mul_add(b_hi, b_lo, _M_HI, _M_LO, inc_hi, inc_lo)
-    e_hi, e_lo = _mul_add(c_hi, c_lo, _M_HI, _M_LO, inc_hi, inc_lo)
-    k = 0
-    while k + 4 <= size:
-        out[k], out[k + 1] = _pcg_double(a_hi, a_lo), _pcg_double(b_hi, b_lo)
-        out[k + 2], out[k + 3] = _pcg_double(c_hi, c_lo), _pcg_double(e_hi, e_lo)
-        s_hi, s_lo = e_hi, e_lo
-        a_hi, a_lo = _mul_add(a_hi, a_lo, _M4_HI, _M4_LO, d_hi, d_lo)
-        b_hi, b_lo = _mul_add(b_hi, b_lo, _M4_HI, _M4_LO, d_hi, d_lo)
-        c_hi, c_lo = _mul_add(c_hi, c_lo, _M4_HI, _M4_LO, d_hi, d_lo)
-        e_hi, e_lo = _mul_add(e_hi, e_lo, _M4_HI, _M4_LO, d_hi, d_lo)
-        k += 4
-    while k < size:
-        s_hi, s_lo = _mul_add(s_hi, s_lo, _M_HI, _M_LO, inc_hi, inc_lo)
-        out[k] = _pcg_double(s_hi, s_lo)
-        k += 1
-    _pcg_store(handle, s_hi, s_lo)
-    return out

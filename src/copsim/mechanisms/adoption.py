@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import kernel, uniforms
+from ..compiled import kernel
+from ..pcg64 import uniforms
 from .participation import logistic
 
 

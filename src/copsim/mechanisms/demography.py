@@ -11,7 +11,8 @@ import functools
 
 import numpy as np
 
-from ..compiled import kernel, uniforms
+from ..compiled import kernel
+from ..pcg64 import uniforms
 
 WEEKS_PER_YEAR = 52.0
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import generator, kernel, next_uniform, save_stream_state, stream_state, uniforms
+from ..compiled import generator, kernel
 from ..network import UNKNOWN, draw_by_trust, fill_pairs
+from ..pcg64 import next_uniform, save_stream_state, stream_state, uniforms
 
 #: contacts a channel yields at full intensity (relative; guess)
 CHANNEL_YIELD = {
@@ -174,7 +175,7 @@ def poisson_counts(stream, level, level_rate):  # pragma: no cover - compiled
     instead of once a draw.
 
     Below a rate of 10 numpy multiplies uniforms until the product falls to ``exp(-rate)`` or
-    below (here drawn one at a time by :func:`copsim.compiled.next_uniform`: 2.3 against
+    below (here drawn one at a time by :func:`copsim.pcg64.next_uniform`: 2.3 against
     4.5 ns a draw through the generator); from 10 up (and at 0) the generator's own method
     is used. The loop is written out here: calling a one-draw function from it was a third
     slower (91 against 63 us for 5,900 members).

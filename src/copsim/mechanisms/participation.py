@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiled import kernel, uniforms
+from ..compiled import kernel
+from ..pcg64 import uniforms
 
 NON_MEMBER, PERIPHERAL, ACTIVE, CORE = 0, 1, 2, 3
 
