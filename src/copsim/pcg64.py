@@ -185,7 +185,7 @@ def _uniforms_overload(handle, size):  # pragma: no cover - compiled
 def _pcg_uniforms(handle, size):  # pragma: no cover - compiled
     """:func:`uniforms` on the stream's PCG64 state: four chains, each four steps at a time
     (``state * M**4 + inc * C4``), give the states after steps k + 1 to k + 4 side by side;
-    the remainder is stepped one at a time."""
+    the remainder is drawn one at a time (:func:`next_uniform`)."""
     s_hi, s_lo, inc_hi, inc_lo = _pcg_load(handle)
     out = np.empty(size)
     d_hi, d_lo = _mul_add(inc_hi, inc_lo, _C4_HI, _C4_LO, _ZERO, _ZERO)  # inc * C4
@@ -203,9 +203,8 @@ def _pcg_uniforms(handle, size):  # pragma: no cover - compiled
         c_hi, c_lo = _mul_add(c_hi, c_lo, _M4_HI, _M4_LO, d_hi, d_lo)
         e_hi, e_lo = _mul_add(e_hi, e_lo, _M4_HI, _M4_LO, d_hi, d_lo)
         k += 4
-    while k < size:
-        s_hi, s_lo = _mul_add(s_hi, s_lo, _M_HI, _M_LO, inc_hi, inc_lo)
-        out[k] = _pcg_double(s_hi, s_lo)
-        k += 1
-    _pcg_store(handle, s_hi, s_lo)
+    state = (s_hi, s_lo, inc_hi, inc_lo)
+    for rest in range(k, size):
+        state, out[rest] = next_uniform(state)
+    save_stream_state(handle, state)
     return out
