@@ -96,6 +96,17 @@ def test_ordered_logit_levels_are_nested_and_monotone_in_utility():
     assert (low > 0).mean() == pytest.approx(participation.logistic(-1.0), abs=0.01)
 
 
+def test_a_decision_by_the_logistic_table_is_the_decision_by_the_logistic_itself():
+    rng = np.random.default_rng(2)
+    x = np.concatenate([rng.normal(0, 8, 200_000), [np.nan, np.inf, -np.inf, 40.0, -40.0, 16.0, -16.0]])
+    p = participation.logistic(x)
+    # uniforms anywhere, and uniforms within a few ulps or a hair of the probability (the screen's edge)
+    hair = participation._GRID_ERROR * rng.choice([-1.5, -1.0, -0.5, 0.5, 1.0, 1.5], x.size)
+    for u in (rng.random(x.size), np.nextafter(p, 0), p, np.nextafter(p, 1), p + hair):
+        decided = np.array([participation.below_logistic(a, b) for a, b in zip(u, x, strict=True)])
+        assert np.array_equal(decided, u < p)
+
+
 def test_only_aware_practitioners_who_reconsider_choose_by_their_own_uniform():
     aware = np.arange(400) % 3 > 0
     rng, twin = np.random.default_rng(9), np.random.default_rng(9)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..compiled import kernel
 from ..pcg64 import uniforms
-from .participation import logistic
+from .participation import below_logistic, logistic
 
 
 def share_probability(
@@ -76,7 +76,7 @@ def _decide(  # pragma: no cover - compiled
         for row, giver in ((0, j[p]), (1, i[p])):
             giver_motivation = motivation[giver] + shift * is_member[giver]
             logit = share_logit(giver_motivation, trust, intercept, w_motivation, w_trust)
-            shares[row, p] = u[row * i.size + p] < logistic(logit)
+            shares[row, p] = below_logistic(u[row * i.size + p], logit)
     return shares
 
 

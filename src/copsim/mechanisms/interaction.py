@@ -149,15 +149,19 @@ def _contacts(  # pragma: no cover - compiled
     total = contacts.sum()
     u = uniforms(stream, 2 * total)
     u_partner, u_revisit = u[:total], u[total:]
-    seekers = np.empty(total, np.int64)
-    partners = np.empty(total, np.int64)
-    ties = np.full(total, UNKNOWN)
-    s = 0
+    seekers = np.empty(total + 1, np.int64)  # each member written, kept if it seeks anyone
+    s = 0  # (no branch on whether it does: at most members' rates that is unpredictable)
     for m in range(members.size):
-        for _ in range(contacts[m]):
+        seekers[s] = members[m]
+        s += contacts[m] > 0
+        for _ in range(1, contacts[m]):  # a second contact or more: rare
             seekers[s] = members[m]
-            partners[s] = members[np.int64(u_partner[s] * members.size)]
             s += 1
+    seekers = seekers[:total]
+    partners = np.empty(total, np.int64)
+    for s in range(total):
+        partners[s] = members[np.int64(u_partner[s] * members.size)]
+    ties = np.full(total, UNKNOWN)
     back = u_revisit < revisit
     chosen = draw_by_trust(indptr, edge, neighbour, trust, eligible, seekers[back], u_partner[back])
     at = np.flatnonzero(back)

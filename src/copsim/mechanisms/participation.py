@@ -40,6 +40,36 @@ def logistic(x):  # pragma: no cover - compiled
     return 1.0 / (1.0 + np.exp(-x))
 
 
+#: the logistic tabulated every 1/64 over [-16, 16], for :func:`below_logistic`'s screen
+_GRID_START, _GRID_STEPS_PER_UNIT, _GRID_POINTS = -16.0, 64.0, 2049
+_LOGISTIC_GRID = 1.0 / (1.0 + np.exp(-(_GRID_START + np.arange(_GRID_POINTS) / _GRID_STEPS_PER_UNIT)))
+#: an upper bound, with room to spare, on how far the interpolated grid is from the logistic:
+#: (1/64)^2 / 8 x max |logistic''| (0.0962) = 2.9e-6 between the ends; 1.1e-7 beyond them
+_GRID_ERROR = 1e-5
+
+
+@kernel
+def below_logistic(u, x):  # pragma: no cover - compiled
+    """``u < logistic(x)``, exactly, mostly without the exponential.
+
+    A decision compares a uniform with a probability. Linear interpolation on a 16 KB table
+    (:data:`_LOGISTIC_GRID`, clamped beyond its ends) is within ``_GRID_ERROR`` of the logistic,
+    so wherever the uniform is further than that from the interpolated value, the comparison
+    with it is the comparison with the logistic; the others (about 2 in 100,000) and NaN are
+    decided by :func:`logistic` itself. No branch depends on which way the comparison goes:
+    a sharing decision costs about a third less (2026-11-29: 78 against 103 µs for 8,300).
+    """
+    at = (x - _GRID_START) * _GRID_STEPS_PER_UNIT
+    at = at if at > 0.0 else 0.0  # (NaN too; decided exactly below)
+    at = at if at < _GRID_POINTS - 1.0001 else _GRID_POINTS - 1.0001
+    k = int(at)
+    low = _LOGISTIC_GRID[k]
+    nearby = low + (at - k) * (_LOGISTIC_GRID[k + 1] - low)
+    if abs(u - nearby) < _GRID_ERROR or x != x:
+        return u < logistic(x)
+    return u < nearby
+
+
 def utility(
     gap: np.ndarray,
     belonging: np.ndarray,
@@ -116,8 +146,7 @@ def ordered_level(u, util, active_cut, core_cut):  # pragma: no cover - compiled
     levels = np.zeros(u.size, np.int8)
     for s in range(u.size):
         for cut in (0.0, active_cut, core_cut):
-            if u[s] < logistic(util[s] - cut):
-                levels[s] += 1
+            levels[s] += below_logistic(u[s], util[s] - cut)
     return levels
 
 
