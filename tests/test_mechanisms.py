@@ -660,11 +660,11 @@ def test_the_key_filter_rules_out_most_absent_pairs_and_never_a_tie():
 
 def test_members_among_the_leavers_stay_on_as_alumni_by_their_uniform():
     membership = np.array([0, 1, 3, 2, 0], np.int8)
-    u_alumni = np.array([0.1, 0.1, 0.9, 0.2, 0.1])
+    u_leaving = np.array([0.1, 0.1, 0.9, 0.2])
     knowledge = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
     leaving = np.array([0, 1, 2, 3])
     # 0 is no member; 2 drew above the share; 1 and 3 stay on, in the order they left
-    assert demography.new_alumni(leaving, membership, u_alumni, 0.5, knowledge).tolist() == [0.2, 0.4]
+    assert demography.new_alumni(leaving, membership, u_leaving, 0.5, knowledge).tolist() == [0.2, 0.4]
 
 
 def test_time_to_talent_counts_hires_hired_early_enough_and_never_competent_as_inf():

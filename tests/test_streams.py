@@ -11,7 +11,7 @@ import pytest
 from conftest import small_config
 from copsim.compiled import generator, generator_handle
 from copsim.model import CopModel
-from copsim.pcg64 import next_uniform, save_stream_state, stream_state, uniforms
+from copsim.pcg64 import next_uniform, save_stream_state, stream_state, uniforms, uniforms_at
 from copsim.streams import STREAM_NAMES, Streams, replicate_seeds, stream_key
 
 
@@ -123,6 +123,28 @@ def test_compiled_uniforms_are_numpys_and_leave_the_stream_where_numpy_would():
         assert one_by_one[3 * k : 3 * k + 3].tolist() == rng.random(3).tolist()
         assert after[k] == rng.random()
     assert streams.sharing.bit_generator.state == rng.bit_generator.state
+
+
+@pytest.mark.parametrize(
+    ("at", "size"),
+    [
+        ([], 0),
+        ([], 9),
+        ([0], 1),
+        ([0, 1, 2], 3),
+        ([5, 9, 10, 4_000], 10_000),
+        ([9_999], 10_000),
+        ("every 7th", 10_001),
+    ],
+)
+def test_uniforms_at_some_positions_are_those_of_the_whole_fill_and_so_is_the_state_after(at, size):
+    """The stream jumps over the uniforms nobody reads: the ones read, and every draw after,
+    are numpy's."""
+    at = np.arange(0, size, 7) if at == "every 7th" else np.array(at, np.int64)
+    streams, twin = Streams(4), Streams(4)
+    assert np.array_equal(uniforms_at(streams.handle("alumni"), at, size), twin.alumni.random(size)[at])
+    assert streams.alumni.bit_generator.state == twin.alumni.bit_generator.state
+    assert np.array_equal(uniforms(streams.handle("alumni"), 5), twin.alumni.random(5))
 
 
 @pytest.mark.skipif(numba.config.DISABLE_JIT, reason="without compilation the handle is the generator")

@@ -203,8 +203,9 @@ class CopModel(mesa.Model):
             self.week, d.retirement_per_year, d.wave, d.wave_share, d.wave_start_week, d.wave_years
         )
         leaving = demography.retirements(self.streams.handle("retirement"), self.n, prob)
-        u_alumni, stay = demography.alumni_draws(
+        u_leaving, stay = demography.alumni_draws(
             self.streams.handle("alumni"),
+            leaving,
             self.n,
             self.alumni_knowledge.size,
             demography.weekly_probability(d.alumni_leave_per_year),
@@ -214,7 +215,7 @@ class CopModel(mesa.Model):
             self.alumni_knowledge = self.alumni_knowledge[stay]
         if leaving.size == 0:
             return
-        alumni = demography.new_alumni(leaving, p.membership, u_alumni, d.alumni_share, p.knowledge)
+        alumni = demography.new_alumni(leaving, p.membership, u_leaving, d.alumni_share, p.knowledge)
         self.alumni_knowledge = np.concatenate([self.alumni_knowledge, alumni])
         self._log_hires(leaving)
         rng = self.streams.hiring

@@ -208,3 +208,50 @@ def _pcg_uniforms(handle, size):  # pragma: no cover - compiled
         state, out[rest] = next_uniform(state)
     save_stream_state(handle, state)
     return out
+
+
+def uniforms_at(handle, at, size):
+    """``uniforms(handle, size)[at]`` for ascending distinct positions ``at``, bit for bit,
+    leaving the stream where drawing all ``size`` would, without drawing the others: the state
+    jumps over them (:func:`_pcg_advance`, about 0.1 µs a jump). For a draw made for every
+    practitioner so that the stream stays aligned but read for a few only (the alumni uniform
+    of this week's leavers)."""
+    if isinstance(handle, np.random.Generator):  # NUMBA_DISABLE_JIT=1: the handle is the stream
+        return handle.random(size)[at]
+    return _pcg_uniforms_at(handle, at, size)
+
+
+@overload(uniforms_at)
+def _uniforms_at_overload(handle, at, size):  # pragma: no cover - compiled
+    if is_handle(handle):
+        return lambda handle, at, size: _pcg_uniforms_at(handle, at, size)
+
+
+@kernel
+def _pcg_uniforms_at(handle, at, size):  # pragma: no cover - compiled
+    """:func:`uniforms_at` on the stream's PCG64 state."""
+    state = _pcg_load(handle)
+    out = np.empty(at.size)
+    drawn = 0
+    for k in range(at.size):
+        state = _pcg_advance(state, at[k] - drawn)
+        state, out[k] = next_uniform(state)
+        drawn = at[k] + 1
+    save_stream_state(handle, _pcg_advance(state, size - drawn))
+    return out
+
+
+@kernel
+def _pcg_advance(state, steps):  # pragma: no cover - compiled
+    """The state ``steps`` PCG64 steps on, by squaring (Brown 1994, as numpy's
+    ``pcg64_advance``): the map of ``2**k`` steps, ``s * m + p``, applied for each bit of
+    ``steps`` set; the next one's is ``s * m**2 + p * (m + 1)``."""
+    s_hi, s_lo, inc_hi, inc_lo = state
+    m_hi, m_lo, p_hi, p_lo = _M_HI, _M_LO, inc_hi, inc_lo
+    while steps > 0:
+        if steps & 1:
+            s_hi, s_lo = _mul_add(s_hi, s_lo, m_hi, m_lo, p_hi, p_lo)
+        p_hi, p_lo = _mul_add(p_hi, p_lo, m_hi, m_lo, p_hi, p_lo)
+        m_hi, m_lo = _mul_add(m_hi, m_lo, m_hi, m_lo, _ZERO, _ZERO)
+        steps >>= 1
+    return s_hi, s_lo, inc_hi, inc_lo

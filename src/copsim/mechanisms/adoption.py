@@ -59,6 +59,8 @@ def tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units):  # pragma: 
     branch the loop is up to 2.8x faster (rumble_strips at 100,000 practitioners). The ties
     inside a unit are skipped by a branch, though: adding zeros for them too makes each tie
     wait for the previous one's sums (its two ends are the same unit), about 2x slower.
+    What the loop reads and adds up for a unit sits together (0.13 against 0.15 ms for 52,600
+    ties at 10,000 practitioners).
 
     Args:
         unit_a, unit_b, trust: per live tie, the unit (organization) of its ``a`` and ``b`` end,
@@ -66,27 +68,26 @@ def tie_exposure(unit_a, unit_b, trust, adopted, adopting, n_units):  # pragma: 
         adopted, adopting: per unit, whether it has adopted / is an adopting unit at all.
         n_units: number of units.
     """
-    may_adopt = np.empty(n_units)  # as numbers: 1.0 for adopting units not adopted yet,
-    adopting_units = np.empty(n_units)  # for adopting units and for adopted ones
-    adopted_units = np.empty(n_units)
+    # per unit, as numbers: 1.0 if it may still adopt (adopting, not adopted yet), if adopting,
+    # if adopted; a fourth column pads each unit to 32 bytes, so no unit straddles a cache line
+    unit = np.empty((n_units, 4))
     for unit_id in range(n_units):
-        may_adopt[unit_id] = adopting[unit_id] and not adopted[unit_id]
-        adopting_units[unit_id], adopted_units[unit_id] = adopting[unit_id], adopted[unit_id]
-    num = np.zeros(n_units)
-    den = np.zeros(n_units)
+        unit[unit_id, 0] = adopting[unit_id] and not adopted[unit_id]
+        unit[unit_id, 1], unit[unit_id, 2] = adopting[unit_id], adopted[unit_id]
+    sums = np.zeros((n_units, 2))  # per unit: exposure's numerator and denominator, side by side
     for e in range(trust.size):
         ua, ub = unit_a[e], unit_b[e]
         if ua != ub:
-            a_counts, b_counts = may_adopt[ua], may_adopt[ub]
-            a_weight, b_weight = trust[e] * adopting_units[ub], trust[e] * adopting_units[ua]
-            num[ua] += a_counts * (a_weight * adopted_units[ub])
-            den[ua] += a_counts * a_weight
-            num[ub] += b_counts * (b_weight * adopted_units[ua])
-            den[ub] += b_counts * b_weight
+            a_counts, b_counts = unit[ua, 0], unit[ub, 0]
+            a_weight, b_weight = trust[e] * unit[ub, 1], trust[e] * unit[ua, 1]
+            sums[ua, 0] += a_counts * (a_weight * unit[ub, 2])
+            sums[ua, 1] += a_counts * a_weight
+            sums[ub, 0] += b_counts * (b_weight * unit[ua, 2])
+            sums[ub, 1] += b_counts * b_weight
     exposure = np.zeros(n_units)
     for unit_id in range(n_units):
-        if den[unit_id] > 0:
-            exposure[unit_id] = num[unit_id] / den[unit_id]
+        if sums[unit_id, 1] > 0:
+            exposure[unit_id] = sums[unit_id, 0] / sums[unit_id, 1]
     return exposure
 
 

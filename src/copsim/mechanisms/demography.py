@@ -12,7 +12,7 @@ import functools
 import numpy as np
 
 from ..compiled import kernel
-from ..pcg64 import uniforms
+from ..pcg64 import uniforms, uniforms_at
 
 WEEKS_PER_YEAR = 52.0
 
@@ -54,21 +54,22 @@ def retirements(stream, n, probability):  # pragma: no cover - compiled
 
 
 @kernel
-def alumni_draws(stream, n, n_alumni, leave_probability):  # pragma: no cover - compiled
+def alumni_draws(stream, leaving, n, n_alumni, leave_probability):  # pragma: no cover - compiled
     """This week's draws from the alumni ``stream``: one uniform per position (whether a leaver
-    stays on as an alumnus), then whether each of the ``n_alumni`` alumni stays on."""
-    u_join = uniforms(stream, n)
-    return u_join, uniforms(stream, n_alumni) >= leave_probability
+    stays on as an alumnus), of which only the ``leaving`` positions' are made (the stream
+    jumps over the rest, :func:`copsim.pcg64.uniforms_at`), then whether each of the
+    ``n_alumni`` alumni stays on. Returns the leavers' uniforms and the alumni who stay."""
+    u_leaving = uniforms_at(stream, leaving, n)
+    return u_leaving, uniforms(stream, n_alumni) >= leave_probability
 
 
 @kernel
-def new_alumni(leaving, membership, u_alumni, alumni_share, knowledge):  # pragma: no cover - compiled
-    """Knowledge of the members among ``leaving`` who stay on as alumni (their alumni uniform
-    below ``alumni_share``), in the order of ``leaving``."""
+def new_alumni(leaving, membership, u_leaving, alumni_share, knowledge):  # pragma: no cover - compiled
+    """Knowledge of the members among ``leaving`` who stay on as alumni (their alumni uniform,
+    ``u_leaving`` in the order of ``leaving``, below ``alumni_share``), in that order."""
     stays = np.empty(leaving.size, np.bool_)
     for s in range(leaving.size):
-        x = leaving[s]
-        stays[s] = membership[x] > 0 and u_alumni[x] < alumni_share
+        stays[s] = membership[leaving[s]] > 0 and u_leaving[s] < alumni_share
     return knowledge[leaving[stays]]
 
 
