@@ -10,10 +10,11 @@ Measures, and reports as ratios where there is something to compare with:
    scenario (rumble_strips without retirements or a support team) and the same weeks (the
    reference runs fewer weeks than a full run; both are normalised per practitioner-week).
 2. **copsim vs a bare numpy pass** that touches the same arrays once per week: one
-   read-modify-write of every practitioner array and every tie array at the size a run reaches,
-   plus the fixed-shape weekly uniform draws (the floor a vectorized model cannot go below);
-   the median ratio of several copsim-then-bare pairs, with the lowest and highest, and the
-   median ratio against the same pass drawing its uniforms the way copsim does.
+   read-modify-write of every array the weekly step reads (practitioner, unit and tie arrays
+   and the indexes over the ties) at the size a run reaches, plus the fixed-shape weekly
+   uniform draws (the floor a vectorized model cannot go below); the median ratio of several
+   copsim-then-bare pairs, with the lowest and highest, and the median ratios against the
+   same pass without the tie indexes and drawing its uniforms the way copsim does.
 3. **100,000 practitioners x 520 weeks** (company_command and rumble_strips scaled up), each in
    a fresh subprocess: wall and CPU seconds, peak resident memory (``VmHWM``, including the
    interpreter and imports), and the time per phase of the weekly step
@@ -161,42 +162,56 @@ def bench_reference(sizes: dict[int, int], copsim_weeks: int) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------ 2. bare numpy
-def bare_pass_seconds(model: CopModel, weeks: int, draws: str = "numpy") -> float:
+def bare_pass_seconds(model: CopModel, weeks: int, draws: str = "numpy", indexes: bool = True) -> float:
     """CPU seconds of a bare weekly pass over the arrays a copsim run holds at its current size.
 
-    Each week: the fixed-shape uniform draws copsim makes (retirement, alumni, awareness, 2 x
+    Each week: the fixed-shape uniform draws copsim makes (retirement, awareness, 2 x
     participation, 2 x formal contacts per practitioner; adoption per unit), then one
-    read-modify-write of each practitioner array and each live tie array. ``draws="numpy"``
-    draws with ``Generator.random`` (the issue's bare numpy pass); ``"copsim"`` with
+    read-modify-write of every array the weekly step reads: each practitioner array and the
+    tally of member colleagues, each unit array, each live tie column and, with ``indexes``,
+    each index copsim keeps over the ties (the formal CSR index, the partner CSR snapshot and
+    the key index with its filter). ``indexes=False`` is the array set sessions 4 to 6
+    measured against. The alumni uniform per practitioner is not drawn: since 2026-11-29
+    (seventh session) copsim jumps over those nobody reads (:func:`copsim.pcg64.uniforms_at`),
+    so it is no longer work a model of this state must do. ``draws="numpy"`` draws with
+    ``Generator.random`` (the issue's bare numpy pass); ``"copsim"`` with
     :func:`copsim.pcg64.uniforms`, the same numbers drawn the way copsim now draws them
     (about 40 % cheaper), so that copsim's faster draws do not flatter the ratio unseen.
     """
     rng = np.random.default_rng(0)
     handle = generator_handle(rng)
-    p, ties, n = model.people, model.ties, model.n
-    people = [p.knowledge.copy(), p.motivation.copy(), p.interest.copy(), p.membership.copy()]
-    people += [p.aware.copy(), p.hired_week.copy(), p.competent_week.copy(), p.contributions.copy()]
-    edge = [ties.view(name).copy() for name in ties.COLUMNS]
-    n_orgs = model.world.n_organizations
+    ties, n, n_units = model.ties, model.n, model.world.n_organizations
+    fields = list(model.people.__dataclass_fields__)
+    state = [getattr(model.people, name) for name in fields]
+    state += [*model._colleague_tally, model.adopted_week]
+    w = model.world
+    state += [w.org_boundary, w.org_silo, w.org_adopting, w.org_start]
+    state += [ties.view(name) for name in ties.COLUMNS]
+    if indexes:
+        state += [ties.indptr, ties.neighbour, ties.edge, *ties.key_index]
+        state += [ties.all_indptr, ties.all_edge, ties.all_neighbour, ties.all_b_start]
+    state = [array.copy() for array in state]
+    knowledge = state[fields.index("knowledge")]
     start = time.process_time()
     for _ in range(weeks):
         if draws == "numpy":
-            u = rng.random((7, n))
-            rng.random(n_orgs)
+            u = rng.random((6, n))
+            rng.random(n_units)
         else:
-            u = uniforms(handle, 7 * n).reshape(7, n)
-            uniforms(handle, n_orgs)
-        people[0] += 0.001 * u[0]
-        people[1] *= 1.0
-        people[2] *= 1.0
-        people[3] ^= np.int8(0)
-        people[4] ^= u[1] < 0.0
-        people[5] += 0
-        people[6] += 0
-        people[7] += 0
-        for column in edge:
-            column += 0  # one read-modify-write of each tie column
+            u = uniforms(handle, 6 * n).reshape(6, n)
+            uniforms(handle, n_units)
+        knowledge += 0.001 * u[0]  # (one use of the draws)
+        for array in state:
+            _touch(array)
     return time.process_time() - start
+
+
+def _touch(array: np.ndarray) -> None:
+    """One read-modify-write of every element of ``array``, in place, leaving it as it was."""
+    if array.dtype == np.bool_:
+        array |= False
+    else:
+        array += array.dtype.type(0)
 
 
 def bench_bare(sizes: list[int], weeks: int, pairs: dict[int, int]) -> list[dict]:
@@ -205,14 +220,15 @@ def bench_bare(sizes: list[int], weeks: int, pairs: dict[int, int]) -> list[dict
     Each pair is a fresh model run for ``weeks`` then the bare pass over its arrays, back to
     back, so both see the same phase of a shared machine; one pair alone moved between 3x and
     7x from one run of this script to the next (2026-11-29), the median of several much less.
-    The spread (lowest and highest ratio) is reported with it, and the median ratio against
-    the bare pass drawing its uniforms as copsim does (:func:`bare_pass_seconds`).
+    The spread (lowest and highest ratio) is reported with it, and the median ratios against
+    the bare pass without the tie indexes and against the bare pass drawing its uniforms as
+    copsim does (:func:`bare_pass_seconds`).
     """
     load_compiled()
     rows = []
     for n in sizes:
         config = dataclasses.replace(scaled("rumble_strips", n), horizon_weeks=weeks)
-        measured, against_copsim_draws = [], []
+        measured, without_indexes, against_copsim_draws = [], [], []
         for _ in range(pairs[n]):
             model = CopModel(config)
             cpu = time.process_time()
@@ -221,6 +237,7 @@ def bench_bare(sizes: list[int], weeks: int, pairs: dict[int, int]) -> list[dict
             copsim_cpu = time.process_time() - cpu
             bare = bare_pass_seconds(model, weeks)
             measured.append((copsim_cpu / bare, copsim_cpu, bare, int(model.ties.count)))
+            without_indexes.append(copsim_cpu / bare_pass_seconds(model, weeks, indexes=False))
             against_copsim_draws.append(copsim_cpu / bare_pass_seconds(model, weeks, draws="copsim"))
             model.remove_all_agents()
         measured.sort()
@@ -236,14 +253,16 @@ def bench_bare(sizes: list[int], weeks: int, pairs: dict[int, int]) -> list[dict
                 "pairs": len(measured),
                 "ratio_lowest": measured[0][0],
                 "ratio_highest": measured[-1][0],
+                "ratio_bare_without_tie_indexes": float(np.median(without_indexes)),
                 "ratio_bare_with_copsim_draws": float(np.median(against_copsim_draws)),
             }
         )
         print(
             f"  {n:>7,} practitioners: copsim {rows[-1]['copsim_ms_per_week']:.3f} ms/week, bare pass "
             f"{rows[-1]['bare_ms_per_week']:.3f} ms/week -> {ratio:.1f}x (median of {len(measured)} "
-            f"pairs; {measured[0][0]:.1f}-{measured[-1][0]:.1f}x); against the bare pass with "
-            f"copsim's draws {rows[-1]['ratio_bare_with_copsim_draws']:.1f}x",
+            f"pairs; {measured[0][0]:.1f}-{measured[-1][0]:.1f}x); without the tie indexes "
+            f"{rows[-1]['ratio_bare_without_tie_indexes']:.1f}x; with copsim's draws "
+            f"{rows[-1]['ratio_bare_with_copsim_draws']:.1f}x",
             flush=True,
         )
     return rows
@@ -393,14 +412,16 @@ def markdown(results: dict, command: str) -> str:
         "### copsim vs a bare numpy pass over the same arrays (CPU ms per week)",
         "",
         "| practitioners | ties at the end | copsim | bare pass | ratio (median) | pairs | lowest-highest "
+        "| ratio, bare pass without the tie indexes (median) "
         "| ratio, bare pass drawing as copsim does (median) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["bare"]:
         lines.append(
             f"| {r['practitioners']:,} | {r['ties_at_end']:,} | {r['copsim_ms_per_week']:.3f} | "
             f"{r['bare_ms_per_week']:.3f} | **{r['ratio']:.1f}x** | {r['pairs']} | "
-            f"{r['ratio_lowest']:.1f}-{r['ratio_highest']:.1f}x | {r['ratio_bare_with_copsim_draws']:.1f}x |"
+            f"{r['ratio_lowest']:.1f}-{r['ratio_highest']:.1f}x | "
+            f"{r['ratio_bare_without_tie_indexes']:.1f}x | {r['ratio_bare_with_copsim_draws']:.1f}x |"
         )
     lines += [
         "",
