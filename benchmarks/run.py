@@ -162,36 +162,42 @@ def bench_reference(sizes: dict[int, int], copsim_weeks: int) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------ 2. bare numpy
+def bare_pass_arrays(model: CopModel, indexes: bool = True) -> list[np.ndarray]:
+    """Every array copsim's weekly step reads, at its current size (the live part of each tie
+    column): the practitioner arrays and the tally of member colleagues, the unit arrays the
+    rules read, the alumni pool, the tie columns and, with ``indexes``, the indexes copsim keeps
+    over the ties (the formal CSR index, the partner CSR snapshot, the key index and its
+    filter). ``indexes=False`` is the array set sessions 4 to 6 measured against."""
+    people, ties, world = model.people, model.ties, model.world
+    arrays = [getattr(people, name) for name in people.__dataclass_fields__]
+    arrays += [*model._colleague_tally, model.adopted_week, model.alumni_knowledge, model._contacts_per_level]
+    arrays += [world.org_boundary, world.org_silo, world.org_adopting, world.org_start]
+    arrays += [ties.view(name) for name in ties.COLUMNS]
+    if indexes:
+        arrays += [ties.indptr, ties.neighbour, ties.edge, *ties.key_index]
+        arrays += [ties.all_indptr, ties.all_edge, ties.all_neighbour, ties.all_b_start]
+    return arrays
+
+
 def bare_pass_seconds(model: CopModel, weeks: int, draws: str = "numpy", indexes: bool = True) -> float:
     """CPU seconds of a bare weekly pass over the arrays a copsim run holds at its current size.
 
     Each week: the fixed-shape uniform draws copsim makes (retirement, awareness, 2 x
     participation, 2 x formal contacts per practitioner; adoption per unit), then one
-    read-modify-write of every array the weekly step reads: each practitioner array and the
-    tally of member colleagues, each unit array, each live tie column and, with ``indexes``,
-    each index copsim keeps over the ties (the formal CSR index, the partner CSR snapshot and
-    the key index with its filter). ``indexes=False`` is the array set sessions 4 to 6
-    measured against. The alumni uniform per practitioner is not drawn: since 2026-11-29
-    (seventh session) copsim jumps over those nobody reads (:func:`copsim.pcg64.uniforms_at`),
-    so it is no longer work a model of this state must do. ``draws="numpy"`` draws with
-    ``Generator.random`` (the issue's bare numpy pass); ``"copsim"`` with
-    :func:`copsim.pcg64.uniforms`, the same numbers drawn the way copsim now draws them
-    (about 40 % cheaper), so that copsim's faster draws do not flatter the ratio unseen.
+    read-modify-write of a copy of each of :func:`bare_pass_arrays`. The alumni uniform per
+    practitioner is not drawn: since 2026-11-29 (seventh session) copsim jumps over those nobody
+    reads (:func:`copsim.pcg64.uniforms_at`), so it is no longer work a model of this state
+    must do. ``draws="numpy"`` draws with ``Generator.random`` (the issue's bare numpy pass);
+    ``"copsim"`` with :func:`copsim.pcg64.uniforms`, the same numbers drawn the way copsim now
+    draws them (about 40 % cheaper), so that copsim's faster draws do not flatter the ratio
+    unseen.
     """
     rng = np.random.default_rng(0)
     handle = generator_handle(rng)
-    ties, n, n_units = model.ties, model.n, model.world.n_organizations
-    fields = list(model.people.__dataclass_fields__)
-    state = [getattr(model.people, name) for name in fields]
-    state += [*model._colleague_tally, model.adopted_week]
-    w = model.world
-    state += [w.org_boundary, w.org_silo, w.org_adopting, w.org_start]
-    state += [ties.view(name) for name in ties.COLUMNS]
-    if indexes:
-        state += [ties.indptr, ties.neighbour, ties.edge, *ties.key_index]
-        state += [ties.all_indptr, ties.all_edge, ties.all_neighbour, ties.all_b_start]
-    state = [array.copy() for array in state]
-    knowledge = state[fields.index("knowledge")]
+    n, n_units = model.n, model.world.n_organizations
+    arrays = bare_pass_arrays(model, indexes)
+    state = [array.copy() for array in arrays]
+    knowledge = state[next(k for k, array in enumerate(arrays) if array is model.people.knowledge)]
     start = time.process_time()
     for _ in range(weeks):
         if draws == "numpy":
