@@ -9,11 +9,12 @@ draw here. :func:`uniforms` reads the stream's state from numpy's own memory (th
 steps at a time (``state * M**4 + inc * C4``: the same sequence), and writes the state back:
 about 1.6 ns a draw, the very numbers and final state numpy would give. Loops that draw one
 uniform at a time hold the state in registers with :func:`stream_state`, :func:`next_uniform`
-and :func:`save_stream_state`. The 128-bit arithmetic is LLVM's (llvmlite intrinsics).
+and :func:`save_stream_state`. Uniforms drawn for everyone but read for a few are jumped over
+(:func:`uniforms_at`). The 128-bit arithmetic is LLVM's (llvmlite intrinsics).
 
 Without compilation (``NUMBA_DISABLE_JIT=1``) a handle is the generator itself and these are
 its own calls. ``tests/test_streams.py`` compares every size around the chains' width, single
-draws and the generator's own draws in turn with numpy's, and the state after.
+draws, jumps and the generator's own draws in turn with numpy's, and the state after.
 """
 
 from __future__ import annotations

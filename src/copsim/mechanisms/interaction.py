@@ -149,8 +149,10 @@ def _contacts(  # pragma: no cover - compiled
     total = contacts.sum()
     u = uniforms(stream, 2 * total)
     u_partner, u_revisit = u[:total], u[total:]
-    seekers = np.empty(total + 1, np.int64)  # each member written, kept if it seeks anyone
-    s = 0  # (no branch on whether it does: at most members' rates that is unpredictable)
+    # each member is written at s and kept (s moves on) if it seeks anyone: no branch on that,
+    # which at the members' contact rates is unpredictable
+    seekers = np.empty(total + 1, np.int64)
+    s = 0
     for m in range(members.size):
         seekers[s] = members[m]
         s += contacts[m] > 0
