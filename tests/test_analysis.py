@@ -3,7 +3,7 @@
 The sweep: rumble_strips scaled down (60 practitioners, 10 organizations, one year), coordinator
 FTE {0, 0.5} x sponsorship {0, 1} x external influence p {0.05, 3.0} plus the two baselines,
 two replicates. With p = 0.05 half of the states never adopt within the year (censored); with
-p = 3.0 they always do, so both kinds of condition are present.
+p = 3.0 (and a low know-how gate, 0.2) they always do, so both kinds of condition are present.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ SWEEP = [
     "horizon_weeks=52",
     "world.n_practitioners=60",
     "world.n_organizations=10",
+    "adoption.know_how_threshold=0.2",
 ]
 GRID_FIGURES = ("adoption_curves", "t50_heatmap", "dose_response", "conditions", "participation",
                 "knowledge_trust_ties")  # fmt: skip
@@ -139,7 +140,7 @@ def test_report_sentences_quote_conditions_csv(sweep_dir):
          f"{r[cond_col('t50_years', 'hi')]:.1f}")
         for _, r in reached.iterrows()
     }  # fmt: skip
-    pattern = re.compile(r"adopt within ([\d.]+) years \(95 % interval ([\d.]+)–([\d.]+)\)")
+    pattern = re.compile(r"adopt within (-?[\d.]+) years \(95 % interval (-?[\d.]+)–(-?[\d.]+)\)")
     quoted = [m.groups() for s in sentences for m in pattern.finditer(s)]
     assert quoted, sentences
     assert all(q in stated for q in quoted)

@@ -70,10 +70,6 @@ class OrgType:
     sponsor_home: bool = param(False, doc="the executive sponsor sits in this kind of organization")
 
 
-def _default_org_types() -> dict[str, OrgType]:
-    return {"unit": OrgType()}
-
-
 @dataclass
 class WorldConfig:
     n_organizations: int = param(60, 1, 200_000, unit="organizations")
@@ -97,7 +93,9 @@ class WorldConfig:
     ring_neighbours: int = param(2, 2, 200, unit="neighbours", doc="k of the ring / small world")
     rewiring: float = param(0.1, 0.0, 1.0, unit="probability", doc="Watts-Strogatz rewiring")
     size_dispersion: float = param(0.5, 0.0, 3.0, unit="log-sd", doc="spread of org sizes")
-    org_types: dict[str, OrgType] = field(default_factory=_default_org_types)
+    #: the kinds of organization, by name; no default: a scenario file names every kind its world
+    #: has, and they replace (never merge into) anything else (docs/ODD.md)
+    org_types: dict[str, OrgType] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,8 +369,12 @@ def validate(config: CopConfig) -> CopConfig:
     world = config.world
     if not world.org_types:
         raise ConfigError("world.org_types: empty; at least one organization type is needed")
-    if sum(t.share for t in world.org_types.values()) <= 0:
-        raise ConfigError("world.org_types.*.share: all zero; at least one share must be > 0")
+    type_shares = sum(t.share for t in world.org_types.values())
+    if abs(type_shares - 1.0) > 1e-6:
+        raise ConfigError(
+            f"world.org_types.*.share: shares sum to {type_shares:g}; they must sum to 1 "
+            f"({', '.join(f'{name}={t.share:g}' for name, t in world.org_types.items())})"
+        )
     if not any(t.adopting for t in world.org_types.values()):
         raise ConfigError("world.org_types.*.adopting: none is true; one type must adopt")
     if world.n_practitioners < world.n_organizations:
@@ -479,13 +481,34 @@ def load_config(scenario: str = "rumble_strips", overrides: list[str] | tuple[st
                 raise ConfigError("scenario: pass the scenario as the first argument, not an override")
             if OmegaConf.select(cfg, key, default=_MISSING) is _MISSING and not ov.is_add():
                 raise ConfigError(f"{key}: unknown key; allowed keys are listed in docs/ODD.md")
-            OmegaConf.update(cfg, key, ov.value(), merge=True)
+            if ov.is_delete():
+                _delete(cfg, key)
+            elif isinstance(ov.value(), dict):  # a whole group, e.g. a new organization type
+                cfg = OmegaConf.merge(cfg, _nested(key, ov.value()))
+            else:
+                OmegaConf.update(cfg, key, ov.value(), merge=True)
         return from_container(cfg)
     except OmegaConfBaseException as exc:
         raise ConfigError(_explain(exc)) from None
 
 
 _MISSING = object()
+
+
+def _nested(key: str, value: dict) -> dict:
+    """``{"a": {"b": value}}`` for the dotted key ``a.b``."""
+    for part in reversed(key.split(".")):
+        value = {part: value}
+    return value
+
+
+def _delete(cfg: DictConfig, key: str) -> None:
+    """Hydra's ``~key``: remove an entry of a dictionary group (e.g. an organization type)."""
+    parent_key, _, name = key.rpartition(".")
+    parent = OmegaConf.select(cfg, parent_key) if parent_key else cfg
+    if not isinstance(parent, DictConfig) or dataclasses.is_dataclass(OmegaConf.get_type(parent)):
+        raise ConfigError(f"{key}: cannot be removed; only entries such as world.org_types.NAME can")
+    del parent[name]
 
 
 def describe_parameters() -> list[dict[str, Any]]:
