@@ -64,6 +64,29 @@ def test_time_to_talent_counts_weeks_to_competence_and_never_competent_as_inf():
     assert newly.tolist() == [False, True, False, False]  # initial staff and the competent do not count
 
 
+def test_the_experienced_leave_first_and_the_hazard_averages_the_retirement_rate():
+    d = DemographyConfig(retirement_per_year=0.05, retirement_experience=2.0, career_years=30)
+    experience = np.linspace(0, 30 * 52, 2001)  # a workforce spread evenly over a career
+    hazard = demography.experience_hazard(experience, d)
+    assert hazard.mean() == pytest.approx(1.0, rel=1e-3)
+    assert hazard[-1] / hazard[0] == pytest.approx(np.exp(2.0))
+    probability = demography.leaving_probability(100, experience, d)
+    assert probability.mean() == pytest.approx(1 - np.exp(-0.05 / 52), rel=2e-3)
+    flat = demography.experience_hazard(experience, DemographyConfig(retirement_experience=0.0))
+    assert (flat == 1.0).all()
+
+
+def test_a_tour_ends_after_its_weeks():
+    d = DemographyConfig(retirement_per_year=0.0, tour_weeks=104)
+    assert demography.leaving_probability(5, np.array([50, 103, 104, 200]), d).tolist() == [0, 0, 1, 1]
+
+
+def test_knowledge_at_the_start_rises_with_experience():
+    d = DemographyConfig(career_years=30, experience_knowledge=0.3)
+    means = demography.initial_knowledge_mean(np.array([0, 15 * 52, 30 * 52]), 0.35, d)
+    assert means.tolist() == pytest.approx([0.2, 0.35, 0.5])
+
+
 def test_hires_start_with_low_knowledge():
     k = Streams([0]).hiring.beta_by_moments(0.1, 0.05, np.array([5000]))
     assert k.min() >= 0 and k.max() <= 1
@@ -83,12 +106,30 @@ def test_a_sponsor_leaves_on_schedule_and_a_board_keeps_part_of_the_level():
     assert gone.level.tolist() == [0.0, 0.0] and not gone.present.any() and gone.departures.tolist() == [1, 1]
     board = SponsorConfig(level=0.8, departure_week=5, board=True, board_retention=0.5)
     kept = sponsorship.sponsor_week(sponsorship.SponsorState.initial(board, 1), np.ones((2, 1)), 5, board)
-    assert kept.level.tolist() == [0.4] and kept.present.all()
+    assert kept.level.tolist() == [0.4] and not kept.present.any()  # an interim level until a successor
+
+
+def test_a_board_finds_a_successor_sooner_and_is_never_worse_than_no_board():
+    for board in (False, True):
+        s = SponsorConfig(level=0.8, departure_week=1, board=board, replacement_per_year=0.5)
+        state = sponsorship.SponsorState.initial(s, 200)
+        rng = np.random.default_rng(4)
+        levels = []
+        for week in range(1, 105):
+            state = sponsorship.sponsor_week(state, rng.random((2, 200)), week, s)
+            levels.append(state.level.copy())
+        if board:
+            with_board = np.array(levels)
+        else:
+            without = np.array(levels)
+    assert (with_board >= without).all()  # same draws: never below
+    assert with_board[:26].mean() > without[:26].mean() + 0.3  # within half a year it is back
 
 
 def test_a_lost_sponsor_is_replaced_by_its_uniform():
     s = SponsorConfig(level=0.6, replacement_per_year=52.0)
     lost = sponsorship.SponsorState(np.zeros(2), np.zeros(2, bool), np.array([3, 3]), np.ones(2, np.int64))
+    s = SponsorConfig(level=0.6, replacement_per_year=52.0, board=False)
     u = np.array([[0.9, 0.9], [0.1, 0.99]])  # replacement hazard 1 - e^-1 = 0.63 a week
     after = sponsorship.sponsor_week(lost, u, 10, s)
     assert after.present.tolist() == [True, False] and after.level.tolist() == [0.6, 0.0]
@@ -96,8 +137,11 @@ def test_a_lost_sponsor_is_replaced_by_its_uniform():
 
 
 def test_sponsorship_lends_legitimacy_and_protected_time_and_a_mandate_needs_a_sponsor():
-    s = SponsorConfig(legitimacy=0.5, protected_time_max=0.7, mandate=True)
+    s = SponsorConfig(legitimacy=0.5, protected_time_max=0.7, mandate=True, resource_dependence=0.5)
     level = np.array([0.0, 1.0])
+    assert sponsorship.endorsing(level, s).tolist() == [0.0, 0.5]  # with or without a community
+    assert sponsorship.endorsing(level, SponsorConfig(endorses=False)).tolist() == [0.0, 0.0]
+    assert sponsorship.resources(level, s).tolist() == [0.5, 1.0]
     assert sponsorship.legitimacy(level, s, community=True).tolist() == [0.0, 0.5]
     assert sponsorship.legitimacy(level, s, community=False).tolist() == [0.0, 0.0]
     assert sponsorship.protected_time(level, s).tolist() == [0.0, 0.7]
@@ -108,21 +152,51 @@ def test_sponsorship_lends_legitimacy_and_protected_time_and_a_mandate_needs_a_s
 def test_coaching_closes_a_share_of_the_gap_to_full_competence():
     t = SupportTeamConfig(staff=2.0, communities_served=4, coaching_rate=0.1)
     assert support.coaching_gain(t) == pytest.approx(0.05)
-    assert support.coached(np.array([0.6]), 0.05).tolist() == pytest.approx([0.62])
+    assert support.coached(np.array([0.6]), 0.05, 1.0).tolist() == pytest.approx([0.62])
+    # toward a ceiling, gradually: a weaker coordinator stays weaker for months
+    weak, strong = np.array([0.3]), np.array([0.7])
+    for _ in range(26):
+        weak, strong = support.coached(weak, 0.02, 0.85), support.coached(strong, 0.02, 0.85)
+    assert 0.3 < weak[0] < strong[0] < 0.85
+    assert support.coached(np.array([0.95]), 0.5, 0.85)[0] == 0.95
 
 
 # ---------------------------------------------------------------- coordination and lifecycle
 
 
+def _coordination(hours, members, organizations=20.0, c=None):
+    c = c or CoordinatorConfig()
+    r = np.ones_like(np.asarray(hours, float))
+    needed = coordination.demand(members * r, organizations * r, 0 * r, 10 * r, 1.0, c)
+    return coordination.allocate(np.asarray(hours, float), 0.6 * r, 0.6 * r, needed, r, c)
+
+
 def test_coordinator_time_has_diminishing_returns_and_zero_hours_do_nothing():
-    c = CoordinatorConfig()
-    hours = np.array([0.0, 10.0, 20.0, 30.0, 40.0])
-    got = coordination.allocate(hours, np.full(5, 0.6), np.full(5, 0.6), c)
+    got = _coordination([0.0, 10.0, 20.0, 30.0, 40.0], members=300.0)
     assert got.activity[0] == 0.0 and got.introductions[0] == 0.0 and got.recruits[0] == 0.0
     steps = np.diff(got.activity)
     assert (steps > 0).all() and (np.diff(steps) < 0).all()
     assert coordination.team_hours(CoordinatorConfig(fte=0.5, team_size=3), True, 2).tolist() == [60.0, 60.0]
-    assert coordination.team_hours(c, False, 1).tolist() == [0.0]
+    assert coordination.team_hours(CoordinatorConfig(), False, 1).tolist() == [0.0]
+
+
+def test_the_same_hours_do_less_in_a_larger_community():
+    small, large = (
+        _coordination([20.0], members=100.0),
+        _coordination([20.0], members=3000.0, organizations=400.0),
+    )
+    assert small.activity[0] > 2 * large.activity[0]
+    # brokering finds more to do in a larger community, but reaches a smaller share of it
+    assert small.introductions[0] / 20 > 5 * large.introductions[0] / 400
+    # a large community needs proportionally more hours for the same coverage
+    assert _coordination([600.0], members=3000.0, organizations=400.0).activity[0] == pytest.approx(
+        _coordination([20.0], members=100.0, organizations=400 / 30).activity[0], rel=0.05
+    )
+
+
+def test_useful_hours_are_all_the_hours_while_work_is_plentiful_and_at_most_the_demand():
+    assert coordination.useful_hours(np.array([0.1]), np.array([100.0]))[0] == pytest.approx(0.1, rel=1e-3)
+    assert coordination.useful_hours(np.array([1e6]), np.array([20.0]))[0] == pytest.approx(20.0)
 
 
 def test_an_uncoordinated_community_decays():
@@ -261,29 +335,42 @@ def test_gains_add_up_per_receiver_and_alumni_answers_count():
     assert gains.tolist() == pytest.approx([0.25, 0.1, 0.0])
 
 
-def test_learning_stops_at_the_ceiling_and_adds_the_job_and_the_library():
-    ex = ExchangeConfig(on_the_job_rate=0.0, base_ceiling=0.6)
-    none = np.zeros(3, np.int8)
-    capped = exchange.learned(
-        np.array([0.2, 0.2, 0.8]), np.array([0.6, 0.1, 0.1]), np.full(3, 0.7), none, np.zeros(3), ex
+def _learned(
+    knowledge, gains, ceiling, membership, library, work=1.0, onboarding=0.0, member_ceiling=1.0, **ex
+):
+    k = np.asarray(knowledge, float)
+    full = np.ones(k.size)
+    return exchange.learned(
+        k,
+        np.asarray(gains, float) * full,
+        np.asarray(ceiling, float) * full,
+        np.asarray(membership) * np.ones(k.size, np.int8),
+        np.asarray(library, float) * full,
+        work * full,
+        onboarding * full,
+        member_ceiling * full,
+        ExchangeConfig(**{"on_the_job_rate": 0.0, "base_ceiling": 0.6, **ex}),
     )
+
+
+def test_learning_stops_at_the_ceiling_and_adds_the_job_the_library_and_onboarding():
+    capped = _learned([0.2, 0.2, 0.8], [0.6, 0.1, 0.1], 0.7, 0, 0.0)
     assert capped.tolist() == pytest.approx([0.7, 0.3, 0.8])  # 0.8 is kept though above the ceiling
-    job = ExchangeConfig(on_the_job_rate=0.1, base_ceiling=0.6)
-    assert exchange.learned(np.array([0.2]), np.zeros(1), np.ones(1), np.zeros(1, np.int8), np.zeros(1), job)[
-        0
-    ] == (pytest.approx(0.24))
+    assert _learned([0.2], 0.0, 1.0, 0, 0.0, on_the_job_rate=0.1)[0] == pytest.approx(0.24)
+    # time in the community is time out of work: a quarter of the week there, a quarter less
+    assert _learned([0.2], 0.0, 1.0, 0, 0.0, work=0.75, on_the_job_rate=0.1)[0] == pytest.approx(0.23)
     # the library: a core member (level 3) takes the full rate of the gap to the ceiling,
     # a peripheral one a third of it; non-members nothing
-    lib = exchange.learned(
-        np.full(3, 0.2), np.zeros(3), np.full(3, 0.8), np.array([3, 1, 0]), np.full(3, 0.3), ex
-    )
+    lib = _learned([0.2, 0.2, 0.2], 0.0, 0.8, [3, 1, 0], 0.3)
     assert lib.tolist() == pytest.approx([0.38, 0.26, 0.2])
+    assert _learned([0.2], 0.0, 0.6, 0, 0.0, onboarding=0.1, member_ceiling=0.9)[0] == pytest.approx(0.27)
 
 
 def test_contributions_credit_the_giver_in_community_meetings_only():
     shares = np.array([[True, True], [True, False]])
-    got = exchange.contributions(np.array([0, 2]), np.array([1, 3]), shares, np.array([True, False]), 4)
-    assert got.tolist() == [1, 1, 0, 0]
+    knowledge = np.array([0.2, 0.6, 0.5, 0.5])
+    got = exchange.contributions(np.array([0, 2]), np.array([1, 3]), shares, np.array([True, False]), knowledge)
+    assert got.tolist() == [0, 1, 0, 0]  # 1 told 0 something new; 0 told 1 nothing 1 did not know
 
 
 def test_reciprocated_exchange_builds_more_trust_than_one_sided():
@@ -358,17 +445,17 @@ def test_contacts_meet_members_and_revisits_go_back_to_a_trusted_member():
     ties.add(np.array([0, 0]), np.array([5, 7]), np.array([0.9, 0.9]), 0.2)
     is_member = np.isin(np.arange(10), [0, 5, 7])
     stream = Streams([5]).contacts
-    rate = np.full((1, 4), 3.0)
+    members = _members(is_member)
     for revisit in (0.0, 1.0):
         i, j = interaction.contacts(
             stream,
-            _members(is_member),
-            is_member.astype(np.int8),
-            rate,
+            members,
+            np.full(members.ids.size, 3.0),
+            is_member.astype(float),
             revisit,
             ties.rows(),
             ties.trust,
-            is_member,
+            is_member.astype(float),
         )
         assert i.size > 3 and is_member[i].all() and is_member[j].all() and (i != j).all()
         if revisit == 1.0:
@@ -475,17 +562,26 @@ def test_the_ring_is_slower_than_complete_mixing():
     assert (adoption.ring_closed_form(t, 0.03, 0.38) < adoption.bass_closed_form(t, 0.03, 0.38)).all()
 
 
-def test_units_without_know_how_do_not_adopt_and_the_gate_can_be_switched_off():
-    gate = adoption.know_how_gate(
-        np.array([0.1, 0.5, 0.9]), AdoptionConfig(know_how_threshold=0.5, know_how_width=0.05)
-    )
-    assert gate[0] < 0.001 and gate[1] == pytest.approx(0.5) and gate[2] > 0.999
-    assert (adoption.know_how_gate(np.array([0.1]), AdoptionConfig(know_how_threshold=0.0)) == 1).all()
+def test_a_unit_is_ready_when_someone_knows_how_and_is_willing_to_apply_it():
+    a = AdoptionConfig(know_how_threshold=0.5, know_how_width=0.05, apply_intercept=1.5, apply_motivation=1.0)
+    know = adoption.know_how(np.array([0.1, 0.5, 0.9]), a)
+    assert know[0] < 0.001 and know[1] == pytest.approx(0.5) and know[2] > 0.999
+    # units [0.9, 0.2], [0.9] and [0.2]; the second's expert is crowded out (motivation -2)
+    knowledge, unit_start = np.array([0.9, 0.2, 0.9, 0.2]), np.array([0, 2, 3, 4])
+    ready = adoption.readiness(knowledge, np.array([0.0, 0.0, -2.0, 0.0]), unit_start, a)
+    willing = 1 / (1 + np.exp(-np.array([1.5, -0.5])))
+    assert ready[0] == pytest.approx(willing[0], rel=1e-3) and ready[1] == pytest.approx(willing[1], rel=1e-3)
+    assert ready[2] < 0.01  # nobody there knows how
+    no_gate = adoption.readiness(knowledge, np.zeros(4), unit_start, AdoptionConfig(know_how_threshold=0.0))
+    assert (no_gate == 1).all()  # the Bass limit: every unit ready
 
 
-def test_a_units_know_how_is_its_best_practitioners_knowledge():
-    best = adoption.best_knowledge(np.array([0.9, 0.2, 0.4, 0.1, 0.5]), np.array([0, 2, 3, 5]))
-    assert best.tolist() == [0.9, 0.4, 0.5]
+def test_time_in_the_community_costs_a_unit_implementation_capacity():
+    unit_start = np.array([0, 2, 4])
+    work = np.array([1.0, 1.0, 0.8, 0.6])  # the second unit's staff spend 20 % and 40 % elsewhere
+    got = adoption.capacity(work, unit_start, AdoptionConfig(productivity_cost=1.0))
+    assert got.tolist() == pytest.approx([1.0, 0.7])
+    assert (adoption.capacity(work, unit_start, AdoptionConfig(productivity_cost=0.0)) == 1).all()
 
 
 def test_exposure_counts_trust_to_adopted_adopting_units_only():
@@ -499,8 +595,28 @@ def test_exposure_counts_trust_to_adopted_adopting_units_only():
         unit_a != unit_b,
         np.array([False, True, False, True]),
         np.array([True, True, True, False]),
+        0.0,
     )
     assert e[0] == pytest.approx(0.75)
+    more_ties_count = adoption.tie_exposure(
+        np.zeros(4, int),
+        np.array([1, 1, 1, 2]),
+        np.full(4, 0.5),
+        np.ones(4, bool),
+        np.array([0, 1, 0]) == 1,
+        np.ones(3, bool),
+        2.0,
+    )
+    fewer_ties = adoption.tie_exposure(
+        np.zeros(2, int),
+        np.array([1, 2]),
+        np.full(2, 0.5),
+        np.ones(2, bool),
+        np.array([0, 1, 0]) == 1,
+        np.ones(3, bool),
+        2.0,
+    )
+    assert more_ties_count[0] == pytest.approx(1.5 / 4.0) and fewer_ties[0] == pytest.approx(0.5 / 3.0)
 
 
 def test_exposure_of_every_unit_matches_a_direct_count_over_both_ends_of_each_tie():
@@ -510,7 +626,7 @@ def test_exposure_of_every_unit_matches_a_direct_count_over_both_ends_of_each_ti
     weight_of_tie = rng.random(n_ties)
     adopting = rng.random(n_units) < 0.8
     adopted = (rng.random(n_units) < 0.3) & adopting
-    e = adoption.tie_exposure(unit_a, unit_b, weight_of_tie, unit_a != unit_b, adopted, adopting)
+    e = adoption.tie_exposure(unit_a, unit_b, weight_of_tie, unit_a != unit_b, adopted, adopting, 0.0)
     for unit in range(n_units):
         partner = np.concatenate((unit_b[unit_a == unit], unit_a[unit_b == unit]))
         weight = np.concatenate((weight_of_tie[unit_a == unit], weight_of_tie[unit_b == unit]))

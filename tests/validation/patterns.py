@@ -169,8 +169,8 @@ RING_UNITS, RING_REPLICATES, RING_P, RING_Q, RING_YEARS = 2000, 4, 0.03, 0.38, 1
 RING_TOLERANCE, BETWEEN_MARGIN = 0.03, 0.02
 #: one unit per node, no global mixing, no know-how gate, no community, no turnover; no formal
 #: contacts, so trust is never reinforced and all ties keep the same trust: exposure is then
-#: (adopted neighbours) / (neighbours), i.e. the Fibich & Gibori (2010) hazard p + (q/2) x adopted
-#: neighbours on a ring.
+#: (adopted neighbours) / (neighbours) (with ``exposure_half`` 0), i.e. the Fibich & Gibori (2010)
+#: hazard p + (q/2) x adopted neighbours on a ring.
 NETWORK_BASE = (
     f"world.n_organizations={RING_UNITS}",
     f"adoption.p={RING_P}",
@@ -178,6 +178,7 @@ NETWORK_BASE = (
     f"horizon_weeks={int(RING_YEARS * WEEKS_PER_YEAR)}",
     "adoption.global_mixing=0.0",
     "adoption.know_how_threshold=0.0",
+    "adoption.exposure_half=0.0",
     "exchange.formal_contact_rate=0.0",
     "trust.initial_within=0.4",
     "trust.initial_cross=0.4",

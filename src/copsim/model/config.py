@@ -139,38 +139,96 @@ class CommunityConfig:
 
 @dataclass
 class CoordinatorConfig:
+    """The coordination team: its time, competence and connections, and the work there is.
+
+    A coordinator's hours go to five tasks, each with a demand in hours a week that grows with
+    the community (:mod:`copsim.model.mechanisms.coordination`): hours beyond the demand do less
+    and less. The per-unit demands are guesses, sized so that an active community of a few
+    hundred members across a few dozen organizations needs about half a full-time week or more,
+    as the source article says ("ideally ... half-time or more"; Wenger, McDermott & Snyder
+    2002 give no hours).
+    """
+
     fte: float = param(0.5, 0.0, 1.0, unit="FTE per coordinator", source="article: ideally half-time or more")
     team_size: int = param(1, 1, 50, unit="coordinators")
-    technical_competence: float = param(0.6, 0.0, 1.0, unit="0-1", source="article")
-    interpersonal_competence: float = param(0.6, 0.0, 1.0, unit="0-1", source="article")
-    connections: float = param(0.5, 0.0, 1.0, unit="0-1", doc="access to decision makers", source="article")
-    share_activities: float = param(0.35, 0.0, 1.0, unit="share of hours")
-    share_brokering: float = param(0.25, 0.0, 1.0, unit="share of hours")
-    share_qa: float = param(0.2, 0.0, 1.0, unit="share of hours")
-    share_recruitment: float = param(0.1, 0.0, 1.0, unit="share of hours")
-    share_curation: float = param(0.1, 0.0, 1.0, unit="share of hours")
-    half_saturation_hours: float = param(
-        10.0, 0.1, 200.0, unit="hours/week", doc="hours at which an activity yields half its effect"
+    technical_competence: float = param(
+        0.6, 0.0, 1.0, unit="0-1", source="guess (the article names competence as crucial, gives no number)"
     )
-    introductions_per_hour: float = param(0.5, 0.0, 20.0, unit="introductions/hour")
-    referrals_per_hour: float = param(1.0, 0.0, 50.0, unit="questions routed/hour")
-    recruits_per_hour: float = param(0.5, 0.0, 50.0, unit="people made aware/hour")
+    interpersonal_competence: float = param(
+        0.6, 0.0, 1.0, unit="0-1", source="guess (the article names competence as crucial, gives no number)"
+    )
+    connections: float = param(
+        0.5,
+        0.0,
+        1.0,
+        unit="0-1",
+        doc="access to decision makers",
+        source="guess (article: connections matter)",
+    )
+    share_activities: float = param(0.35, 0.0, 1.0, unit="share of hours", doc="organizing events")
+    share_brokering: float = param(
+        0.25, 0.0, 1.0, unit="share of hours", doc="introductions across organizations"
+    )
+    share_qa: float = param(0.2, 0.0, 1.0, unit="share of hours", doc="following up, answering and referring")
+    share_recruitment: float = param(0.1, 0.0, 1.0, unit="share of hours")
+    share_curation: float = param(
+        0.1, 0.0, 1.0, unit="share of hours", doc="curating and capturing knowledge"
+    )
+    event_hours_per_member: float = param(
+        0.05, 0.0, 10.0, unit="hours/week per member", doc="demand of organizing activities"
+    )
+    brokering_hours_per_organization: float = param(
+        0.25, 0.0, 10.0, unit="hours/week per organization with members", doc="demand of brokering"
+    )
+    qa_hours_per_member: float = param(
+        0.03, 0.0, 10.0, unit="hours/week per member", doc="demand of follow-up"
+    )
+    recruiting_hours_per_practitioner: float = param(
+        0.02, 0.0, 10.0, unit="hours/week per unaware practitioner", doc="demand of recruitment"
+    )
+    curation_hours_per_item: float = param(
+        0.05, 0.0, 10.0, unit="hours/week per repertoire item", doc="demand of curation"
+    )
+    minimum_task_hours: float = param(
+        1.0, 0.1, 100.0, unit="hours/week", doc="the least demand of any task, however small the community"
+    )
+    introductions_per_hour: float = param(0.5, 0.0, 20.0, unit="introductions/hour", source="guess")
+    referrals_per_hour: float = param(1.0, 0.0, 50.0, unit="questions routed/hour", source="guess")
+    recruits_per_hour: float = param(0.5, 0.0, 50.0, unit="people made aware/hour", source="guess")
 
 
 @dataclass
 class SponsorConfig:
+    """The executive sponsor: sponsorship gives protected time, legitimacy, event resources and
+    recognition, and the sponsor may endorse the practice itself (source article)."""
+
     level: float = param(0.6, 0.0, 1.0, unit="0-1", doc="protected time and budget")
     mandate: bool = param(False, doc="participation mandated (controlling style)")
     legitimacy: float = param(0.7, 0.0, 1.0, unit="0-1", doc="sponsor's standing")
+    endorses: bool = param(
+        True,
+        doc="the sponsor endorses the practice itself, with or without a community (so the "
+        "dissemination-only baseline gets the same endorsement)",
+    )
+    endorsement: float = param(1.0, 0.0, 10.0, unit="relative lift of p at full legitimacy and level")
     board: bool = param(False, doc="a sponsor board gives continuity", source="article")
     departure_week: int = param(-1, -1, 100_000, unit="week", doc="-1: sponsor never leaves")
     turnover_per_year: float = param(0.0, 0.0, 10.0, unit="per year")
     replacement_per_year: float = param(
-        0.5, 0.0, 52.0, unit="per year", doc="hazard that a lost sponsor is replaced"
+        0.5, 0.0, 52.0, unit="per year", doc="hazard that a lost sponsor is replaced (no board)"
     )
-    board_retention: float = param(0.8, 0.0, 1.0, unit="share of level kept on departure")
+    board_replacement_per_year: float = param(
+        4.0, 0.0, 52.0, unit="per year", doc="hazard that a board finds a successor (guess: a quarter)"
+    )
+    board_retention: float = param(0.8, 0.0, 1.0, unit="share of level kept until a successor")
     protected_time_max: float = param(0.7, 0.0, 1.0, unit="share of time cost waived")
-    endorsement: float = param(1.0, 0.0, 10.0, unit="relative lift of p at full legitimacy")
+    resource_dependence: float = param(
+        0.5,
+        0.0,
+        1.0,
+        unit="share of activity",
+        doc="share of organized activity that needs the sponsor's budget",
+    )
 
 
 @dataclass
@@ -180,6 +238,12 @@ class SupportTeamConfig:
     communities_served: int = param(5, 1, 1000, unit="communities")
     platform_quality: float = param(0.8, 0.0, 1.0, unit="0-1")
     coaching_rate: float = param(0.02, 0.0, 1.0, unit="per week per coaching FTE")
+    coaching_ceiling: float = param(
+        0.85, 0.0, 1.0, unit="0-1", doc="competence coaching can bring a coordinator to (guess)"
+    )
+    capture_support: float = param(
+        0.5, 0.0, 1.0, unit="0-1", doc="how much the team adds to capturing leavers' knowledge (guess)"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,11 +251,19 @@ class SupportTeamConfig:
 # --------------------------------------------------------------------------------------------
 @dataclass
 class MotivationConfig:
+    """How a mandate or a sponsor's recognition shifts members' intrinsic motivation, and what
+    motivation changes: seeking contacts, sharing (ExchangeConfig) and applying the practice
+    (AdoptionConfig). The source article: without voluntary participation a member is less
+    likely to seek or share knowledge, build trust, or apply the community's knowledge."""
+
     crowding_out_sd: float = param(
         0.35, 0.0, 3.0, unit="SD of motivation", source="Deci, Koestner & Ryan 1999: d = -0.3 to -0.4"
     )
     recognition_sd: float = param(
         0.3, 0.0, 3.0, unit="SD of motivation", source="Deci, Koestner & Ryan 1999: verbal rewards d = +0.3"
+    )
+    seek_motivation: float = param(
+        0.3, 0.0, 5.0, unit="log contact rate per SD", doc="motivated members seek more contacts (guess)"
     )
 
 
@@ -202,14 +274,33 @@ class ParticipationConfig:
     )
     intercept: float = param(-1.0, -20.0, 20.0, unit="logit")
     w_learning: float = param(3.0, 0.0, 50.0, unit="logit per knowledge gap")
-    w_belonging: float = param(2.0, 0.0, 50.0, unit="logit per trust")
+    w_belonging: float = param(2.0, 0.0, 50.0, unit="logit per belonging (0-1)")
     w_interest: float = param(1.0, 0.0, 50.0, unit="logit per SD of interest")
     w_legitimacy: float = param(1.5, 0.0, 50.0, unit="logit per legitimacy")
     w_vitality: float = param(2.0, 0.0, 50.0, unit="logit per vitality")
     time_cost: float = param(2.0, 0.0, 50.0, unit="logit")
     silo_cost: float = param(1.0, 0.0, 50.0, unit="logit per silo strength")
+    belonging_memory: float = param(
+        0.1,
+        0.001,
+        1.0,
+        unit="per week",
+        doc="share of recent community exchanges forgotten each week (guess)",
+    )
+    belonging_half: float = param(
+        1.0,
+        0.01,
+        100.0,
+        unit="recent exchanges",
+        doc="recent exchanges that give half of full belonging (guess)",
+    )
+    hours_peripheral: float = param(
+        0.25, 0.0, 40.0, unit="x channel hours", doc="a peripheral member's time, relative to an active one's"
+    )
+    hours_active: float = param(1.0, 0.0, 40.0, unit="x channel hours")
+    hours_core: float = param(2.0, 0.0, 40.0, unit="x channel hours")
     active_cut: float = param(
-        2.7,
+        3.0,
         0.0,
         50.0,
         unit="logit",
@@ -218,7 +309,7 @@ class ParticipationConfig:
         "(Wenger, McDermott & Snyder 2002; docs/VALIDATION.md)",
     )
     core_cut: float = param(
-        3.8,
+        4.3,
         0.0,
         50.0,
         unit="logit",
@@ -243,16 +334,32 @@ class ExchangeConfig:
         unit="share of community contacts",
         doc="contacts that go back to a trusted tie rather than a stranger",
     )
+    partner_active: float = param(
+        3.0,
+        0.0,
+        100.0,
+        unit="x a peripheral member",
+        doc="how much more often active members are sought (guess)",
+    )
+    partner_core: float = param(
+        6.0,
+        0.0,
+        100.0,
+        unit="x a peripheral member",
+        doc="how much more often core members are sought (guess)",
+    )
     formal_contact_rate: float = param(0.3, 0.0, 1.0, unit="per week")
     share_intercept: float = param(0.0, -20.0, 20.0, unit="logit")
     share_motivation: float = param(1.0, 0.0, 20.0, unit="logit per SD")
     share_trust: float = param(2.0, 0.0, 20.0, unit="logit per trust")
-    on_the_job_rate: float = param(0.003, 0.0, 1.0, unit="share of gap per week")
+    on_the_job_rate: float = param(
+        0.003, 0.0, 1.0, unit="share of gap per full work week", doc="learning by doing the job"
+    )
     base_ceiling: float = param(
         0.7, 0.0, 1.0, unit="knowledge", doc="what can be learned without the community's repertoire"
     )
     library_rate: float = param(0.01, 0.0, 1.0, unit="share of gap per week at full quality")
-    initial_knowledge: float = param(0.35, 0.0, 1.0, unit="knowledge")
+    initial_knowledge: float = param(0.35, 0.0, 1.0, unit="knowledge", doc="mean, at mid-career")
     initial_knowledge_sd: float = param(0.15, 0.0, 0.5, unit="knowledge")
 
 
@@ -272,6 +379,21 @@ class PracticeConfig:
     half_repertoire: float = param(
         20.0, 0.1, 10_000.0, unit="items", doc="repertoire that lifts the knowledge ceiling halfway"
     )
+    capture_rate: float = param(
+        2.0,
+        0.0,
+        100.0,
+        unit="items per leaving member at full knowledge and capture",
+        doc="knowledge a leaving member leaves in the repertoire when the coordinator (and support "
+        "team) capture it (guess)",
+    )
+    onboarding_rate: float = param(
+        0.02,
+        0.0,
+        1.0,
+        unit="share of gap per week",
+        doc="how fast a hire in the first year learns from the repertoire toward the member ceiling (guess)",
+    )
 
 
 @dataclass
@@ -281,21 +403,70 @@ class AdoptionConfig:
     global_mixing: float = param(
         0.3, 0.0, 1.0, unit="share", doc="weight of the global adopted share in exposure"
     )
+    exposure_half: float = param(
+        2.0,
+        0.0,
+        1000.0,
+        unit="trust-weighted ties",
+        doc="trust on a unit's ties to adopting units at which its tie exposure is half the adopted "
+        "share among them: exposure grows with the number and trust of ties (social reinforcement, "
+        "Centola 2010; the value is a guess); 0: the adopted share alone (the ring's closed form)",
+    )
     know_how_threshold: float = param(
-        0.5, 0.0, 1.0, unit="knowledge", doc="a unit's know-how gate; 0 disables it"
+        0.5, 0.0, 1.0, unit="knowledge", doc="a unit's readiness gate; 0 disables it"
     )
     know_how_width: float = param(0.05, 0.001, 1.0, unit="knowledge")
+    apply_intercept: float = param(
+        1.5, -20.0, 20.0, unit="logit", doc="willingness to apply the practice at average motivation (guess)"
+    )
+    apply_motivation: float = param(
+        1.0, 0.0, 20.0, unit="logit per SD of motivation", doc="how motivation moves applying it (guess)"
+    )
+    productivity_cost: float = param(
+        1.0,
+        0.0,
+        10.0,
+        unit="share of implementation capacity per share of work time",
+        doc="a unit's capacity to implement the practice falls with the work time its staff spend "
+        "in the community (guess: hour for hour)",
+    )
+    community_ties_expose: bool = param(
+        True, doc="community ties count in exposure (false: only formal ties; for attributing the gain)"
+    )
+    community_teaches: bool = param(
+        True, doc="the community's meetings and library teach (false: for attributing the gain)"
+    )
 
 
 @dataclass
 class DemographyConfig:
-    retirement_per_year: float = param(0.033, 0.0, 5.0, unit="per year", source="guess: 30-year careers")
+    retirement_per_year: float = param(
+        0.033, 0.0, 5.0, unit="per year", source="guess: 30-year careers", doc="mean retirement hazard"
+    )
+    career_years: float = param(30.0, 1.0, 60.0, unit="years", doc="length of a career (guess)")
+    experience_knowledge: float = param(
+        0.3, 0.0, 1.0, unit="knowledge", doc="knowledge a full career adds over a new hire's (guess)"
+    )
+    retirement_experience: float = param(
+        2.0,
+        0.0,
+        20.0,
+        unit="log hazard per career",
+        doc="how much faster the most experienced leave than the newest (guess: e^2 = 7x)",
+    )
+    tour_weeks: int = param(
+        0, 0, 5200, unit="weeks", doc="a fixed tour: everyone leaves after this long (0: no tour)"
+    )
     wave: bool = param(False, doc="a retirement wave", source="article: half retire by 2010")
     wave_share: float = param(0.5, 0.0, 0.99, unit="share of workforce", source="article")
     wave_start_week: int = param(52, 0, 100_000, unit="week")
     wave_years: float = param(7.0, 0.1, 100.0, unit="years")
     alumni_share: float = param(
-        0.0, 0.0, 1.0, unit="share of departing members", source="article: CompanyCommand alumni"
+        0.0,
+        0.0,
+        1.0,
+        unit="share of departing members",
+        source="article: CompanyCommand alumni (share: guess)",
     )
     alumni_leave_per_year: float = param(0.2, 0.0, 52.0, unit="per year")
     hire_knowledge: float = param(0.1, 0.0, 1.0, unit="knowledge", doc="mean knowledge of a new hire")

@@ -46,6 +46,8 @@ from .world import build_world, side_by_side
 
 #: weeks a hire must have had before the end of the run to count in time-to-talent
 TIME_TO_TALENT_WINDOW = 104
+#: weeks a hire reads the community's repertoire as a newcomer (onboarding)
+ONBOARDING_WEEKS = 52
 
 
 class CopModel(mesa.Model):
@@ -129,13 +131,21 @@ class CopModel(mesa.Model):
         self.peak_members = np.zeros(r)
         self.technical = np.full(r, c.technical_competence)
         self.interpersonal = np.full(r, c.interpersonal_competence)
-        self.coordination = coordination.allocate(np.zeros(r), self.technical, self.interpersonal, c)
-        self.sponsor = sponsorship.SponsorState.initial(cfg.sponsor, r)
+        self.one_each = np.ones(r, np.int64)  # one draw per replicate
         self.has_support_team = self.enabled and cfg.support_team.enabled
         self.platform_quality = (
             cfg.support_team.platform_quality if self.has_support_team else cfg.community.platform_quality
         )
         self.time_cost_scale = interaction.time_cost_scale(cfg.community.channels, self.platform_quality)
+        zero = np.zeros(r)
+        self.demand = coordination.demand(zero, zero, zero, zero, self.time_cost_scale, c)
+        self.coordination = coordination.allocate(
+            zero, self.technical, self.interpersonal, self.demand, zero, c
+        )
+        self.sponsor = sponsorship.SponsorState.initial(cfg.sponsor, r)
+        self.motivation = self.people.motivation.copy()  # as it acts this week (exchange sets it)
+        self.work_share = np.ones(self.people.org.size)  # share of the work week not in the community
+        self.member_hours = zero
         self.adopted_week = np.full(self.world.n_organizations, -1, np.int64)
         self.alumni_knowledge = np.zeros(0)
         self.alumni_rep = np.zeros(0, np.int64)
@@ -173,6 +183,9 @@ class CopModel(mesa.Model):
     def _legitimacy(self) -> np.ndarray:
         return sponsorship.legitimacy(self.sponsor.level, self.config.sponsor, self.enabled)
 
+    def _endorsing(self) -> np.ndarray:
+        return sponsorship.endorsing(self.sponsor.level, self.config.sponsor)
+
     def _alumni_count(self) -> np.ndarray:
         return total_by(self.alumni_rep, None, self.n_replicates).astype(np.int64)
 
@@ -193,13 +206,22 @@ class CopModel(mesa.Model):
         self.running = self.steps < self.horizon
 
     def _demography(self) -> None:
-        d, p, s = self.config.demography, self.people, self.streams
-        probability = demography.retirement_probability(self.week, d)
-        leaving = demography.retiring(s.retirement.uniform(self.layout.people), probability)
-        slots = np.flatnonzero(leaving)
+        cfg, p, s = self.config, self.people, self.streams
+        d = cfg.demography
+        p.experience += 1
+        probability = demography.leaving_probability(self.week, p.experience, d)
+        slots = np.flatnonzero(demography.retiring(s.retirement.uniform(self.layout.people), probability))
         slot_rep = p.rep[slots]
         leavers = total_by(slot_rep, None, self.n_replicates).astype(np.int64)
         self.retirements = leavers
+        # before they go, the community captures what its members among them know
+        if self.enabled:
+            known = total_by(slot_rep, p.knowledge[slots] * p.is_member[slots], self.n_replicates)
+            capacity = practice.capture_capacity(
+                self.coordination.curation, self.has_support_team, cfg.support_team.capture_support
+            )
+            expected = practice.captured_items(known, capacity, cfg.practice)
+            self.repertoire = self.repertoire + s.practice.poisson(expected, self.one_each)
         # who of the leavers stays on as an alumnus, and which alumni stay on
         stays = demography.staying_on_as_alumni(s.alumni.uniform(leavers), p.is_member[slots], d.alumni_share)
         remain = demography.alumni_remaining(s.alumni.uniform(self._alumni_count()), d.alumni_leave_per_year)
@@ -222,28 +244,42 @@ class CopModel(mesa.Model):
         """Keep time-to-talent of the hires among ``slots`` hired at least
         :data:`TIME_TO_TALENT_WINDOW` weeks before the end of the run."""
         p = self.people
-        hires = slots[
-            (p.hired_week[slots] > 0) & (p.hired_week[slots] <= self.horizon - TIME_TO_TALENT_WINDOW)
-        ]
+        hired = p.hired_week[slots]
+        hires = slots[(hired > 0) & (hired <= self.horizon - TIME_TO_TALENT_WINDOW)]
         weeks = demography.time_to_talent(p.hired_week[hires], p.competent_week[hires])
         self.hire_log.append((p.rep[hires], weeks))
 
     def _sponsors(self) -> None:
-        u = self.streams.sponsor.uniform(np.ones(self.n_replicates, np.int64), rows=2)
+        u = self.streams.sponsor.uniform(self.one_each, rows=2)
         self.sponsor = sponsorship.sponsor_week(self.sponsor, u, self.week, self.config.sponsor)
 
     def _support_team(self) -> None:
         if self.has_support_team:
-            gain = support.coaching_gain(self.config.support_team)
-            self.technical = support.coached(self.technical, gain)
-            self.interpersonal = support.coached(self.interpersonal, gain)
+            t = self.config.support_team
+            gain = support.coaching_gain(t)
+            self.technical = support.coached(self.technical, gain, t.coaching_ceiling)
+            self.interpersonal = support.coached(self.interpersonal, gain, t.coaching_ceiling)
 
     def _coordinators(self) -> None:
         if not self.enabled:
             return
-        c, cc = self.config.coordinator, self.config.community
-        hours = coordination.team_hours(c, self.enabled, self.n_replicates)
-        self.coordination = coordination.allocate(hours, self.technical, self.interpersonal, c)
+        cfg, p, r = self.config, self.people, self.n_replicates
+        c, cc = cfg.coordinator, cfg.community
+        member = p.is_member
+        with_members = np.bincount(p.org[member], minlength=self.world.n_organizations) > 0
+        self.demand = coordination.demand(
+            members=total_by(p.rep, member, r),
+            organizations=total_by(self.unit_rep, with_members, r),
+            unaware=total_by(p.rep, ~p.aware, r),
+            repertoire=self.repertoire,
+            time_cost_scale=self.time_cost_scale,
+            c=c,
+        )
+        hours = coordination.team_hours(c, self.enabled, r)
+        resources = sponsorship.resources(self.sponsor.level, cfg.sponsor)
+        self.coordination = coordination.allocate(
+            hours, self.technical, self.interpersonal, self.demand, resources, c
+        )
         self.vitality = coordination.next_vitality(
             self.vitality, self.coordination.activity, cc.vitality_gain, cc.vitality_decay
         )
@@ -252,28 +288,31 @@ class CopModel(mesa.Model):
         if not self.enabled:
             return
         cfg, p, w, s = self.config, self.people, self.world, self.streams
+        pc = cfg.participation
         rep, member, mandated = p.rep, p.is_member, self._mandated()
         # awareness: word of mouth from member colleagues, the coordinator's recruitment
         colleagues = np.diff(self.ties.formal_indptr)
         member_colleagues = total_by(self.formal_owner, member[self.ties.formal_neighbour], colleagues.size)
         share = np.divide(member_colleagues, colleagues, out=np.zeros(colleagues.size), where=colleagues > 0)
         unaware = total_by(rep, ~p.aware, self.n_replicates)
-        recruit = np.minimum(
-            1.0, np.divide(self.coordination.recruits, unaware, out=np.zeros_like(unaware), where=unaware > 0)
+        recruits = np.divide(
+            self.coordination.recruits, unaware, out=np.zeros_like(unaware), where=unaware > 0
         )
-        hearing = participation.hearing_probability(share, cfg.community.word_of_mouth, recruit[rep])
+        hearing = participation.hearing_probability(
+            share, cfg.community.word_of_mouth, np.minimum(recruits, 1.0)[rep]
+        )
         p.aware = participation.aware_after_hearing(
             p.aware, s.awareness.uniform(self.layout.people), hearing, mandated[rep]
         )
         # the aware who reconsider this week choose their level
         u = s.participation.uniform(self.layout.people, rows=2)
-        who = np.flatnonzero((u[0] < cfg.participation.revision_rate) & p.aware)
+        who = np.flatnonzero((u[0] < pc.revision_rate) & p.aware)
         r, org = rep[who], p.org[who]
         ceiling = practice.knowledge_ceiling(self.repertoire, cfg.exchange.base_ceiling, cfg.practice)
         legitimacy = self._legitimacy()
         util = participation.utility(
             gap=self.vitality[r] * np.maximum(ceiling[r] - p.knowledge[who], 0.0),
-            belonging=self.ties.mean_trust_to(who, member, cfg.trust.stranger),
+            belonging=participation.belonging(p.recent_exchanges[who], pc.belonging_half),
             interest=p.interest[who],
             boundary=w.org_boundary[org],
             silo=w.org_silo[org],
@@ -281,28 +320,38 @@ class CopModel(mesa.Model):
             vitality=self.vitality[r],
             protected_time=sponsorship.protected_time(self.sponsor.level, cfg.sponsor)[r],
             time_cost_scale=self.time_cost_scale,
-            p=cfg.participation,
+            p=pc,
         )
-        levels = participation.chosen_level(u[1][who], util, cfg.participation)
+        levels = participation.chosen_level(u[1][who], util, pc)
         p.membership = participation.revised_membership(p.membership, who, levels, p.aware, mandated[rep])
 
     def _exchange(self) -> None:
         cfg, p, ties, s = self.config, self.people, self.ties, self.streams
-        ex, tr, channels = cfg.exchange, cfg.trust, cfg.community.channels
+        ex, tr, channels, a = cfg.exchange, cfg.trust, cfg.community.channels, cfg.adoption
         rep, is_member = p.rep, p.is_member
+        # motivation as it acts this week: a mandate crowds it out, recognition lifts it
+        sponsor_level = self.sponsor.level if self.enabled else np.zeros(self.n_replicates)
+        shift = participation.motivation_shift(
+            self._mandated(), sponsor_level, cfg.motivation.crowding_out_sd, cfg.motivation.recognition_sd
+        )
+        self.motivation = p.motivation + shift[rep] * is_member
         # who meets whom: community contacts, introductions, questions to experts, colleagues
         members = interaction.Members.of(is_member, rep, self.n_replicates)
         per_level = np.array([0.0, ex.contacts_peripheral, ex.contacts_active, ex.contacts_core])
         level_rate = per_level[None, :] * interaction.channel_multiplier(channels) * self.vitality[:, None]
+        rate = level_rate[members.rep, p.membership[members.ids]] * interaction.seeking(
+            self.motivation[members.ids], cfg.motivation.seek_motivation
+        )
+        weight = interaction.partner_weight(p.membership, p.knowledge, ex)
         ci, cj = interaction.contacts(
             s.contacts,
             members,
-            p.membership,
-            level_rate,
+            rate,
+            weight,
             ex.revisit_share,
             ties.rows(),
             ties.trust,
-            is_member,
+            is_member.astype(float),
         )
         bi, bj = interaction.introductions(s.contacts, members, self.coordination.introductions, p.org)
         questions = interaction.question_rate(self.coordination.referrals, channels)
@@ -314,42 +363,53 @@ class CopModel(mesa.Model):
         to_member = expert >= 0
         blocks = [(ci, cj, True), (bi, bj, True), (qi[to_member], expert[to_member], True), (fi, fj, False)]
         met = interaction.in_replicate_order(blocks, rep)
-        # who shares: motivation (shifted by a mandate or by recognition) and trust
+        # who shares: motivation and trust
         tie = ties.find(met.i, met.j)
-        tie_trust = ties.trust_at(tie, tr.stranger)
-        sponsor_level = self.sponsor.level if self.enabled else np.zeros(self.n_replicates)
-        shift = participation.motivation_shift(
-            self._mandated(), sponsor_level, cfg.motivation.crowding_out_sd, cfg.motivation.recognition_sd
-        )
-        motivation = p.motivation + shift[rep] * is_member
         u = s.sharing.uniform(total_by(met.rep, None, self.n_replicates).astype(np.int64), rows=2)
-        shares = exchange.sharing(u, met.i, met.j, tie_trust, motivation, ex)
-        p.contributions += exchange.contributions(met.i, met.j, shares, met.community, p.org.size)
+        shares = exchange.sharing(u, met.i, met.j, ties.trust_at(tie, tr.stranger), self.motivation, ex)
+        p.contributions += exchange.contributions(met.i, met.j, shares, met.community, p.knowledge)
         self.shared = total_by(met.rep, (shares & met.community).sum(axis=0), self.n_replicates)
         self.chances = 2 * total_by(met.rep, met.community, self.n_replicates)
-        # learning: from partners, from alumni, on the job, from the library
-        alumnus = -1 - expert[~to_member]
+        exchanged = met.community & shares.any(axis=0)
+        this_week = np.bincount(np.concatenate((met.i[exchanged], met.j[exchanged])), minlength=p.org.size)
+        p.recent_exchanges = participation.recent_exchanges(
+            p.recent_exchanges, this_week, cfg.participation.belonging_memory
+        )
+        # learning: from partners and alumni, on the job (in the time work leaves), the library,
+        # and for hires in their first year the repertoire
+        teaches = self.enabled and a.community_teaches
+        teaching = shares if teaches else shares & ~met.community
+        alumnus = -1 - expert[~to_member] if teaches else np.zeros(0, np.int64)
+        askers = qi[~to_member] if teaches else np.zeros(0, np.int64)
         gains = exchange.gains(
             p.knowledge,
             met.i,
             met.j,
-            shares,
-            qi[~to_member],
+            teaching,
+            askers,
             self.alumni_knowledge[alumnus],
             ex.absorptive_capacity,
         )
         ceiling = practice.knowledge_ceiling(self.repertoire, ex.base_ceiling, cfg.practice)
-        library = (
-            exchange.library_rate(ex, channels.online_library, self.platform_quality, self.vitality)
-            if self.enabled
-            else np.zeros(self.n_replicates)
+        library = np.zeros(self.n_replicates)
+        if teaches:
+            library = exchange.library_rate(ex, channels.online_library, self.platform_quality, self.vitality)
+        hours = interaction.member_hours(
+            p.membership, self.vitality[rep], channels, self.time_cost_scale, cfg.participation
         )
+        self.member_hours = total_by(rep, hours, self.n_replicates)
+        self.work_share = 1.0 - np.minimum(hours / coordination.HOURS_PER_FTE_WEEK, 1.0)
+        new_hire = (p.hired_week > 0) & (self.week - p.hired_week < ONBOARDING_WEEKS)
+        onboarding = np.where(new_hire, cfg.practice.onboarding_rate if teaches else 0.0, 0.0)
         p.knowledge = exchange.learned(
             p.knowledge,
             gains,
             np.where(is_member, ceiling[rep], ex.base_ceiling),
             p.membership,
             library[rep],
+            self.work_share,
+            onboarding,
+            ceiling[rep],
             ex,
         )
         competent = demography.newly_competent(
@@ -381,24 +441,26 @@ class CopModel(mesa.Model):
             self.vitality,
             cfg.practice.build_rate,
         )
-        self.repertoire = self.repertoire + self.streams.practice.poisson(
-            expected, np.ones(self.n_replicates, np.int64)
-        )
+        self.repertoire = self.repertoire + self.streams.practice.poisson(expected, self.one_each)
 
     def _adoption(self) -> None:
-        cfg, w = self.config, self.world
+        cfg, w, p, t = self.config, self.world, self.people, self.ties
         a = cfg.adoption
         adopted, adopting = self.adopted, w.org_adopting
         share = total_by(self.unit_rep, adopted, self.n_replicates) / self.n_adopting
         if cfg.world.topology == "complete" or a.global_mixing >= 1.0:
             exposure = share[self.unit_rep]
         else:  # only ties across organizations expose a unit
-            t = self.ties
-            tie = adoption.tie_exposure(t.org_a, t.org_b, t.trust, t.cross, adopted, adopting)
+            counted = t.cross & (t.formal | a.community_ties_expose)
+            tie = adoption.tie_exposure(
+                t.org_a, t.org_b, t.trust, counted, adopted, adopting, a.exposure_half
+            )
             exposure = a.global_mixing * share[self.unit_rep] + (1.0 - a.global_mixing) * tie
-        innovation = adoption.innovation_rate(a.p, cfg.sponsor.endorsement, self._legitimacy())
-        gate = adoption.know_how_gate(adoption.best_knowledge(self.people.knowledge, w.org_start), a)
-        probability = adoption.weekly_probability(gate, exposure, innovation[self.unit_rep], a)
+        innovation = adoption.innovation_rate(a.p, cfg.sponsor.endorsement, self._endorsing())
+        ready = adoption.readiness(p.knowledge, self.motivation, w.org_start, a) * adoption.capacity(
+            self.work_share, w.org_start, a
+        )
+        probability = adoption.weekly_probability(ready, exposure, innovation[self.unit_rep], a)
         u = self.streams.adoption.uniform(self.layout.units)
         self.adopted_week[adoption.adopting_now(u, probability, adopting, adopted)] = self.week
 
@@ -418,8 +480,10 @@ class CopModel(mesa.Model):
             repertoire=self.repertoire,
             vitality=self.vitality,
             stage=lifecycle.stage(self.vitality, members, self.peak_members, self.enabled),
-            sponsor_level=self.sponsor.level if self.enabled else np.zeros(self.n_replicates),
+            sponsor_level=self.sponsor.level,
             coordinator_hours=self.coordination.hours,
+            coordination_demand=self.demand.total if self.enabled else np.zeros(self.n_replicates),
+            member_hours=self.member_hours,
             alumni=self._alumni_count(),
             retirements=self.retirements,
         )

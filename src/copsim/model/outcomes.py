@@ -23,8 +23,10 @@ Weekly columns (row *w* is the state after week *w*; row 0 is the initial state)
 ``sharing_rate``            share of community exchange opportunities in which knowledge was shared
 ``vitality``                how alive the community is (0-1)
 ``stage``                   lifecycle stage code, see :data:`copsim.model.mechanisms.lifecycle.STAGES`
-``sponsor_level``           sponsorship in force (0-1)
+``sponsor_level``           sponsorship in force (0-1), with or without a community
 ``coordinator_hours``       coordination hours this week
+``coordination_demand``     hours a week the coordination tasks need at the community's size
+``member_hours``            hours members spent in the community this week (all members)
 ``alumni``                  alumni who still answer questions
 ``retirements``             practitioners who retired this week
 ==========================  ==================================================================
@@ -69,6 +71,8 @@ COLUMNS = (
     "stage",
     "sponsor_level",
     "coordinator_hours",
+    "coordination_demand",
+    "member_hours",
     "alumni",
     "retirements",
 )
@@ -214,8 +218,9 @@ def summarize(ts: pd.DataFrame, hire_durations: np.ndarray, top10_contribution_s
       end) to reach the competence threshold; hires who left first count as not reaching it;
       NaN with ``time_to_talent_censored`` when fewer than half got there or no one was hired.
     - ``coordinator_fte_years``: coordination time worked, from the weekly hours recorded
-      (40 hours a week make one FTE); ``sponsor_level_years``: sponsorship in force summed over
-      years.
+      (40 hours a week make one FTE); ``member_fte_years``: members' time in the community, the
+      same way (what taking part costs the organizations); ``sponsor_level_years``: sponsorship
+      in force summed over years.
     - ``top10_contribution_share``: share of community contributions made by the most active
       10 % of contributors (concentration of contributions).
     """
@@ -250,6 +255,9 @@ def summarize(ts: pd.DataFrame, hire_durations: np.ndarray, top10_contribution_s
         "time_to_talent_censored": math.isnan(ttt),
         "coordinator_fte_years": float(
             ts["coordinator_hours"].to_numpy()[1:].sum() / HOURS_PER_FTE_WEEK / WEEKS_PER_YEAR
+        ),
+        "member_fte_years": float(
+            ts["member_hours"].to_numpy()[1:].sum() / HOURS_PER_FTE_WEEK / WEEKS_PER_YEAR
         ),
         "sponsor_level_years": float(ts["sponsor_level"].to_numpy()[1:].sum() / WEEKS_PER_YEAR),
         "top10_contribution_share": top10_contribution_share,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import CopConfig
+from .mechanisms import demography
 from .mechanisms.participation import CORE, NON_MEMBER, PERIPHERAL
 from .streams import Streams
 
@@ -24,6 +25,7 @@ class People:
     Attributes:
         rep: the slot's replicate; ``org``: its organization.
         person_id: who holds the slot (a new id when a hire fills it).
+        experience: weeks of experience in the field (a tour's weeks where roles are tours).
         knowledge: knowledge of the practice, 0-1.
         motivation, interest: intrinsic motivation and domain interest ("passion"), SD units.
         membership: 0 non-member, 1 peripheral, 2 active, 3 core.
@@ -31,11 +33,14 @@ class People:
         hired_week: week of hire (0 for the initial workforce).
         competent_week: week a hire reached the competence threshold (-1: not yet).
         contributions: times shared knowledge in the community's meetings.
+        recent_exchanges: community meetings with sharing lately, fading week by week
+            (belonging, :mod:`copsim.model.mechanisms.participation`).
     """
 
     rep: np.ndarray
     org: np.ndarray
     person_id: np.ndarray
+    experience: np.ndarray
     knowledge: np.ndarray
     motivation: np.ndarray
     interest: np.ndarray
@@ -44,20 +49,26 @@ class People:
     hired_week: np.ndarray
     competent_week: np.ndarray
     contributions: np.ndarray
+    recent_exchanges: np.ndarray
 
     @classmethod
     def initial(cls, config: CopConfig, org: np.ndarray, rep: np.ndarray, streams: Streams) -> People:
-        """The initial workforce: knowledge, motivation, interest, awareness and founding core
-        members, drawn from the world stream after the world itself."""
+        """The initial workforce: experience (spread evenly over a career, or over a tour),
+        knowledge rising with it, motivation, interest, awareness and founding core members,
+        drawn from the world stream after the world itself."""
         per_replicate = np.bincount(rep)
-        ex, cc = config.exchange, config.community
+        ex, cc, d = config.exchange, config.community, config.demography
         draw = streams.world
         n = org.size
+        span = d.tour_weeks if d.tour_weeks > 0 else d.career_years * demography.WEEKS_PER_YEAR
+        experience = np.floor(draw.uniform(per_replicate) * span).astype(np.int64)
+        mean_knowledge = demography.initial_knowledge_mean(experience, ex.initial_knowledge, d)
         people = cls(
             rep=rep,
             org=org,
             person_id=np.arange(n),
-            knowledge=draw.beta_by_moments(ex.initial_knowledge, ex.initial_knowledge_sd, per_replicate),
+            experience=experience,
+            knowledge=draw.beta_by_moments(mean_knowledge, ex.initial_knowledge_sd, per_replicate),
             motivation=draw.normal(per_replicate),
             interest=draw.normal(per_replicate),
             membership=np.full(n, NON_MEMBER, np.int8),
@@ -65,11 +76,13 @@ class People:
             hired_week=np.zeros(n, np.int64),
             competent_week=np.full(n, -1, np.int64),
             contributions=np.zeros(n, np.int64),
+            recent_exchanges=np.zeros(n),
         )
         founders = draw.uniform(per_replicate) < cc.founding_share
         if cc.enabled:
             people.membership[founders] = CORE
             people.aware |= founders
+            people.recent_exchanges[founders] = 1.0  # the founders have been talking
         return people
 
     @property
@@ -88,6 +101,7 @@ class People:
         """New hires take ``slots``: a mandate makes them peripheral members from the start
         (``mandated`` per slot); otherwise they start unaware of the community."""
         self.person_id[slots] = self.person_id.max() + 1 + np.arange(slots.size)
+        self.experience[slots] = 0
         self.knowledge[slots] = knowledge
         self.motivation[slots] = motivation
         self.interest[slots] = interest
@@ -96,3 +110,4 @@ class People:
         self.hired_week[slots] = week
         self.competent_week[slots] = -1
         self.contributions[slots] = 0
+        self.recent_exchanges[slots] = 0.0

@@ -77,15 +77,20 @@ class Stream:
         start = np.concatenate(([0], np.cumsum(counts)))
         return self._each(lambda g, c, r: g.poisson(rate[start[r] : start[r] + c]), counts)
 
-    def beta_by_moments(self, mean: float, sd: float, counts: np.ndarray) -> np.ndarray:
-        """Draws in [0, 1] from a Beta with the given mean and standard deviation (the mean
-        itself when the spread is zero)."""
-        mean = min(max(float(mean), 1e-6), 1 - 1e-6)
-        var = min(sd * sd, mean * (1 - mean) * 0.999)
-        if var <= 0:
-            return np.full(int(np.sum(counts)), mean)
+    def beta_by_moments(self, mean: float | np.ndarray, sd: float, counts: np.ndarray) -> np.ndarray:
+        """Draws in [0, 1] from Betas with the given means (one, or one per draw) and standard
+        deviation (the means themselves when the spread is zero)."""
+        total = int(np.sum(counts))
+        mean = np.clip(np.broadcast_to(np.asarray(mean, float), (total,)), 1e-6, 1 - 1e-6)
+        if sd <= 0:
+            return mean.copy()
+        var = np.minimum(sd * sd, mean * (1 - mean) * 0.999)
         nu = mean * (1 - mean) / var - 1
-        return self._each(lambda g, c, r: g.beta(mean * nu, (1 - mean) * nu, c), counts)
+        a, b = mean * nu, (1 - mean) * nu
+        start = np.concatenate(([0], np.cumsum(counts)))
+        return self._each(
+            lambda g, c, r: g.beta(a[start[r] : start[r] + c], b[start[r] : start[r] + c]), counts
+        )
 
 
 class Streams:

@@ -2,13 +2,19 @@
 
 Each unit not yet adopted adopts within a week with probability
 
-    1 - exp(-(p_eff + q * E) * gate / 52)
+    1 - exp(-(p_eff + q * E) * readiness * capacity / 52)
 
 with ``p_eff`` the external influence per year (dissemination, lifted by the sponsor's
-endorsement when a community lends it legitimacy: ``p * (1 + endorsement * legitimacy)``),
-``q`` the imitation coefficient per year, ``E`` the exposure to units that have adopted, and
-``gate`` the unit's know-how: a logistic in the knowledge of its most knowledgeable practitioner
-(``threshold`` 0 switches the gate off).
+endorsement of the practice: ``p * (1 + endorsement * legitimacy * level)``, with or without a
+community), ``q`` the imitation coefficient per year and ``E`` the exposure to units that have
+adopted. ``readiness`` is the unit's best champion: the largest, over its practitioners, of
+their know-how (a logistic in their knowledge around ``know_how_threshold``) times their
+willingness to apply the practice (a logistic in their motivation, so a mandate's crowding-out
+reaches practice; the source article: without voluntary participation a member is less likely
+to apply the community's knowledge). ``know_how_threshold`` 0 switches the whole gate off
+(every unit ready). ``capacity`` is the
+share of the unit's implementation capacity left after the work time its practitioners spend in
+the community (``productivity_cost``).
 
 Exposure mixes the adopted share of the unit's world (``global_mixing``) with trust-weighted
 exposure through ties to practitioners of other adopting units. With units of size one,
@@ -42,24 +48,42 @@ def ring_closed_form(t_years: np.ndarray, p: float, q: float) -> np.ndarray:
     return 1.0 - np.exp(-(p + q) * t + (q / p) * (1.0 - np.exp(-p * t)))
 
 
-def innovation_rate(p: float, endorsement: float, legitimacy: np.ndarray) -> np.ndarray:
+def innovation_rate(p: float, endorsement: float, endorsing: np.ndarray) -> np.ndarray:
     """External influence per year, per replicate: dissemination lifted by the sponsor's
-    endorsement in proportion to the legitimacy the sponsor lends."""
-    return p * (1.0 + endorsement * legitimacy)
+    endorsement of the practice (``endorsing``: legitimacy times level, 0-1)."""
+    return p * (1.0 + endorsement * endorsing)
 
 
-def know_how_gate(best_knowledge: np.ndarray, a: AdoptionConfig) -> np.ndarray:
-    """How ready each unit is to adopt (0-1), from its best practitioner's knowledge; 1
-    everywhere when ``know_how_threshold`` is 0 (no gate)."""
+def know_how(knowledge: np.ndarray, a: AdoptionConfig) -> np.ndarray:
+    """How well each practitioner knows how to implement the practice (0-1): a logistic in
+    knowledge around ``know_how_threshold``."""
+    return logistic((knowledge - a.know_how_threshold) / a.know_how_width)
+
+
+def willingness_to_apply(motivation: np.ndarray, a: AdoptionConfig) -> np.ndarray:
+    """How willing each practitioner is to apply the practice (0-1), from its motivation as it
+    acts this week (SD units)."""
+    return logistic(a.apply_intercept + a.apply_motivation * motivation)
+
+
+def readiness(
+    knowledge: np.ndarray, motivation: np.ndarray, unit_start: np.ndarray, a: AdoptionConfig
+) -> np.ndarray:
+    """Each unit's readiness to adopt (0-1): the best of its practitioners' know-how times
+    willingness to apply (units are the runs of practitioners from ``unit_start[k]`` to
+    ``unit_start[k + 1]``, none empty); 1 when ``know_how_threshold`` is 0 (no gate)."""
     if a.know_how_threshold <= 0:
-        return np.ones_like(best_knowledge)
-    return logistic((best_knowledge - a.know_how_threshold) / a.know_how_width)
+        return np.ones(unit_start.size - 1)
+    champion = know_how(knowledge, a) * willingness_to_apply(motivation, a)
+    return np.maximum.reduceat(champion, unit_start[:-1])
 
 
-def best_knowledge(knowledge: np.ndarray, unit_start: np.ndarray) -> np.ndarray:
-    """Knowledge of each unit's most knowledgeable practitioner (units are the runs of
-    practitioners from ``unit_start[k]`` to ``unit_start[k + 1]``; none is empty)."""
-    return np.maximum.reduceat(knowledge, unit_start[:-1])
+def capacity(work_share: np.ndarray, unit_start: np.ndarray, a: AdoptionConfig) -> np.ndarray:
+    """Each unit's capacity to implement (0-1): 1 less ``productivity_cost`` times the mean
+    share of the work week its practitioners spend in the community."""
+    size = np.diff(unit_start)
+    away = np.add.reduceat(1.0 - work_share, unit_start[:-1]) / size
+    return np.clip(1.0 - a.productivity_cost * away, 0.0, 1.0)
 
 
 def tie_exposure(
@@ -69,9 +93,12 @@ def tie_exposure(
     across: np.ndarray,
     adopted: np.ndarray,
     adopting: np.ndarray,
+    exposure_half: float,
 ) -> np.ndarray:
-    """Per unit, the trust-weighted share of adopted units among its ties to other adopting
-    units (0 for a unit with none). Ties inside a unit do not count.
+    """Per unit, its exposure through ties to other adopting units: the trust on its ties to
+    adopted units over the trust on all of them plus ``exposure_half`` (0 for a unit with no
+    such tie): with many trusted ties it approaches the trust-weighted adopted share among them,
+    with few it stays lower. Ties inside a unit do not count.
 
     Args:
         unit_a, unit_b, trust, across: per tie, the units of its two ends, its trust, and
@@ -81,14 +108,15 @@ def tie_exposure(
     eligible, value = adopting.astype(float), adopted.astype(float)
     exposed, total = neighbour_totals(unit_a, unit_b, trust, across, eligible, value, adopted.size)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, exposed / total, 0.0)
+        return np.where(total > 0, exposed / (total + exposure_half), 0.0)
 
 
 def weekly_probability(
-    gate: np.ndarray, exposure: np.ndarray, innovation: np.ndarray, a: AdoptionConfig
+    ready: np.ndarray, exposure: np.ndarray, innovation: np.ndarray, a: AdoptionConfig
 ) -> np.ndarray:
-    """Probability that each unit adopts within the week (``innovation`` per unit, per year)."""
-    return -np.expm1(-(innovation + a.q * exposure) * gate / WEEKS_PER_YEAR)
+    """Probability that each unit adopts within the week (``ready``: readiness times capacity;
+    ``innovation`` per unit, per year)."""
+    return -np.expm1(-(innovation + a.q * exposure) * ready / WEEKS_PER_YEAR)
 
 
 def adopting_now(

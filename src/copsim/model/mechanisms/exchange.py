@@ -13,6 +13,11 @@ receiver above its ceiling (members' ceiling rises with the community's repertoi
 :mod:`copsim.model.mechanisms.practice`) and learning never lowers knowledge. On top of exchange
 everyone learns on the job (a share of the gap to the base ceiling) and members read the
 community's online library (a share of the gap to their ceiling, by membership level).
+
+Time in the community is time out of work: on-the-job learning slows in proportion to the share
+of the work week spent in the community. Hires in their first year learn from the community's
+repertoire (onboarding, a share of the gap to the member ceiling each week), whether or not
+they are members yet.
 """
 
 from __future__ import annotations
@@ -61,14 +66,23 @@ def learned(
     ceiling: np.ndarray,
     membership: np.ndarray,
     library: np.ndarray,
+    work_share: np.ndarray,
+    onboarding: np.ndarray,
+    member_ceiling: np.ndarray,
     ex: ExchangeConfig,
 ) -> np.ndarray:
-    """Knowledge after this week's exchange ``gains`` (capped by the ``ceiling``, never
-    lowering knowledge), on-the-job learning toward ``base_ceiling`` and library reading
-    (``library`` per practitioner, a third of it per membership level); at most 1."""
+    """Knowledge after the week, per practitioner, at most 1:
+
+    1. exchange ``gains``, capped by the ``ceiling`` (never lowering knowledge);
+    2. on-the-job learning toward ``base_ceiling``, at the rate of the week's ``work_share``
+       (the share of the work week not spent in the community);
+    3. library reading, ``library`` times a third per membership level, toward the ceiling;
+    4. ``onboarding`` (a hire reading the repertoire) toward the ``member_ceiling``.
+    """
     k = np.minimum(knowledge + gains, np.maximum(ceiling, knowledge))
-    k = k + ex.on_the_job_rate * np.maximum(ex.base_ceiling - k, 0.0)
+    k = k + ex.on_the_job_rate * work_share * np.maximum(ex.base_ceiling - k, 0.0)
     k = k + library * membership / 3.0 * np.maximum(ceiling - k, 0.0)
+    k = k + onboarding * np.maximum(member_ceiling - k, 0.0)
     return np.minimum(k, 1.0)
 
 
@@ -92,8 +106,11 @@ def gains(
 
 
 def contributions(
-    i: np.ndarray, j: np.ndarray, shares: np.ndarray, community: np.ndarray, n: int
+    i: np.ndarray, j: np.ndarray, shares: np.ndarray, community: np.ndarray, knowledge: np.ndarray
 ) -> np.ndarray:
-    """Acts of sharing in the community's meetings this week, credited to each giver."""
+    """Contributions in the community's meetings this week, credited to each giver: an act of
+    sharing counts when the giver knew more than the receiver (something was passed on)."""
     told_i, told_j = shares & community
-    return np.bincount(np.concatenate((j[told_i], i[told_j])), minlength=n)
+    told_i &= knowledge[j] > knowledge[i]
+    told_j &= knowledge[i] > knowledge[j]
+    return np.bincount(np.concatenate((j[told_i], i[told_j])), minlength=knowledge.size)

@@ -4,9 +4,12 @@ Each week, in this order within each replicate:
 
 1. **Contacts.** Each member makes a Poisson number of community contacts, at a rate set by its
    membership level (``exchange.contacts_peripheral/active/core``) times the channel mix's
-   contact multiplier (:func:`channel_multiplier`) times the community's vitality. A contact goes
-   back to a tie with probability ``revisit`` — a member it is tied to, drawn in proportion to
-   trust (people return to those they trust) — and otherwise to a member drawn at random.
+   contact multiplier (:func:`channel_multiplier`) times the community's vitality, times how
+   much its motivation makes it seek (:func:`seeking`). A contact goes back to a tie with
+   probability ``revisit`` — a member it is tied to, drawn in proportion to trust (people
+   return to those they trust) — and otherwise to a member drawn in proportion to their
+   :func:`partner_weight`: active and core members, and those who know more, are sought more
+   (contributions in online communities are concentrated on a few; e.g. Nielsen's 90-9-1).
 2. **Introductions.** The coordinator introduces a Poisson number of random pairs of members;
    those from different organizations meet (brokering across boundaries).
 3. **Questions.** A Poisson number of members' questions are routed to experts: the most
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import ChannelsConfig
+from ..config import ChannelsConfig, ExchangeConfig, ParticipationConfig
 from ..kernels import draw_by_weight
 from ..replicates import offsets, quantile_of_blocks, total_by
 from ..streams import Stream
@@ -42,6 +45,15 @@ CHANNEL_YIELD = {
 }
 #: channels whose time cost a good online platform lowers
 ONLINE_CHANNELS = ("online_library", "qa_referral", "teleconference")
+#: hours a week an active member spends in a channel run at full intensity (guess)
+CHANNEL_HOURS = {
+    "online_library": 0.5,
+    "qa_referral": 0.5,
+    "face_to_face": 1.5,
+    "teleconference": 1.0,
+    "conference": 0.5,
+    "joint_project": 2.5,
+}
 #: share of members, by knowledge, who answer routed questions (the top quarter; guess)
 EXPERT_QUANTILE = 0.75
 
@@ -60,6 +72,37 @@ def time_cost_scale(channels: ChannelsConfig, platform_quality: float) -> float:
         return 1.0
     online = sum(weights[c] for c in ONLINE_CHANNELS) / total
     return 1.0 - 0.5 * platform_quality * online
+
+
+def member_hours(
+    membership: np.ndarray,
+    vitality: np.ndarray,
+    channels: ChannelsConfig,
+    time_cost_scale: float,
+    p: ParticipationConfig,
+) -> np.ndarray:
+    """Hours a week each practitioner spends in the community: the channels' hours
+    (:data:`CHANNEL_HOURS`) times its level's multiple (``participation.hours_*``), cheaper on a
+    good platform (``time_cost_scale``); half of it is fixed, half grows with the community's
+    ``vitality`` (per practitioner) — a quiet community asks less (guess)."""
+    per_level = np.array([0.0, p.hours_peripheral, p.hours_active, p.hours_core])
+    load = sum(getattr(channels, c) * h for c, h in CHANNEL_HOURS.items()) * time_cost_scale
+    return per_level[membership] * load * (0.5 + 0.5 * vitality)
+
+
+def seeking(motivation: np.ndarray, seek_motivation: float) -> np.ndarray:
+    """How much more (or less) than average each member seeks contacts, from its motivation as
+    it acts this week (SD units): ``exp(s * m - s^2 / 2)``, 1 on average over a standard
+    normal motivation."""
+    return np.exp(seek_motivation * motivation - 0.5 * seek_motivation**2)
+
+
+def partner_weight(membership: np.ndarray, knowledge: np.ndarray, ex: ExchangeConfig) -> np.ndarray:
+    """How likely a member is to be sought as a partner, relative to a peripheral member of no
+    knowledge: its level's weight (``exchange.partner_active/core``) times ``0.25 + knowledge``
+    (guess)."""
+    level = np.array([0.0, 1.0, ex.partner_active, ex.partner_core])
+    return level[membership] * (0.25 + knowledge)
 
 
 def question_rate(referrals: np.ndarray, channels: ChannelsConfig) -> np.ndarray:
@@ -88,6 +131,13 @@ class Members:
         """A member of replicate ``rep`` drawn uniformly by the uniform ``u``, per entry."""
         return self.ids[self.start[rep] + (u * self.count[rep]).astype(np.int64)]
 
+    def pick_by_weight(self, rep: np.ndarray, u: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        """A member of replicate ``rep`` drawn in proportion to ``weight`` (per practitioner)
+        by the uniform ``u``, per entry; uniformly where a replicate's weights are all zero."""
+        entry = np.arange(self.ids.size)
+        chosen = draw_by_weight(self.start, entry, self.ids, np.ones(entry.size), weight, rep, u)
+        return np.where(chosen >= 0, self.ids[np.maximum(chosen, 0)], self.pick(rep, u))
+
 
 @dataclass
 class Meetings:
@@ -103,8 +153,8 @@ class Meetings:
 def contacts(
     stream: Stream,
     members: Members,
-    membership: np.ndarray,
-    level_rate: np.ndarray,
+    rate: np.ndarray,
+    weight: np.ndarray,
     revisit: float,
     rows: tuple[np.ndarray, np.ndarray, np.ndarray],
     trust: np.ndarray,
@@ -113,15 +163,16 @@ def contacts(
     """Members' community contacts (seeker, partner); see the module, step 1.
 
     Args:
-        level_rate: contacts a week by replicate and membership level, shape (R, 4).
+        rate: contacts a week of each member (in the order of ``members.ids``).
+        weight: each practitioner's :func:`partner_weight`.
         rows: every practitioner's ties, ``(indptr, tie, neighbour)``; ``trust`` per tie.
     """
-    rate = np.where(members.count[members.rep] >= 2, level_rate[members.rep, membership[members.ids]], 0.0)
+    rate = np.where(members.count[members.rep] >= 2, rate, 0.0)
     n_contacts = stream.poisson(rate, members.count)
     seeker = np.repeat(members.ids, n_contacts)
     seeker_rep = np.repeat(members.rep, n_contacts)
     u = stream.uniform(total_by(members.rep, n_contacts, members.count.size).astype(np.int64), rows=2)
-    partner = members.pick(seeker_rep, u[0])
+    partner = members.pick_by_weight(seeker_rep, u[0], weight)
     back = np.flatnonzero(u[1] < revisit)
     indptr, tie, neighbour = rows
     chosen = draw_by_weight(indptr, tie, neighbour, trust, is_member.astype(float), seeker[back], u[0][back])

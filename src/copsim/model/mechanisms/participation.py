@@ -8,13 +8,17 @@ over the unaware). Under a mandate everyone is told.
 **Membership.** Each week a share ``revision_rate`` of aware practitioners reconsiders. Their
 utility of taking part is
 
-    U = intercept + w_learning * gap + w_belonging * trust_to_members + w_interest * interest
+    U = intercept + w_learning * gap + w_belonging * belonging + w_interest * interest
         + w_legitimacy * legitimacy * boundary + w_vitality * vitality
         - time_cost * time_cost_scale * (1 - protected_time) - silo_cost * silo * (1 - legitimacy)
 
-where ``gap`` is what a member could learn (``vitality * max(ceiling - knowledge, 0)``) and
+where ``gap`` is what a member could learn (``vitality * max(ceiling - knowledge, 0)``),
 ``boundary`` how far one's organization is from the sponsor's (legitimacy matters most across
-boundaries, as the source article argues). The level is non-member, peripheral, active or core
+boundaries, as the source article argues), and ``belonging`` comes from one's recent exchanges
+in the community, ``r / (r + belonging_half)``, where ``r`` counts the community meetings one
+took part in with someone sharing, each week forgetting a share ``belonging_memory`` of them.
+Belonging is built only by the community's own life: when the community goes quiet, members'
+belonging fades and they drift out (lapse). The level is non-member, peripheral, active or core
 by an ordered logit with cuts 0, ``active_cut``, ``core_cut``: P(level >= 1) = logistic(U),
 P(level >= 2) = logistic(U - active_cut), P(level = 3) = logistic(U - core_cut), decided by one
 uniform per practitioner.
@@ -33,6 +37,17 @@ from scipy.special import expit as logistic
 from ..config import ParticipationConfig
 
 NON_MEMBER, PERIPHERAL, ACTIVE, CORE = 0, 1, 2, 3
+
+
+def recent_exchanges(recent: np.ndarray, this_week: np.ndarray, memory: float) -> np.ndarray:
+    """Recent community exchanges after this week: the old ones fading by ``memory`` a week,
+    plus this week's."""
+    return recent * (1.0 - memory) + this_week
+
+
+def belonging(recent: np.ndarray, half: float) -> np.ndarray:
+    """Belonging (0-1) from recent community exchanges: half of it at ``half`` exchanges."""
+    return recent / (recent + half)
 
 
 def hearing_probability(

@@ -10,6 +10,11 @@ Snyder 2002 on the practice dimension); the coordinator's curation and joint pro
 (the project's weight of one half is a guess). The knowledge ceiling of members rises with the
 repertoire R: ``base + (1 - base) * R / (R + half_repertoire)``.
 
+Before members leave, what they know can be captured in the repertoire: ``capture_rate`` items
+per leaving member at full knowledge, times the capture capacity (the coordinator's curation,
+helped by a support team's ``capture_support``), so a community can keep some of the knowledge
+that walks out of the door (the source article, on CompanyCommand and the retirement wave).
+
 Every quantity is per replicate.
 """
 
@@ -50,6 +55,18 @@ def expected_items(
     """Mean number of repertoire items each community's core adds this week."""
     boost = curation + 0.5 * joint_project
     return build_rate * n_core * diversity * mean_core_knowledge * (1.0 + boost) * vitality
+
+
+def capture_capacity(curation: np.ndarray, support_team: bool, capture_support: float) -> np.ndarray:
+    """How much of a leaver's knowledge the community can capture (0-1): the coordinator's
+    curation, with a support team's help on the rest."""
+    return curation + (1.0 - curation) * capture_support if support_team else curation
+
+
+def captured_items(leaving_knowledge: np.ndarray, capacity: np.ndarray, p: PracticeConfig) -> np.ndarray:
+    """Expected repertoire items captured from this week's leaving members (``leaving_knowledge``:
+    their total knowledge, per replicate)."""
+    return p.capture_rate * leaving_knowledge * capacity
 
 
 def knowledge_ceiling(repertoire: np.ndarray, base_ceiling: float, p: PracticeConfig) -> np.ndarray:

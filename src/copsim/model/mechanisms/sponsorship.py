@@ -1,10 +1,12 @@
 """The executive sponsor: turnover, a sponsor board, replacement, and what sponsorship gives.
 
 Each week a sponsor in office leaves at the scheduled ``departure_week`` or by the turnover
-hazard. A sponsor board keeps ``board_retention`` of the sponsorship level; without a board the
-initiative loses its sponsor until a replacement arrives (hazard ``replacement_per_year``). The
-source article: a sponsor gives legitimacy and protected time, and a board of sponsors keeps an
-initiative alive when leaders change.
+hazard. Without a board the initiative then loses its sponsorship until a replacement arrives
+(hazard ``replacement_per_year``). A sponsor board keeps ``board_retention`` of the level in the
+meantime and finds a successor faster (``board_replacement_per_year``), who restores the full
+level; with the same draws a board is never worse than no board. The source article: a sponsor
+gives the community protected staff time, legitimacy and resources, endorses its practice, and
+a sponsor board keeps an initiative alive when leaders change.
 
 Every function works on one value per replicate.
 """
@@ -44,13 +46,11 @@ def sponsor_week(state: SponsorState, u: np.ndarray, week: int, s: SponsorConfig
     ``u[1]`` replacement), drawn whatever happens so the stream stays aligned."""
     in_office = state.present
     leaves = in_office & ((week == s.departure_week) | (u[0] < weekly_probability(s.turnover_per_year)))
-    replaced = ~in_office & (u[1] < weekly_probability(s.replacement_per_year))
-    if s.board:
-        level_after_departure, present_after_departure = s.level * s.board_retention, True
-    else:
-        level_after_departure, present_after_departure = 0.0, False
-    level = np.where(leaves, level_after_departure, np.where(replaced, s.level, state.level))
-    present = np.where(leaves, present_after_departure, in_office | replaced)
+    search = s.board_replacement_per_year if s.board else s.replacement_per_year
+    replaced = ~in_office & (u[1] < weekly_probability(search))
+    interim = s.level * s.board_retention if s.board else 0.0
+    level = np.where(leaves, interim, np.where(replaced, s.level, state.level))
+    present = (in_office & ~leaves) | replaced
     changed = leaves | replaced
     return SponsorState(
         level=level,
@@ -68,6 +68,17 @@ def protected_time(level: np.ndarray, s: SponsorConfig) -> np.ndarray:
 def legitimacy(level: np.ndarray, s: SponsorConfig, community: bool) -> np.ndarray:
     """Legitimacy the sponsor lends the community this week (0-1; none without a community)."""
     return s.legitimacy * level if community else np.zeros_like(level)
+
+
+def endorsing(level: np.ndarray, s: SponsorConfig) -> np.ndarray:
+    """How strongly the sponsor endorses the practice itself (0-1), community or not."""
+    return s.legitimacy * level if s.endorses else np.zeros_like(level)
+
+
+def resources(level: np.ndarray, s: SponsorConfig) -> np.ndarray:
+    """The share of the community's organized activity the sponsor's budget allows: a
+    ``resource_dependence`` share of it needs the sponsorship level."""
+    return 1.0 - s.resource_dependence * (1.0 - level)
 
 
 def mandated(level: np.ndarray, s: SponsorConfig, community: bool) -> np.ndarray:

@@ -3,8 +3,10 @@
 A support team (the source article: FHWA's Knowledge Management office, the GSA team, NPR's
 support team) serves several communities at once. Its coaching capacity per community is
 ``staff / communities_served`` FTE; each week coaching raises the coordinators' technical and
-interpersonal competence by ``min(1, coaching_rate * coaching_fte)`` of the gap to full
-competence. Its platform replaces the community's own (``platform_quality``).
+interpersonal competence by ``min(1, coaching_rate * coaching_fte)`` of the gap to
+``coaching_ceiling``, so competence grows gradually and a coordinator's own competence still
+matters. Its platform replaces the community's own (``platform_quality``), and it helps capture
+leavers' knowledge (``capture_support``, :mod:`copsim.model.mechanisms.practice`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ def coaching_gain(t: SupportTeamConfig) -> float:
     return min(1.0, t.coaching_rate * t.staff / t.communities_served)
 
 
-def coached(competence: np.ndarray, gain: float) -> np.ndarray:
-    """Competence after a week of coaching."""
-    return competence + gain * (1.0 - competence)
+def coached(competence: np.ndarray, gain: float, ceiling: float) -> np.ndarray:
+    """Competence after a week of coaching: ``gain`` of the way to ``ceiling`` (coaching never
+    lowers a competence above the ceiling)."""
+    return np.where(competence < ceiling, competence + gain * (ceiling - competence), competence)
