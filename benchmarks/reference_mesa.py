@@ -7,21 +7,24 @@ and every random number is drawn one at a time. It serves two purposes:
 
 * the **speed baseline** of ``benchmarks/run.py`` (microseconds per practitioner-week), and
 * a **statistical oracle**: ``tests/test_reference_agreement.py`` checks that copsim and this
-  implementation agree in distribution (adoption share, mean knowledge) over many seeds.
+  implementation agree in distribution (adoption share, mean knowledge, members) over many seeds.
 
-The rules follow ``src/copsim/model/model.py`` and ``src/copsim/model/mechanisms/`` (see docs/ODD.md),
-re-written independently per agent, for a configuration **restricted** to:
+The rules follow ``src/copsim/model/model.py`` and ``src/copsim/model/mechanisms/`` (see
+docs/ODD.md), re-written independently per agent, for a configuration **restricted** to:
 
-* participation (awareness by word of mouth and recruitment, ordered-logit membership with
-  mandate), the coordination team's constant yields and the community's vitality,
-* exchange (community contacts with trusted revisits, brokered introductions, expert referrals,
-  formal colleagues), absorptive capacity, on-the-job learning and the online library,
+* participation (awareness by word of mouth and recruitment, belonging from recent exchanges,
+  ordered-logit membership with mandate), coordination against the community's demand, and the
+  community's vitality,
+* exchange (community contacts sought by motivation, with trusted revisits and partners
+  weighted by level and knowledge, brokered introductions, expert referrals, formal
+  colleagues), absorptive capacity, on-the-job learning in the work time left, the library,
 * trust (reinforcement of used ties, decay of idle ones, new community ties, quarterly pruning),
 * practice (repertoire lifting the members' knowledge ceiling), and
-* adoption (Bass hazard with trust-weighted tie exposure and the know-how gate).
+* adoption (Bass hazard with tie exposure, readiness from know-how and willingness to apply,
+  capacity after time in the community, the sponsor's endorsement).
 
 Not covered (:func:`check_supported` rejects such configs): retirements and hires (so no
-alumni), sponsor turnover or departure, and the support team (coaching, platform quality).
+alumni, capture or onboarding), sponsor turnover or departure, and the support team.
 
 Random streams are not copsim's named streams: agreement is in distribution, not per seed.
 """
@@ -36,7 +39,12 @@ import numpy as np
 import pandas as pd
 
 from copsim.model.config import CopConfig
-from copsim.model.mechanisms.interaction import CHANNEL_YIELD, ONLINE_CHANNELS  # parameters, not rules
+from copsim.model.mechanisms.interaction import (  # parameters, not rules
+    CHANNEL_HOURS,
+    CHANNEL_YIELD,
+    EXPERT_QUANTILE,
+    ONLINE_CHANNELS,
+)
 from copsim.model.mechanisms.trust import LAPSE_MARGIN, PRUNE_EVERY_WEEKS
 from copsim.model.ties import Ties
 from copsim.model.world import build_world
@@ -55,8 +63,12 @@ def logistic(x: float) -> float:
 
 def check_supported(config: CopConfig) -> None:
     """Raise ValueError naming the first feature of ``config`` this reference does not model."""
-    if config.demography.retirement_per_year > 0 or config.demography.wave:
-        raise ValueError("reference_mesa: set demography.retirement_per_year=0 and demography.wave=false")
+    d = config.demography
+    if d.retirement_per_year > 0 or d.wave or d.tour_weeks > 0:
+        raise ValueError(
+            "reference_mesa: set demography.retirement_per_year=0, demography.wave=false, "
+            "demography.tour_weeks=0"
+        )
     s = config.sponsor
     if s.turnover_per_year > 0 or s.departure_week >= 0:
         raise ValueError("reference_mesa: set sponsor.turnover_per_year=0 and sponsor.departure_week=-1")
@@ -89,6 +101,8 @@ class RefPractitioner(mesa.Agent):
         self.interest = model.rng.standard_normal()
         self.aware = model.random.random() < model.config.community.initial_awareness
         self.membership = 0
+        self.recent = 0.0
+        self.exchanges = 0
         self.next_aware = self.aware
         self.next_membership = 0
         self.pending_gain = 0.0
@@ -96,6 +110,18 @@ class RefPractitioner(mesa.Agent):
     @property
     def is_member(self) -> bool:
         return self.membership > 0
+
+    @property
+    def acting_motivation(self) -> float:
+        """Motivation as it acts this week: members' is shifted by a mandate or recognition."""
+        return self.motivation + self.model.motivation_shift * self.is_member
+
+    @property
+    def hours(self) -> float:
+        """Hours a week in the community, by membership level (half fixed, half with vitality)."""
+        m, p = self.model, self.model.config.participation
+        level = (0.0, p.hours_peripheral, p.hours_active, p.hours_core)[self.membership]
+        return level * m.channel_hours * m.time_cost_scale * (0.5 + 0.5 * m.vitality)
 
     # ---------------------------------------------------------------- participation
     def decide_participation(self) -> None:
@@ -117,25 +143,16 @@ class RefPractitioner(mesa.Agent):
             level = max(level, 1)
         self.next_aware, self.next_membership = aware, level
 
-    def belonging(self) -> float:
-        """Mean trust on my ties to members (stranger trust without any)."""
-        m = self.model
-        total = count = 0.0
-        for tie in m.adjacency[self.index].values():
-            if m.people[tie.other(self.index)].is_member:
-                total += tie.trust
-                count += 1
-        return total / count if count else m.config.trust.stranger
-
     def choose_level(self) -> int:
         """Ordered logit over non-member, peripheral, active, core."""
         m, p = self.model, self.model.config.participation
         world = m.world
         gap = m.vitality * max(m.member_ceiling - self.knowledge, 0.0)
+        belonging = self.recent / (self.recent + p.belonging_half)
         utility = (
             p.intercept
             + p.w_learning * gap
-            + p.w_belonging * self.belonging()
+            + p.w_belonging * belonging
             + p.w_interest * self.interest
             + p.w_legitimacy * m.legitimacy * world.org_boundary[self.org]
             + p.w_vitality * m.vitality
@@ -158,13 +175,15 @@ class RefPractitioner(mesa.Agent):
         """Meet members through the community's channels and, sometimes, a formal colleague."""
         m, ex = self.model, self.model.config.exchange
         if self.is_member and m.community_active:
+            seek = m.config.motivation.seek_motivation
             rate = m.contacts_per_level[self.membership] * m.channel_multiplier * m.vitality
+            rate *= math.exp(seek * self.acting_motivation - 0.5 * seek * seek)
             for _ in range(m.rng.poisson(rate)):
                 partner = None
                 if m.random.random() < ex.revisit_share:
                     partner = self.trusted_partner()
                 if partner is None:
-                    partner = m.random.choice(m.members)
+                    partner = m.random.choices(m.members, weights=m.partner_weights)[0]
                 if partner is not self:
                     m.meetings.append((self, partner, True))
         if m.random.random() < ex.formal_contact_rate:
@@ -187,16 +206,21 @@ class RefPractitioner(mesa.Agent):
 
     # ---------------------------------------------------------------- learning
     def learn(self) -> None:
-        """Take this week's gains (capped), then on-the-job learning and the online library."""
-        m, ex = self.model, self.model.config.exchange
+        """Take this week's gains (capped), on-the-job learning in the work time left, the library;
+        then remember this week's community exchanges."""
+        m, cfg = self.model, self.model.config
+        ex = cfg.exchange
         ceiling = m.member_ceiling if self.is_member else ex.base_ceiling
         k = min(self.knowledge + self.pending_gain, max(ceiling, self.knowledge))
-        k += ex.on_the_job_rate * max(ex.base_ceiling - k, 0.0)
+        work = 1.0 - min(self.hours / HOURS_PER_FTE_WEEK, 1.0)
+        k += ex.on_the_job_rate * work * max(ex.base_ceiling - k, 0.0)
         if m.enabled:
             rate = m.library_rate * m.vitality * self.membership / 3.0
             k += rate * max(ceiling - k, 0.0)
         self.knowledge = min(k, 1.0)
         self.pending_gain = 0.0
+        self.recent = self.recent * (1.0 - cfg.participation.belonging_memory) + self.exchanges
+        self.exchanges = 0
 
 
 class RefUnit(mesa.Agent):
@@ -209,17 +233,30 @@ class RefUnit(mesa.Agent):
         self.adopted = False
         self.next_adopted = False
 
+    def readiness(self) -> float:
+        """The best of the staff's know-how times willingness to apply the practice."""
+        cfg = self.model.config.adoption
+        if cfg.know_how_threshold <= 0:
+            return 1.0
+        best = 0.0
+        for i in self.staff:
+            person = self.model.people[i]
+            know = logistic((person.knowledge - cfg.know_how_threshold) / cfg.know_how_width)
+            willing = logistic(cfg.apply_intercept + cfg.apply_motivation * person.acting_motivation)
+            best = max(best, know * willing)
+        return best
+
+    def capacity(self) -> float:
+        """Implementation capacity left after the staff's time in the community."""
+        cfg = self.model.config.adoption
+        away = sum(min(self.model.people[i].hours / HOURS_PER_FTE_WEEK, 1.0) for i in self.staff)
+        return min(max(1.0 - cfg.productivity_cost * away / len(self.staff), 0.0), 1.0)
+
     def decide_adoption(self) -> None:
         m, cfg = self.model, self.model.config.adoption
         self.next_adopted = self.adopted
         if self.adopted:
             return
-        best = max(m.people[i].knowledge for i in self.staff)
-        gate = (
-            1.0
-            if cfg.know_how_threshold <= 0
-            else logistic((best - cfg.know_how_threshold) / cfg.know_how_width)
-        )
         share = m.adopted_share
         if m.complete_mixing:
             exposure = share
@@ -227,15 +264,16 @@ class RefUnit(mesa.Agent):
             num = den = 0.0
             for i in self.staff:
                 for tie in m.adjacency[i].values():
-                    if not tie.cross:
+                    if not tie.cross or not (tie.formal or cfg.community_ties_expose):
                         continue
                     partner = m.units.get(m.people[tie.other(i)].org)
                     if partner is not None:
                         den += tie.trust
                         num += tie.trust * partner.adopted
-            tie_exposure = num / den if den > 0 else 0.0
+            tie_exposure = num / (den + cfg.exposure_half) if den > 0 else 0.0
             exposure = cfg.global_mixing * share + (1.0 - cfg.global_mixing) * tie_exposure
-        prob = 1.0 - math.exp(-(m.p_eff + cfg.q * exposure) * gate / WEEKS_PER_YEAR)
+        ready = self.readiness() * self.capacity()
+        prob = 1.0 - math.exp(-(m.p_eff + cfg.q * exposure) * ready / WEEKS_PER_YEAR)
         self.next_adopted = m.random.random() < prob
 
     def apply_adoption(self) -> None:
@@ -253,18 +291,13 @@ class ReferenceModel(mesa.Model):
         cfg = config
         self.world = build_world(config, np.random.default_rng(seed))
         self.enabled = cfg.community.enabled
-        ex = cfg.exchange
-        mean = min(max(ex.initial_knowledge, 1e-6), 1 - 1e-6)
-        var = min(ex.initial_knowledge_sd**2, mean * (1 - mean) * 0.999)
-        nu = mean * (1 - mean) / var - 1 if var > 0 else 0.0
         self.people: list[RefPractitioner] = []
         for i, org in enumerate(self.world.practitioner_org.tolist()):
-            k = self.rng.beta(mean * nu, (1 - mean) * nu) if var > 0 else mean
-            self.people.append(RefPractitioner(self, i, org, float(k)))
+            self.people.append(RefPractitioner(self, i, org, self._initial_knowledge()))
         if self.enabled:
             for person in self.people:
                 if self.random.random() < cfg.community.founding_share:
-                    person.membership, person.aware = 3, True
+                    person.membership, person.aware, person.recent = 3, True, 1.0
         # ties: a dict keyed by (low, high) plus, per practitioner, a dict partner -> tie
         self.ties: dict[tuple[int, int], Tie] = {}
         self.adjacency: list[dict[int, Tie]] = [{} for _ in self.people]
@@ -282,19 +315,22 @@ class ReferenceModel(mesa.Model):
             if adopting[o]
         }
         self.complete_mixing = cfg.world.topology == "complete" or cfg.adoption.global_mixing >= 1.0
-        # the sponsor and the coordination team are constant under the supported configs
+        # the sponsor is constant under the supported configs
         s = cfg.sponsor
         level = s.level if self.enabled else 0.0
         self.mandated = self.enabled and s.mandate and s.level > 0
         self.legitimacy = s.legitimacy * s.level if self.enabled else 0.0
         self.protected_time = s.level * s.protected_time_max
+        self.resources = 1.0 - s.resource_dependence * (1.0 - s.level)
         self.motivation_shift = (
             -cfg.motivation.crowding_out_sd if self.mandated else cfg.motivation.recognition_sd * level
         )
-        self.p_eff = cfg.adoption.p * (1.0 + s.endorsement * self.legitimacy)
-        self._coordination()
+        endorsing = s.legitimacy * s.level if s.endorses else 0.0
+        self.p_eff = cfg.adoption.p * (1.0 + s.endorsement * endorsing)
+        ex = cfg.exchange
         channels = cfg.community.channels
         self.channel_multiplier = sum(getattr(channels, c) * y for c, y in CHANNEL_YIELD.items())
+        self.channel_hours = sum(getattr(channels, c) * h for c, h in CHANNEL_HOURS.items())
         intensity = {c: getattr(channels, c) for c in CHANNEL_YIELD}
         total = sum(intensity.values())
         quality = cfg.community.platform_quality
@@ -306,26 +342,49 @@ class ReferenceModel(mesa.Model):
         self.repertoire = 0.0
         self.week = 0
         self.members: list[RefPractitioner] = []
+        self.partner_weights: list[float] = []
         self.meetings: list[tuple[RefPractitioner, RefPractitioner, bool]] = []
+        self._coordination()
         self.rows: list[dict[str, float]] = [self.observe()]
 
+    def _initial_knowledge(self) -> float:
+        """Experience spread evenly over a career; knowledge drawn around a mean rising with it."""
+        cfg = self.config
+        d, ex = cfg.demography, cfg.exchange
+        position = self.random.random()  # share of a career behind this practitioner
+        mean = min(max(ex.initial_knowledge + d.experience_knowledge * (position - 0.5), 1e-6), 1 - 1e-6)
+        var = min(ex.initial_knowledge_sd**2, mean * (1 - mean) * 0.999)
+        if var <= 0:
+            return mean
+        nu = mean * (1 - mean) / var - 1
+        return float(self.rng.beta(mean * nu, (1 - mean) * nu))
+
     def _coordination(self) -> None:
-        """Weekly yields of a team of identical coordinators (copsim.model.mechanisms.coordination)."""
+        """This week's coordination yields against the community's demand
+        (copsim.model.mechanisms.coordination)."""
         c = self.config.coordinator
         hours = c.fte * HOURS_PER_FTE_WEEK * c.team_size if self.enabled else 0.0
-        half = c.half_saturation_hours
+        members = sum(p.is_member for p in self.people)
+        organizations = len({p.org for p in self.people if p.is_member})
+        unaware = sum(not p.aware for p in self.people)
 
-        def saturating(h: float) -> float:
-            return h / (h + half) if h > 0 else 0.0
+        def useful(share: float, needed: float) -> float:
+            needed = max(needed, c.minimum_task_hours)
+            return needed * (1.0 - math.exp(-hours * share / needed)), needed
 
         tech, inter = c.technical_competence, c.interpersonal_competence
-        self.activity = saturating(hours * c.share_activities * inter)
-        self.introductions = (
-            hours * c.share_brokering * c.introductions_per_hour * inter * (0.5 + 0.5 * c.connections)
+        events, events_needed = useful(
+            c.share_activities, c.event_hours_per_member * members * self.time_cost_scale
         )
-        self.referrals = hours * c.share_qa * c.referrals_per_hour * tech
-        self.recruits = hours * c.share_recruitment * c.recruits_per_hour * inter
-        self.curation = saturating(hours * c.share_curation * tech)
+        brokering, _ = useful(c.share_brokering, c.brokering_hours_per_organization * organizations)
+        qa, _ = useful(c.share_qa, c.qa_hours_per_member * members)
+        recruiting, _ = useful(c.share_recruitment, c.recruiting_hours_per_practitioner * unaware)
+        curation, curation_needed = useful(c.share_curation, c.curation_hours_per_item * self.repertoire)
+        self.activity = events / events_needed * inter * self.resources
+        self.introductions = c.introductions_per_hour * brokering * inter * (0.5 + 0.5 * c.connections)
+        self.referrals = c.referrals_per_hour * qa * tech
+        self.recruits = c.recruits_per_hour * recruiting * inter
+        self.curation = curation / curation_needed * tech
 
     # ---------------------------------------------------------------- helpers
     @staticmethod
@@ -357,6 +416,7 @@ class ReferenceModel(mesa.Model):
         cfg = self.config
         people = self.agents_by_type[RefPractitioner]
         if self.enabled:
+            self._coordination()
             cc = cfg.community
             v = (
                 self.vitality
@@ -380,36 +440,36 @@ class ReferenceModel(mesa.Model):
         cfg = self.config
         ex, tr = cfg.exchange, cfg.trust
         self.members = [p for p in self.people if p.is_member]
+        level_weight = (0.0, 1.0, ex.partner_active, ex.partner_core)
+        self.partner_weights = [level_weight[p.membership] * (0.25 + p.knowledge) for p in self.members]
         self.community_active = self.enabled and len(self.members) >= 2
         self.meetings = []
         people.shuffle_do("seek_contacts")
         if self.enabled and self.members:
             self.broker_and_refer()
         used: dict[Tie, float] = {}
-        new: dict[tuple[int, int], bool] = {}
-        for i, j, _community in self.meetings:
+        new: dict[tuple[int, int], float] = {}
+        for i, j, community in self.meetings:
             tie = self.ties.get(self.key(i.index, j.index))
             t = tie.trust if tie is not None else tr.stranger
-            mi = i.motivation + self.motivation_shift * i.is_member
-            mj = j.motivation + self.motivation_shift * j.is_member
             j_shares = self.random.random() < logistic(
-                ex.share_intercept + ex.share_motivation * mj + ex.share_trust * (t - 0.5)
+                ex.share_intercept + ex.share_motivation * j.acting_motivation + ex.share_trust * (t - 0.5)
             )
             i_shares = self.random.random() < logistic(
-                ex.share_intercept + ex.share_motivation * mi + ex.share_trust * (t - 0.5)
+                ex.share_intercept + ex.share_motivation * i.acting_motivation + ex.share_trust * (t - 0.5)
             )
             if j_shares:
                 i.pending_gain += ex.absorptive_capacity * max(j.knowledge - i.knowledge, 0.0)
             if i_shares:
                 j.pending_gain += ex.absorptive_capacity * max(i.knowledge - j.knowledge, 0.0)
-            both = j_shares and i_shares
-            step = tr.gain if both else 0.5 * tr.gain if (j_shares or i_shares) else 0.0
+            if community and (i_shares or j_shares):
+                i.exchanges += 1
+                j.exchanges += 1
+            step = 0.5 * tr.gain * (j_shares + i_shares)
             if tie is not None:  # met: not idle; trust grows only if someone shared
                 used[tie] = max(used.get(tie, 0.0), step)
             elif step > 0:
-                new.setdefault(
-                    self.key(i.index, j.index), (i.org != j.org, tr.stranger + step * (1.0 - tr.stranger))
-                )
+                new.setdefault(self.key(i.index, j.index), tr.stranger + step * (1.0 - tr.stranger))
         people.do("learn")
         for tie in self.ties.values():
             step = used.get(tie)
@@ -417,7 +477,8 @@ class ReferenceModel(mesa.Model):
                 tie.trust -= tr.decay * (tie.trust - tie.floor)
             else:
                 tie.trust += step * (1.0 - tie.trust)
-        for (a, b), (cross, start) in new.items():
+        for (a, b), start in new.items():
+            cross = self.people[a].org != self.people[b].org
             self._add_tie(Tie(a, b, start, tr.baseline, cross, False))
         if self.week % PRUNE_EVERY_WEEKS == 0:
             for tie in [t for t in self.ties.values() if not t.formal and t.trust - t.floor < LAPSE_MARGIN]:
@@ -434,7 +495,7 @@ class ReferenceModel(mesa.Model):
         qa = self.referrals * (0.5 + 0.5 * self.config.community.channels.qa_referral)
         if qa > 0:
             knowledge = sorted(p.knowledge for p in members)
-            cut = float(np.quantile(knowledge, 0.75))
+            cut = float(np.quantile(knowledge, EXPERT_QUANTILE))
             experts = [p for p in members if p.knowledge >= cut]
             for _ in range(self.rng.poisson(qa)):
                 asker, expert = self.random.choice(members), self.random.choice(experts)
@@ -442,7 +503,7 @@ class ReferenceModel(mesa.Model):
                     self.meetings.append((asker, expert, True))
 
     def build_practice(self) -> None:
-        """The core adds repertoire items, more when diverse and knowledgeable."""
+        """The core adds to the repertoire, more when diverse and knowledgeable."""
         if not self.enabled:
             return
         core = [p for p in self.people if p.membership == 3]

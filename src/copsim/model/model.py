@@ -400,7 +400,7 @@ class CopModel(mesa.Model):
         self.member_hours = total_by(rep, hours, self.n_replicates)
         self.work_share = 1.0 - np.minimum(hours / coordination.HOURS_PER_FTE_WEEK, 1.0)
         new_hire = (p.hired_week > 0) & (self.week - p.hired_week < ONBOARDING_WEEKS)
-        onboarding = np.where(new_hire, cfg.practice.onboarding_rate if teaches else 0.0, 0.0)
+        onboarding = practice.onboarding_rate(self.repertoire, cfg.practice)[rep] * (new_hire & teaches)
         p.knowledge = exchange.learned(
             p.knowledge,
             gains,

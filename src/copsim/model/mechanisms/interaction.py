@@ -25,6 +25,7 @@ description of what each channel does.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,10 +134,18 @@ class Members:
 
     def pick_by_weight(self, rep: np.ndarray, u: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """A member of replicate ``rep`` drawn in proportion to ``weight`` (per practitioner)
-        by the uniform ``u``, per entry; uniformly where a replicate's weights are all zero."""
-        entry = np.arange(self.ids.size)
-        chosen = draw_by_weight(self.start, entry, self.ids, np.ones(entry.size), weight, rep, u)
-        return np.where(chosen >= 0, self.ids[np.maximum(chosen, 0)], self.pick(rep, u))
+        by the uniform ``u`` (inverse CDF), per entry, ``rep`` ascending; uniformly where a
+        replicate's weights are all zero. Each replicate's cumulative weights are its own."""
+        chosen = self.pick(rep, u)
+        choosers = offsets(total_by(rep, None, self.count.size).astype(np.int64))
+        for r, (first, last) in enumerate(itertools.pairwise(choosers)):
+            if last == first:
+                continue
+            cumulative = np.cumsum(weight[self.ids[self.start[r] : self.start[r + 1]]])
+            if cumulative[-1] > 0:
+                at = np.searchsorted(cumulative, u[first:last] * cumulative[-1], side="right")
+                chosen[first:last] = self.ids[self.start[r] + np.minimum(at, cumulative.size - 1)]
+        return chosen
 
 
 @dataclass

@@ -69,6 +69,13 @@ def captured_items(leaving_knowledge: np.ndarray, capacity: np.ndarray, p: Pract
     return p.capture_rate * leaving_knowledge * capacity
 
 
+def onboarding_rate(repertoire: np.ndarray, p: PracticeConfig) -> np.ndarray:
+    """How fast a hire in the first year learns from the repertoire (share of the gap to the
+    member ceiling a week): ``onboarding_rate`` times how full the repertoire is,
+    ``R / (R + half_repertoire)`` (an empty repertoire teaches nothing)."""
+    return p.onboarding_rate * repertoire / (repertoire + p.half_repertoire)
+
+
 def knowledge_ceiling(repertoire: np.ndarray, base_ceiling: float, p: PracticeConfig) -> np.ndarray:
     """What a member can know, given the community's repertoire (items)."""
     return base_ceiling + (1.0 - base_ceiling) * repertoire / (repertoire + p.half_repertoire)
