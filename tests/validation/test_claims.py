@@ -1,52 +1,69 @@
-"""The source article's claims, each on its case scenario (docs/VALIDATION.md, section 5)."""
+"""The source article's claims, each on its case scenario (docs/VALIDATION.md, sections 4-5).
+
+Every check states its source and expected range in tests/validation/patterns.py; a strict
+expected failure is a claim the model does not reproduce, with the measured reason.
+"""
 
 from __future__ import annotations
 
 import pytest
-from patterns import WITHIN_AGENCY, check
+from patterns import COORDINATOR_CASES, check
 
 pytestmark = pytest.mark.validation
 
 
-def test_rumble_strips_community_reaches_half_the_states_sooner(pattern):
-    check(pattern("community"), "community reaches 50 % sooner in at least 5 of 6 pairs")
-
-
 def test_rumble_strips_community_gains_adopter_years(pattern):
-    check(pattern("community"), "community gains adopter-years (CI > 0)")
+    check(pattern("community"), "community gains adopter-years in at least 7 of 8 pairs (CI > 0)")
 
 
-def test_coordinator_time_helps(pattern):
-    check(pattern("coordinator"), "a quarter-time coordinator beats none (CI > 0)")
+@pytest.mark.parametrize("scenario", COORDINATOR_CASES)
+def test_a_quarter_time_coordinator_beats_none(pattern, scenario):
+    check(pattern("coordinator"), f"{scenario}: a quarter-time coordinator beats none (CI > 0)")
 
 
-def test_coordinator_time_has_diminishing_returns(pattern):
-    check(
-        pattern("coordinator"),
-        "diminishing returns: gain per FTE from 0 to 0.25 exceeds that from 0.5 to 0.9 (CI > 0)",
-    )
-
-
-def test_an_uncoordinated_community_loses_its_vitality(pattern):
-    check(pattern("coordinator"), "fte 0: vitality decays below 0.05")
+@pytest.mark.parametrize("scenario", ("rumble_strips", "safecities"))
+def test_half_time_buys_most_of_the_coordinators_effect(pattern, scenario):
+    check(pattern("coordinator"), f"{scenario}: most of the effect by half-time")
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="membership has no rule that makes members leave a community that no longer meets: with "
-    "vitality 0 the learning and vitality terms vanish but trust to fellow members keeps them in",
+    reason="without coordination the community goes quiet and members' belonging fades, but active and "
+    "core members lapse more slowly than our reading of 'within a few years': about a third of them "
+    "are still there after five years",
 )
-def test_an_uncoordinated_community_loses_members(pattern):
-    check(pattern("coordinator"), "fte 0: members fall below 80 % of their peak")
+def test_an_uncoordinated_community_loses_its_active_members(pattern):
+    check(pattern("coordinator"), "fte 0: active members drift away within a few years")
 
 
-@pytest.mark.parametrize("scenario", sorted(WITHIN_AGENCY))
-def test_sponsorship_matters_more_across_boundaries(pattern, scenario):
-    check(pattern("sponsorship"), f"{scenario}: sponsorship matters more across boundaries (mean > 0)")
+def test_sponsorship_matters_more_across_boundaries_in_safecities(pattern):
+    check(pattern("sponsorship"), "safecities: sponsorship matters more across boundaries (CI > 0)")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="E-Regulation's agencies are all federal, so removing its boundaries only removes silo "
+    "strength; sponsorship's legitimacy weighs the silo cost less, but that lifts participation about "
+    "as much in siloed as in open agencies (about 20 pp either way)",
+)
+def test_sponsorship_matters_more_across_boundaries_in_e_regulation(pattern):
+    check(pattern("sponsorship"), "e_regulation: sponsorship matters more across boundaries (CI > 0)")
+
+
+def test_losing_the_sponsor_costs_participation(pattern):
+    check(pattern("board"), "losing the sponsor costs participation")
+
+
+def test_losing_the_sponsor_slows_adoption(pattern):
+    check(pattern("board"), "losing the sponsor slows adoption in most pairs")
 
 
 def test_a_sponsor_board_protects_against_the_sponsors_departure(pattern):
     check(pattern("board"), "a board keeps participation higher after departure (CI > 0)")
+
+
+def test_a_coordinators_own_competence_matters_even_with_coaching(pattern):
+    check(pattern("coaching"), "a competent coordinator's community is livelier, even with coaching (CI > 0)")
 
 
 def test_company_command_community_shortens_time_to_talent(pattern):
@@ -57,10 +74,10 @@ def test_company_command_community_keeps_more_knowledge_through_a_retirement_wav
     check(pattern("company_command"), "community keeps more knowledge through the wave (CI > 0)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with two-year command rotation the wave adds little turnover, and a community that has "
-    "raised knowledge has more to lose: the wave's loss is not smaller with the community",
-)
 def test_company_command_community_buffers_the_waves_loss_of_knowledge(pattern):
     check(pattern("company_command"), "community buffers the wave's loss of knowledge (CI > 0)")
+
+
+@pytest.mark.parametrize("scenario", ("e_regulation", "safecities"))
+def test_mandated_participation_adopts_more_slowly_across_boundaries(pattern, scenario):
+    check(pattern("mandate"), f"{scenario}: mandated participation adopts more slowly in most pairs")

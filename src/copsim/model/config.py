@@ -398,6 +398,9 @@ class PracticeConfig:
 
 @dataclass
 class AdoptionConfig:
+    initial_adopters: float = param(
+        0.0, 0.0, 1.0, unit="share of adopting units", doc="units already using the practice at launch"
+    )
     p: float = param(0.03, 0.0, 10.0, unit="per year", source="Bass 1969; Sultan et al. 1990")
     q: float = param(0.38, 0.0, 10.0, unit="per year", source="Bass 1969; Sultan et al. 1990")
     global_mixing: float = param(

@@ -146,7 +146,9 @@ class CopModel(mesa.Model):
         self.motivation = self.people.motivation.copy()  # as it acts this week (exchange sets it)
         self.work_share = np.ones(self.people.org.size)  # share of the work week not in the community
         self.member_hours = zero
-        self.adopted_week = np.full(self.world.n_organizations, -1, np.int64)
+        self.adopted_week = adoption.adopted_at_launch(
+            self.streams.world.uniform(self.layout.units), self.world.org_adopting, self.layout.unit_start, cfg.adoption
+        )
         self.alumni_knowledge = np.zeros(0)
         self.alumni_rep = np.zeros(0, np.int64)
         self.hire_log: list[tuple[np.ndarray, np.ndarray]] = []  # (replicate, weeks) per hire

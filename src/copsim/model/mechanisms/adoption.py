@@ -48,6 +48,19 @@ def ring_closed_form(t_years: np.ndarray, p: float, q: float) -> np.ndarray:
     return 1.0 - np.exp(-(p + q) * t + (q / p) * (1.0 - np.exp(-p * t)))
 
 
+def adopted_at_launch(
+    u: np.ndarray, adopting: np.ndarray, unit_start: np.ndarray, a: AdoptionConfig
+) -> np.ndarray:
+    """Each unit's adoption week at the start: 0 for the ``initial_adopters`` share (rounded)
+    of each replicate's adopting units, those with the smallest uniforms ``u``; -1 for the rest."""
+    week = np.full(u.size, -1, np.int64)
+    for first, last in zip(unit_start[:-1], unit_start[1:], strict=True):
+        candidates = first + np.flatnonzero(adopting[first:last])
+        count = round(a.initial_adopters * candidates.size)
+        week[candidates[np.argsort(u[candidates], kind="stable")[:count]]] = 0
+    return week
+
+
 def innovation_rate(p: float, endorsement: float, endorsing: np.ndarray) -> np.ndarray:
     """External influence per year, per replicate: dissemination lifted by the sponsor's
     endorsement of the practice (``endorsing``: legitimacy times level, 0-1)."""
