@@ -119,27 +119,39 @@ def run_conditions(
         if ts is not None:
             series.append(ts.assign(condition_id=cid, scenario=scenario, sample=s, replicate=r, **keys))
     runs = pd.DataFrame(rows)
-    out.mkdir(parents=True, exist_ok=True)
-    _atomic_parquet(runs, out / "runs.parquet")
-    if series:
-        _atomic_parquet(pd.concat(series, ignore_index=True), out / "timeseries.parquet")
     manifest = {
-        "kind": "sample",
         "scenario": scenario,
         "root_seed": root_seed,
         "replicates": replicates,
         "fixed_overrides": list(fixed),
         "design": design or {},
         "samples": len(samples),
-        "versions": versions(),
         "start": started,
+    }
+    write_sample(out, runs, manifest, pd.concat(series, ignore_index=True) if series else None)
+    return runs
+
+
+def write_sample(
+    out: str | Path, runs: pd.DataFrame, manifest: dict, timeseries: pd.DataFrame | None = None
+) -> None:
+    """Write a sample's ``runs.parquet`` (and ``timeseries.parquet``) and then ``manifest.json``
+    (``manifest`` plus kind ``sample``, versions, end time and status), each atomically."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_parquet(runs, out / "runs.parquet")
+    if timeseries is not None:
+        _atomic_parquet(timeseries, out / "timeseries.parquet")
+    manifest = {
+        "kind": "sample",
+        **manifest,
+        "versions": versions(),
         "end": datetime.now(UTC).isoformat(),
         "status": "complete",
     }
     tmp = out / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, default=_json_default))
     os.replace(tmp, out / "manifest.json")
-    return runs
 
 
 def _json_default(value):
