@@ -9,7 +9,8 @@ both loopback addresses, so no traffic leaves the machine (usage statistics off,
 authentication on). The kernels are compiled once into a Numba cache both nodes read through
 Ray's ``runtime_env``, and no node compiles anything. Every process the test starts carries a
 marker in its environment; at the end, even after a failure, each of them is stopped by its
-process id. Slow (about three minutes).
+process id. Slow (about three minutes). A quick test checks that the commands in CLUSTER.md
+pass copsim's checks.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -34,8 +37,6 @@ import pytest
 
 pytest.importorskip("hydra_plugins.hydra_ray_launcher")
 pytest.importorskip("ray")
-
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 BIN = Path(sys.executable).parent
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -284,6 +285,8 @@ def reference(cluster: Cluster, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_a_sweep_spreads_over_both_nodes_with_the_basic_launchers_results(cluster, reference, tmp_path):
     out = tmp_path / "sweep"
     done = copsim_run(cluster, *on_ray(cluster, out))
@@ -310,6 +313,8 @@ def cache_files(directory: Path) -> dict[str, int]:
     return {str(p.relative_to(directory)): p.stat().st_mtime_ns for p in directory.rglob("*.nb?")}
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_losing_the_second_node_mid_sweep_then_resuming_loses_nothing(cluster, reference, tmp_path):
     out = tmp_path / "sweep"
     node2 = cluster.nodes["node2"]
@@ -373,3 +378,32 @@ def running_a_job(leader: int) -> bool:
             if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"ray::_run_job"):
                 return True
     return False
+
+
+def cluster_md_commands() -> list[list[str]]:
+    """The ``copsim-run`` commands of docs/CLUSTER.md, as their arguments (without ``-m``)."""
+    text = (SRC.parent / "docs" / "CLUSTER.md").read_text()
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL):
+        line = block.replace("\\\n", " ")
+        for command in line.splitlines():
+            if command.lstrip().startswith("copsim-run"):
+                words = shlex.split(
+                    command.replace("$NUMBA_CACHE_DIR", "/shared/numba").replace("$USER", "me")
+                )
+                commands.append([w for w in words[1:] if w != "-m"])
+    return commands
+
+
+def test_the_commands_in_cluster_md_compose():
+    """Every sweep command CLUSTER.md shows passes copsim's own checks of the sweep and of
+    Hydra's launcher settings (what copsim-run does before it launches anything)."""
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    from copsim.experiments.plan import expand
+    from copsim.experiments.runner import check_hydra
+
+    commands = cluster_md_commands()
+    launchers = {a for c in commands for a in c if a.startswith("hydra/launcher=")}
+    assert launchers == {"hydra/launcher=ray", "hydra/launcher=submitit_slurm"}
+    for args in commands:
+        check_hydra(expand(args))
