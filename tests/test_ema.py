@@ -15,7 +15,7 @@ import pytest
 
 import copsim
 from copsim.analysis.sweep import CENSORED_OUTCOMES
-from copsim.streams import replicate_seeds
+from copsim.model.streams import replicate_seeds
 
 ema_workbench = pytest.importorskip("ema_workbench")
 import copsim.ema  # noqa: E402  (after the skip: needs the workbench)

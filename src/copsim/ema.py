@@ -54,7 +54,7 @@ import copsim
 
 from .analysis.sample_runs import format_override
 from .analysis.spec_file import read_yaml_mapping
-from .streams import replicate_seeds
+from .model.streams import replicate_seeds
 
 try:
     with warnings.catch_warnings():

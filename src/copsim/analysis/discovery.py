@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError
+from ..model.config import ConfigError
 from .sample_runs import write_sample
 from .spec_file import read_yaml_mapping
 from .sweep import CENSORED_OUTCOMES, LEVER_PREFIXES, Sweep, pct, unit_noun
