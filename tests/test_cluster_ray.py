@@ -41,7 +41,7 @@ pytest.importorskip("ray")
 BIN = Path(sys.executable).parent
 SRC = Path(__file__).resolve().parents[1] / "src"
 HEAD_IP, NODE2_IP = "127.0.0.2", "127.0.0.3"
-#: 10 coordinator x sponsorship conditions plus the baseline, each about a second of model time
+#: 10 coordinator x sponsorship conditions plus the baseline, each a few seconds
 SWEEP = [
     "+experiment=coordinator_sponsorship",
     "scenario=safecities",
@@ -54,8 +54,8 @@ SWEEP = [
 ]
 CONDITIONS = 11
 COMPARED = ("runs.parquet", "timeseries.parquet", "conditions.csv")
-#: one run of two simulated years: compiles every kernel into NUMBA_CACHE_DIR (CLUSTER.md)
-WARM_UP = "import copsim; copsim.simulate(copsim.load_config('safecities', ['horizon_weeks=104']))"
+#: CLUSTER.md's warm-up: one short run compiles every kernel into NUMBA_CACHE_DIR
+WARM_UP = "import copsim; copsim.simulate(copsim.load_config('safecities', ['horizon_weeks=52']))"
 #: Ray's state API, asked in a process of its own (Ray reads the token settings on import)
 STATE = """
 import json, sys
