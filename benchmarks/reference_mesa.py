@@ -314,6 +314,9 @@ class ReferenceModel(mesa.Model):
             for o in range(self.world.n_organizations)
             if adopting[o]
         }
+        launch = round(cfg.adoption.initial_adopters * len(self.units))
+        for unit in self.random.sample(list(self.units.values()), launch):
+            unit.adopted = unit.next_adopted = True  # already practising at launch
         self.complete_mixing = cfg.world.topology == "complete" or cfg.adoption.global_mixing >= 1.0
         # the sponsor is constant under the supported configs
         s = cfg.sponsor

@@ -84,7 +84,7 @@ def fig_knowledge(pat, ax):
 
 
 def fig_participation(pat, ax):
-    names = [*patterns.MATURE_SCENARIOS, "e_regulation"]
+    names = [*patterns.MATURE_SCENARIOS, *patterns.REPORTED_SCENARIOS]
     bottom = np.zeros(len(names))
     for column, color in (("core_share", "C3"), ("active_share", "C1"), ("peripheral_share", "C0")):
         vals = np.array(
@@ -98,17 +98,22 @@ def fig_participation(pat, ax):
     ax.legend(fontsize=8, loc="upper right")
 
 
-def fig_motivation(pat, ax):
-    names = ["neutral", "mandate", "supportive"]
-    labels = ["voluntary,\nno recognition", "mandate", "voluntary,\nsupportive recognition"]
-    x = np.arange(3)
-    part = [pat.data["part"][n].mean() for n in names]
-    share = [pat.data["share"][n].mean() for n in names]
-    ax.bar(x - 0.2, part, 0.4, label="participation rate (mean over 10 y)")
-    ax.bar(x + 0.2, share, 0.4, label="sharing rate of community exchanges")
-    ax.set_xticks(x, labels)
-    ax.set(ylabel="share", title="Rumble Strips: mandate and recognition")
-    ax.legend(fontsize=8)
+def fig_mandate(pat, ax):
+    rows = pat.data["rows"]
+    names = list(rows)
+    diffs = [rows[n]["adopter-years, mandated - voluntary"] for n in names]
+    ci = [tuple(float(x) for x in rows[n]["95 % CI"].split(" to ")) for n in names]
+    x = np.arange(len(names))
+    ax.bar(x, diffs, color=["C3" if d < 0 else "C0" for d in diffs])
+    ax.errorbar(x, diffs, yerr=[[d - lo for d, (lo, _) in zip(diffs, ci, strict=True)],
+                                [hi - d for d, (_, hi) in zip(diffs, ci, strict=True)]],
+                fmt="none", color="black", capsize=4)  # fmt: skip
+    ax.axhline(0, color="black", lw=0.5)
+    ax.set_xticks(x, names)
+    ax.set(
+        ylabel="adopter-years, mandated - voluntary (paired, 95 % CI)",
+        title="Mandated vs voluntary participation",
+    )
 
 
 def fig_community(pat, ax):
@@ -125,22 +130,22 @@ def fig_community(pat, ax):
 
 def fig_coordinator(pat, axes):
     ax, ax2 = axes
-    y = pat.data["y"]
-    fte = np.array(list(y))
-    for f, v in y.items():
-        ax.scatter(np.full(v.size, f), v, color="grey", s=12)
-    ax.plot(fte, [v.mean() for v in y.values()], "o-", lw=2)
+    for scenario, curve in pat.data["curves"].items():
+        fte = sorted(curve)
+        ax.plot(fte, [curve[f] for f in fte], "o-", lw=2, label=scenario)
+    ax.axhline(0, color="black", lw=0.5)
     ax.set(
-        xlabel="coordinator FTE", ylabel="adopter-years in 10 years", title="Rumble Strips: coordinator time"
+        xlabel="coordinator FTE",
+        ylabel="adopter-years gained over\ndissemination (same endorsement)",
+        title="Coordinator time against the community's demand",
     )
-    weeks = pat.data["vitality"].index.to_numpy() / WEEKS
-    ax2.plot(weeks, pat.data["vitality"], label="vitality")
-    ax2.set(xlabel="years", ylabel="vitality", title="No coordinator (fte 0)")
-    twin = ax2.twinx()
-    twin.plot(weeks, pat.data["members"], color="C1", label="members")
-    twin.set_ylabel("members")
-    ax2.legend(loc="upper center", fontsize=8)
-    twin.legend(loc="center right", fontsize=8)
+    ax.legend(fontsize=8)
+    engaged = pat.data["engaged"]
+    weeks = engaged.index.to_numpy() / WEEKS
+    ax2.plot(weeks, engaged.to_numpy(), color="grey", lw=0.8)
+    ax2.plot(weeks, engaged.mean(axis=1), color="C3", lw=2, label="active + core members (mean)")
+    ax2.set(xlabel="years", ylabel="active + core members", title="Rumble Strips without a coordinator")
+    ax2.legend(fontsize=8)
 
 
 def fig_sponsorship(pat, ax):
@@ -155,6 +160,55 @@ def fig_sponsorship(pat, ax):
     ax.set(
         ylabel="participation gain from sponsorship (pp)",
         title="Sponsorship (level 0 -> 0.6) across vs within boundaries",
+    )
+    ax.legend(fontsize=8)
+
+
+def fig_coaching(pat, ax):
+    for (name, ens), color in zip(pat.data["runs"].items(), ("C0", "C3"), strict=True):
+        _band(ax, ens, "vitality", name, color)
+    ax.axvspan(0, 3, color="grey", alpha=0.1, label="window compared (years 0-3)")
+    ax.set(xlabel="years", ylabel="community vitality", title="Rumble Strips with a support team")
+    ax.legend(fontsize=8)
+
+
+def fig_decomposition(pat, ax):
+    steps = ["taking part", "learning", "tie exposure"]
+    names = list(pat.data)
+    x = np.arange(len(names))
+    bottom_pos, bottom_neg = np.zeros(len(names)), np.zeros(len(names))
+    for step, color in zip(["endorsement", *steps], ("grey", "C3", "C2", "C0"), strict=True):
+        values = np.array(
+            [pat.data[n].query("outcome == 'adopter_years' and step == @step")["mean"].iloc[0] for n in names]
+        )
+        base = np.where(values >= 0, bottom_pos, bottom_neg)
+        ax.bar(
+            x,
+            values,
+            bottom=base,
+            color=color,
+            label=step + (" (in the baseline)" if step == "endorsement" else ""),
+        )
+        bottom_pos += np.maximum(values, 0)
+        bottom_neg += np.minimum(values, 0)
+    ax.axhline(0, color="black", lw=0.5)
+    ax.set_xticks(x, names)
+    ax.set(ylabel="adopter-years added, step by step", title="Where the gain comes from (copsim-decompose)")
+    ax.legend(fontsize=8)
+
+
+def fig_series(pat, ax):
+    adopters = pat.data["adopters"]
+    years = patterns.LAUNCH_YEAR + adopters.index.to_numpy() / WEEKS
+    ax.plot(years, adopters.to_numpy(), lw=2, label="model, mean of 8 runs (about 12 states at launch)")
+    observed = patterns.OBSERVED_STATES
+    ax.scatter(
+        list(observed), list(observed.values()), color="black", zorder=3, label="observed (docs/CASES.md)"
+    )
+    ax.set(
+        xlabel="year",
+        ylabel="state DOTs using centerline rumble strips",
+        title="Rumble Strips against public data",
     )
     ax.legend(fontsize=8)
 
@@ -198,12 +252,15 @@ FIGURES = {
     "ring": (fig_ring, 1),
     "knowledge": (fig_knowledge, 1),
     "participation": (fig_participation, 1),
-    "motivation": (fig_motivation, 1),
+    "mandate": (fig_mandate, 1),
     "community": (fig_community, 1),
     "coordinator": (fig_coordinator, 2),
     "sponsorship": (fig_sponsorship, 1),
     "board": (fig_board, 1),
+    "coaching": (fig_coaching, 1),
     "company_command": (fig_company_command, 2),
+    "decomposition": (fig_decomposition, 1),
+    "series": (fig_series, 1),
 }
 
 
@@ -260,11 +317,19 @@ def _format(value) -> str:
 
 
 def numbers_block(pat) -> str:
-    """Markdown for a pattern's numbers and checks."""
+    """Markdown for a pattern's numbers and checks (each with its source, expected range,
+    measured value and verdict)."""
     lines = ["| quantity | value |", "|---|---|"]
     lines += [f"| {k} | {_format(v)} |" for k, v in pat.numbers.items()]
-    lines += ["", "| check | result |", "|---|---|"]
-    lines += [f"| {k} | {'pass' if ok else '**fails**'} |" for k, ok in pat.checks.items()]
+    if pat.criteria:
+        lines += ["", "| check | source | expected | measured | verdict |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {c.name} | {c.source} | {c.expected} | {c.measured} | {'pass' if c.passed else '**fails**'} |"
+            for c in pat.criteria
+        ]
+    elif pat.checks:
+        lines += ["", "| check | result |", "|---|---|"]
+        lines += [f"| {k} | {'pass' if ok else '**fails**'} |" for k, ok in pat.checks.items()]
     return "\n".join(lines)
 
 

@@ -23,7 +23,7 @@ def test_a_term_added_to_the_participation_utility_moves_participation(monkeypat
     before = _members_at_the_end(config)
 
     def with_belonging_in_silos(*, belonging, silo, **rest):
-        w_belonging_silo = 3.0  # the walkthrough's new parameter, set high
+        w_belonging_silo = 10.0  # the walkthrough's new parameter, set high (measured: +10 members)
         return ORIGINAL(belonging=belonging, silo=silo, **rest) + w_belonging_silo * belonging * silo
 
     monkeypatch.setattr(participation, "utility", with_belonging_in_silos)

@@ -369,7 +369,9 @@ def test_learning_stops_at_the_ceiling_and_adds_the_job_the_library_and_onboardi
 def test_contributions_credit_the_giver_in_community_meetings_only():
     shares = np.array([[True, True], [True, False]])
     knowledge = np.array([0.2, 0.6, 0.5, 0.5])
-    got = exchange.contributions(np.array([0, 2]), np.array([1, 3]), shares, np.array([True, False]), knowledge)
+    got = exchange.contributions(
+        np.array([0, 2]), np.array([1, 3]), shares, np.array([True, False]), knowledge
+    )
     assert got.tolist() == [0, 1, 0, 0]  # 1 told 0 something new; 0 told 1 nothing 1 did not know
 
 

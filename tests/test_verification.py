@@ -63,8 +63,19 @@ def test_a_sponsor_board_is_never_worse_than_no_board_on_the_same_draws():
 
 def test_endorsement_lifts_the_baseline_too():
     """The sponsor's endorsement of the practice is its own lever: the dissemination-only
-    baseline gets it unless it is switched off (issue #18)."""
-    base = ("community.enabled=false", "horizon_weeks=260")
-    endorsed = copsim.simulate_ensemble(small_config("rumble_strips", *base), 4).summary
-    plain = copsim.simulate_ensemble(small_config("rumble_strips", *base, "sponsor.endorses=false"), 4).summary
-    assert endorsed["adopter_years"].sum() > plain["adopter_years"].sum()
+    baseline gets it unless it is switched off (issue #18). At level 0.6 and legitimacy 0.8 it
+    multiplies p by 1.48; with p raised to 0.3 a year (so that p, not imitation, drives the
+    first years) adoption must be clearly faster, by at least 10 % in adopter-years."""
+    base = (
+        "community.enabled=false",
+        "horizon_weeks=156",
+        "world.n_organizations=100",
+        "world.n_practitioners=600",
+        "adoption.p=0.3",
+        "adoption.initial_adopters=0",
+    )
+    endorsed = copsim.simulate_ensemble(copsim.load_config("rumble_strips", list(base)), 4).summary
+    plain = copsim.simulate_ensemble(
+        copsim.load_config("rumble_strips", [*base, "sponsor.endorses=false"]), 4
+    ).summary
+    assert endorsed["adopter_years"].sum() > 1.1 * plain["adopter_years"].sum()

@@ -54,6 +54,12 @@ def test_losing_the_sponsor_costs_participation(pattern):
     check(pattern("board"), "losing the sponsor costs participation")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="losing the sponsor costs about 12 pp of participation and the endorsement, but by year 3 "
+    "the community's ties and know-how are in place and carry adoption on: fewer adopter-years in only "
+    "about half of the pairs",
+)
 def test_losing_the_sponsor_slows_adoption(pattern):
     check(pattern("board"), "losing the sponsor slows adoption in most pairs")
 
@@ -74,10 +80,31 @@ def test_company_command_community_keeps_more_knowledge_through_a_retirement_wav
     check(pattern("company_command"), "community keeps more knowledge through the wave (CI > 0)")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="commanders serve two-year tours, so the whole workforce turns over every two years whether "
+    "or not a wave comes: the wave adds little loss in either arm, and nothing for the community to buffer",
+)
 def test_company_command_community_buffers_the_waves_loss_of_knowledge(pattern):
     check(pattern("company_command"), "community buffers the wave's loss of knowledge (CI > 0)")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a mandate enrols everyone: the crowding-out (-0.35 SD) lowers sharing by about a fifth and "
+    "willingness to apply by a few per cent, but every unit then has members who learn and are exposed, "
+    "and that gain is larger; mandated participation adopts about as fast, or faster",
+)
 @pytest.mark.parametrize("scenario", ("e_regulation", "safecities"))
 def test_mandated_participation_adopts_more_slowly_across_boundaries(pattern, scenario):
     check(pattern("mandate"), f"{scenario}: mandated participation adopts more slowly in most pairs")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Rumble Strips follows the Bass pace of its guessed p and q from about 12 states at launch: "
+    "it reaches over 30 states by 2003, where the one public count has 22 (a pace about eight times "
+    "slower); p and q are not fitted because the series has two points",
+)
+def test_rumble_strips_follows_the_observed_count_of_states(pattern):
+    check(pattern("series"), "Rumble Strips follows the observed count of states (2000, 2003)")

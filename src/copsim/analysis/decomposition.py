@@ -89,7 +89,8 @@ def table(frame: pd.DataFrame, outcome: str = "adopter_years") -> str:
     lines = ["| step | change | 95 % interval | runs up / down |", "|---|---:|---|---|"]
     for row in frame[frame["outcome"] == outcome].itertuples():
         lines.append(
-            f"| {row.step} | {row.mean:+.{digits}f} | {row.ci_low:+.{digits}f} to {row.ci_high:+.{digits}f} | "
+            f"| {row.step} | {row.mean:+.{digits}f} | "
+            f"{row.ci_low:+.{digits}f} to {row.ci_high:+.{digits}f} | "
             f"{row.runs_up} / {row.runs_down} |"
         )
     return "\n".join(lines)

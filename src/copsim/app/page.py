@@ -11,11 +11,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from copsim import ConfigError
 from copsim.app import export, levers, wording
 from copsim.app.cases import CASES, DEFAULT_CASE
 from copsim.app.network_picture import draw_network
 from copsim.app.runner import EnsembleJob, configured_workers
-from copsim.config import ConfigError
 
 MAX_SAVED = 3
 CONDITION_LABELS = {"community": "with the community", "baseline": "dissemination alone"}

@@ -392,7 +392,8 @@ class PracticeConfig:
         0.0,
         1.0,
         unit="share of gap per week",
-        doc="how fast a hire in the first year learns from a full repertoire toward the member ceiling (guess)",
+        doc="how fast a hire in the first year learns from a full repertoire toward the member "
+        "ceiling (guess)",
     )
 
 

@@ -147,7 +147,10 @@ class CopModel(mesa.Model):
         self.work_share = np.ones(self.people.org.size)  # share of the work week not in the community
         self.member_hours = zero
         self.adopted_week = adoption.adopted_at_launch(
-            self.streams.world.uniform(self.layout.units), self.world.org_adopting, self.layout.unit_start, cfg.adoption
+            self.streams.world.uniform(self.layout.units),
+            self.world.org_adopting,
+            self.layout.unit_start,
+            cfg.adoption,
         )
         self.alumni_knowledge = np.zeros(0)
         self.alumni_rep = np.zeros(0, np.int64)

@@ -24,6 +24,8 @@ complete mixing, no community and no gate, this is the Bass (1969) model, whose 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy.special import expit as logistic
 
@@ -54,7 +56,7 @@ def adopted_at_launch(
     """Each unit's adoption week at the start: 0 for the ``initial_adopters`` share (rounded)
     of each replicate's adopting units, those with the smallest uniforms ``u``; -1 for the rest."""
     week = np.full(u.size, -1, np.int64)
-    for first, last in zip(unit_start[:-1], unit_start[1:], strict=True):
+    for first, last in itertools.pairwise(unit_start):
         candidates = first + np.flatnonzero(adopting[first:last])
         count = round(a.initial_adopters * candidates.size)
         week[candidates[np.argsort(u[candidates], kind="stable")[:count]]] = 0
