@@ -259,37 +259,40 @@ def test_times_count_every_run_and_never_average_only_those_that_got_there():
     assert "not within 10 years in 4 of 10 runs" in card.detail
 
 
-def test_headline_names_both_ranges_and_says_sooner_only_beyond_chance():
+def test_headline_names_both_ranges_and_the_verdict_says_sooner_only_beyond_chance():
     community = [4.0, 4.2, 4.4, 4.6, 4.8, 5.0, 5.2, 5.4, 5.6, 5.8]
     clearly = fake_comparison({"t50_years": community}, {"t50_years": [t + 2 for t in community]})
-    text = wording.headline_for(clearly)
-    assert text == (
-        "Half of the states adopt the practice within 4.8 years (95 % confidence 4.2–5.6 years) with the "
-        "community, against 6.8 years with dissemination alone. The community is sooner beyond chance: "
-        "sooner in 10 of 10 paired runs, later in 0."
+    assert wording.headline_for(clearly) == (
+        "Half of the states adopt the practice within 4.8 years with the community (95 % confidence "
+        "4.2–5.6 years), against 6.8 years with dissemination alone."
+    )
+    assert wording.verdict_for(clearly) == (
+        "Sooner beyond chance: with the community half of the states adopt the practice sooner in 10 of 10 "
+        "paired runs (same chance events), later in none; at least a year sooner in 10."
     )
     noisy = fake_comparison({"t50_years": community}, {"t50_years": community[::-1]})
-    assert "With 10 runs the two cannot be told apart (sooner in 5 of 10 paired runs, later in 5)" in (
-        wording.headline_for(noisy)
+    assert wording.verdict_for(noisy) == (
+        "With 10 runs the community and dissemination alone cannot be told apart: half of the states adopt "
+        "the practice sooner in 5 of 10 paired runs (same chance events), later in 5."
     )
-    assert "sooner beyond chance" not in wording.headline_for(noisy)
     few = fake_comparison({"t50_years": [3.0, 4.0]}, {"t50_years": [5.0, 6.0]})
     assert wording.headline_for(few) == (
-        "Half of the states adopt the practice within 3.0 years with the community, against 5.0 years "
-        "with dissemination alone. With 2 runs the two cannot be told apart: sooner in 2 of 2 paired runs, "
-        "later in 0."
+        "Half of the states adopt the practice within 3.0 years with the community (2 runs: too few to say "
+        "how sure), against 5.0 years with dissemination alone."
     )
-    statement = wording.statement_for(clearly)
-    assert statement.startswith("In 10 of 10 paired runs (same chance events), half of the states adopt")
-    assert "in 10 of them at least a year sooner" in statement
+    assert wording.verdict_for(few).startswith(
+        "With 2 runs the community and dissemination alone cannot be told apart (6 or more pairs in which "
+        "either gets there are needed to tell): half of the states adopt the practice sooner in 2 of 2"
+    )
 
 
 def test_headline_when_half_never_get_there():
     c = fake_comparison({"t50_years": [3.0] + [NAN] * 9}, {"t50_years": [NAN] * 10})
-    assert wording.headline_for(c).startswith(
-        "Half of the states adopt the practice not within 10 years with the community in 9 of 10 runs; "
-        "dissemination alone does not get there within 10 years in 10 of 10 runs."
+    assert wording.headline_for(c) == (
+        "In 9 of 10 runs, half of the states do not adopt the practice within 10 years with the community; "
+        "with dissemination alone, not within 10 years in 10 of 10 runs."
     )
+    assert "neither within 10 years in 9" in wording.verdict_for(c)
 
 
 def test_company_commands_headline_is_time_to_talent():
@@ -298,9 +301,11 @@ def test_company_commands_headline_is_time_to_talent():
         {"time_to_talent_weeks": [45.0 + r for r in range(10)]},
         scenario="company_command",
     )
-    assert wording.headline_for(c).startswith(
-        "Half of the new company commanders become competent within 34 weeks (95 % confidence 31–38 weeks)"
+    assert wording.headline_for(c) == (
+        "Half of the new company commanders become competent within 34 weeks with the community "
+        "(95 % confidence 31–38 weeks), against 49 weeks with dissemination alone."
     )
+    assert "at least a year sooner in 0" in wording.verdict_for(c)  # 15 weeks sooner, not a year
 
 
 def test_no_count_or_share_on_the_cards_leaves_its_bounds():
@@ -444,7 +449,7 @@ def test_the_queue_answers_exactly_what_simulate_ensemble_gives_for_each_ensembl
     request = SmallRequest("e_regulation", ("coordinator.fte=0.5",), 3)
     job = queue.submit(request)
     assert job.wait(120) and job.state == "done", job.error
-    assert job.done == job.total == 3 * 3 + 1
+    assert job.done == job.total == 3 + 1  # three ensembles and the network picture
     comparison = job.output.comparison
     config = request.config()
     expected = {
@@ -499,13 +504,13 @@ def test_equal_requests_are_one_job_and_an_answer_comes_back_at_once(queue):
 
 
 def test_waiting_requests_know_their_place_and_a_gone_session_frees_its_place(queue, monkeypatch):
-    simulate_one = runner._one_replicate
+    simulate = runner._ensemble
 
-    def slow(config, seed):  # long enough that the first request is still running when its tab closes
-        time.sleep(0.1)
-        return simulate_one(config, seed)
+    def slow(config, replicates):  # long enough that the first request is still running when its tab closes
+        time.sleep(1.0)
+        return simulate(config, replicates)
 
-    monkeypatch.setattr(runner, "_one_replicate", slow)
+    monkeypatch.setattr(runner, "_ensemble", slow)
     connected = {"a": True, "b": True, "c": True}
     a = queue.submit(SmallRequest("safecities", ("coordinator.fte=0.25",), 30), lambda: connected["a"])
     b = queue.submit(SmallRequest("safecities", ("coordinator.fte=0.5",), 2), lambda: connected["b"])
@@ -534,10 +539,10 @@ def test_a_session_that_stops_waiting_withdraws_its_request_unless_another_waits
 
 
 def test_a_failing_request_reports_its_error_and_the_queue_goes_on(queue, monkeypatch):
-    def broken(config, seed):
+    def broken(config, replicates):
         raise RuntimeError("model broke")
 
-    monkeypatch.setattr(runner, "_one_replicate", broken)
+    monkeypatch.setattr(runner, "_ensemble", broken)
     job = queue.submit(SmallRequest("e_regulation", (), 2))
     assert job.wait(60) and job.state == "failed" and "model broke" in job.error and job.output is None
     monkeypatch.undo()

@@ -17,7 +17,7 @@ import pytest
 from copsim import cli
 from copsim.experiments import runner
 from copsim.experiments.cli import collect
-from copsim.streams import replicate_seeds
+from copsim.model.streams import replicate_seeds
 
 COPSIM_RUN = shutil.which("copsim-run", path=str(Path(sys.executable).parent))
 TINY = ["horizon_weeks=20", "world.n_practitioners=60", "world.n_organizations=10", "replicates=2"]

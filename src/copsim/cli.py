@@ -25,7 +25,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from .config import ConfigError, CopConfig, conf_dir, from_container, load_config, register_configs
+from .model.config import ConfigError, CopConfig, conf_dir, from_container, load_config, register_configs
 
 #: run options the CLI accepts beside the model's keys
 RUN_KEYS = {"replicates": (1, 10_000), "out": None, "baseline": None}
@@ -87,7 +87,7 @@ def run_ensemble(config: CopConfig, replicates: int):
     import pandas as pd
 
     from .api import EnsembleResult, simulate, simulate_ensemble
-    from .streams import replicate_seeds
+    from .model.streams import replicate_seeds
 
     if replicates != 1:
         return simulate_ensemble(config, replicates, progress=_progress)

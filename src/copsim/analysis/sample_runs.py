@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import load_config
-from ..streams import replicate_seeds
+from ..model.config import load_config
+from ..model.streams import replicate_seeds
 
 
 def format_override(key: str, value) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ..config import ConfigError
+from ..model.config import ConfigError
 from .cases import DEFAULT_CASE
 from .levers import DEFAULT_REPLICATES, Levers, Request, check_case, check_replicates, levers_from_overrides
 

@@ -9,12 +9,14 @@ back. Simulations run in the server's queue (:mod:`copsim.app.runner`), never in
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from copsim import ConfigError
 from copsim.analysis.case_status import case_status
 from copsim.analysis.stats import middle_ranks
 from copsim.analysis.times import compare_paired
@@ -23,7 +25,6 @@ from copsim.app.cases import CASES
 from copsim.app.levers import HELP, Request
 from copsim.app.network_picture import draw_network
 from copsim.app.runner import Job, JobOutput, dispatcher
-from copsim.config import ConfigError
 
 #: seconds between two looks at a running or waiting request (cheap: the fragment only reads it)
 PROGRESS_EVERY = 1.0
@@ -198,9 +199,13 @@ def progress_panel() -> None:
             else f"waiting in line: {ahead} requests ahead of yours"
         )
     else:
-        text = f"simulating: {job.done} of {job.total} runs ({n} with the community, {n} without"
-        text += f", {n} as in the case" if job.request.overrides else ""
-        text += ", 1 for the network picture)"
+        parts = f"{n} runs with the community, {n} without"
+        parts += f", {n} as in the case" if job.request.overrides else ""
+        elapsed = time.monotonic() - (job.started or time.monotonic())
+        text = (
+            f"simulating: {job.done} of {job.total} parts done ({parts}, 1 for the network picture); "
+            f"{elapsed:.0f} s so far"
+        )
     with st.container(key="progress"):
         st.progress(job.fraction, text=text)
         if st.button("Cancel", key="cancel"):
@@ -324,7 +329,7 @@ def show_results(request: Request, output: JobOutput, stale: bool) -> None:
             else:
                 said = wording.amount(middle_value, case.outcome.unit)
             st.markdown(
-                f"**The community's network in the middle run**, after {wording.years_text(snap.weeks / 52)} "
+                f"**The community's network in the middle run**, after {wording.years_text(snap.week / 52)} "
                 f"(the run whose {case.outcome.short.lower()} is the one given above: {said}). People in the "
                 f"{len(snap.org_labels)} organizations with the most members (each colour one organization; "
                 "up to 12 people each). Red lines are ties across organizations, the bridges a community "

@@ -31,7 +31,7 @@ from ..analysis.times import (
     summarize_times,
 )
 from ..api import EnsembleResult
-from ..config import CopConfig
+from ..model.config import CopConfig
 from .levers import lever_values, levers_from_config
 
 WEEKS_PER_YEAR = 52.0

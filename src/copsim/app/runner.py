@@ -19,14 +19,14 @@ then one more run of the middle replicate to draw its network.
 
 Workers are processes (``spawn``, safe beside Streamlit's threads), so simulations never hold
 the server's interpreter lock; with ``--workers 1`` they run in one background thread instead.
-Replicate seeds are those of :func:`copsim.simulate_ensemble` and ensembles are assembled the
-same way (:func:`assemble`), so the numbers do not depend on the number of workers (tested).
+Each ensemble is one task, :func:`copsim.simulate_ensemble` itself (it steps the replicates side
+by side), so the numbers do not depend on the number of workers (tested); the ensembles of a
+request run on different workers at once, and progress is counted in these parts.
 """
 
 from __future__ import annotations
 
 import collections
-import dataclasses
 import logging
 import multiprocessing
 import os
@@ -39,12 +39,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ..analysis.times import median_rank
-from ..api import EnsembleResult, simulate
-from ..config import ConfigError, CopConfig
-from ..streams import replicate_seeds
+from ..api import EnsembleResult, simulate, simulate_ensemble
+from ..model.config import ConfigError, CopConfig
 from .cases import CASES
 from .levers import Request, baseline_of, scenario_defaults
 from .network_picture import NetworkSnapshot, snapshot_network
@@ -79,11 +77,11 @@ def configured_workers() -> int:
 
 
 # ------------------------------------------------------------------------------ worker tasks
-def _one_replicate(config: CopConfig, seed: int) -> tuple[pd.DataFrame, dict]:
-    """Worker task: one run from ``seed``; its weekly series and summary."""
+def _ensemble(config: CopConfig, replicates: int) -> EnsembleResult:
+    """Worker task: one ensemble, exactly as :func:`copsim.simulate_ensemble` runs it (its
+    replicates stepped side by side, which is several times faster than one by one)."""
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-    run = simulate(dataclasses.replace(config, seed=seed))
-    return run.timeseries, run.summary
+    return simulate_ensemble(config, replicates)
 
 
 def _snapshot(config: CopConfig, seed: int) -> NetworkSnapshot:
@@ -97,7 +95,7 @@ WARM_UP_OVERRIDES = ["world.n_organizations=12", "world.n_practitioners=90", "ho
 
 def _warm_up() -> None:
     """Worker task: load the model and its compiled loops before the first request needs them."""
-    from ..config import load_config
+    from ..model.config import load_config
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     simulate(load_config("rumble_strips", WARM_UP_OVERRIDES))
@@ -116,18 +114,6 @@ def _exit_with(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="copsim-parent-watch", daemon=True).start()
-
-
-def assemble(config: CopConfig, parts: list[tuple[pd.DataFrame, dict]]) -> EnsembleResult:
-    """Replicate results (in replicate order) as :func:`copsim.simulate_ensemble` returns them."""
-    seeds = replicate_seeds(config.seed, len(parts))
-    series, rows = [], []
-    for r, (seed, (timeseries, summary)) in enumerate(zip(seeds, parts, strict=True)):
-        series.append(timeseries.assign(replicate=r))
-        rows.append({"replicate": r, "seed": seed, **summary})
-    timeseries = pd.concat(series, ignore_index=True)
-    timeseries.insert(0, "replicate", timeseries.pop("replicate"))
-    return EnsembleResult(timeseries, pd.DataFrame(rows), config, seeds)
 
 
 def middle_replicate(times: np.ndarray) -> int:
@@ -179,9 +165,10 @@ class Job:
     def __init__(self, request: Request) -> None:
         self.request = request
         self.config = request.config()  # validated before the job is queued
-        has_reference = bool(request.overrides)
-        self.total = (3 if has_reference else 2) * request.replicates + 1  # + the network picture
+        # parts: the ensembles (with the community, without, as in the case) and the network picture
+        self.total = (3 if request.overrides else 2) + 1
         self.done = 0
+        self.started: float | None = None  # time.monotonic() when it began to run
         self.state = "queued"  # queued -> running -> done | failed | cancelled
         self.output: JobOutput | None = None
         self.error: str | None = None
@@ -235,12 +222,12 @@ class Job:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def _advance(self, future: Future | None = None, runs: int = 1) -> None:
-        """Count finished runs (a cancelled run is not one)."""
+    def _advance(self, future: Future | None = None) -> None:
+        """Count a finished part (a cancelled one is not)."""
         if future is not None and future.cancelled():
             return
         with self._lock:
-            self.done += runs
+            self.done += 1
 
     def _finish(self, state: str) -> None:
         self.state = state
@@ -377,7 +364,7 @@ class Dispatcher:
             return self._executor
 
     def _answer(self, job: Job) -> None:
-        job.state = "running"
+        job.state, job.started = "running", time.monotonic()
         try:
             job.output = self._compute(job)
             with self._lock:
@@ -405,32 +392,30 @@ class Dispatcher:
         plan = {"community": config, "baseline": baseline_of(config)}
         if request.overrides:
             plan["reference"] = scenario_defaults(request.scenario)
-        pending: dict[str, list[Future]] = {}
+        pending: dict[str, Future] = {}
         results: dict[str, EnsembleResult] = {}
         for name, cfg in plan.items():
             cached = self.cache.get(cfg, n)
             if cached is not None:
                 results[name] = cached
-                job._advance(runs=n)
+                job._advance()
                 continue
-            futures = [executor.submit(_one_replicate, cfg, seed) for seed in replicate_seeds(cfg.seed, n)]
-            for future in futures:
-                future.add_done_callback(job._advance)
-            pending[name] = futures
+            pending[name] = executor.submit(_ensemble, cfg, n)
+            pending[name].add_done_callback(job._advance)
         try:
             if "community" in pending:
-                results["community"] = self._collect(job, config, pending.pop("community"))
+                results["community"] = self._collect(job, pending.pop("community"), n)
             key = CASES[request.scenario].outcome.key
             middle = middle_replicate(results["community"].summary[key].to_numpy(float))
             network = executor.submit(_snapshot, config, results["community"].seeds[middle])
             network.add_done_callback(job._advance)
-            for name, futures in pending.items():
-                results[name] = self._collect(job, plan[name], futures)
-            snapshot = self._wait(job, [network])[0]
+            pending["network"] = network
+            for name in [name for name in pending if name != "network"]:
+                results[name] = self._collect(job, pending.pop(name), n)
+            snapshot = self._wait(job, pending.pop("network"))
         except BaseException:
-            for futures in pending.values():
-                for future in futures:
-                    future.cancel()
+            for future in pending.values():
+                future.cancel()
             raise
         comparison = Comparison(
             request.scenario,
@@ -443,22 +428,21 @@ class Dispatcher:
         )
         return JobOutput(comparison, snapshot)
 
-    def _collect(self, job: Job, config: CopConfig, futures: list[Future]) -> EnsembleResult:
-        result = assemble(config, self._wait(job, futures))
-        self.cache.put(result, len(futures))
+    def _collect(self, job: Job, future: Future, replicates: int) -> EnsembleResult:
+        result = self._wait(job, future)
+        self.cache.put(result, replicates)
         return result
 
     @staticmethod
-    def _wait(job: Job, futures: list[Future]) -> list:
-        """The futures' results in order; cancels them and raises JobCancelled if the job is cancelled."""
-        waiting = set(futures)
-        while waiting:
+    def _wait(job: Job, future: Future):
+        """The future's result; cancels it and raises JobCancelled if the job is cancelled first."""
+        while True:
             if job.cancelled:
-                for future in futures:
-                    future.cancel()
+                future.cancel()
                 raise JobCancelled
-            _, waiting = wait_futures(waiting, timeout=0.25)
-        return [future.result() for future in futures]
+            done, _ = wait_futures([future], timeout=0.25)
+            if done:
+                return future.result()
 
 
 _DISPATCHER: Dispatcher | None = None

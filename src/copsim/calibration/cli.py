@@ -17,7 +17,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..config import ConfigError, load_config
+from ..model.config import ConfigError, load_config
 from .fit import calibrate, load_observations, parse_parameters
 from .output import write_results
 

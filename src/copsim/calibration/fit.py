@@ -25,7 +25,7 @@ import optuna
 import pandas as pd
 
 from ..api import simulate_ensemble
-from ..config import ConfigError, CopConfig, describe_parameters, load_config
+from ..model.config import ConfigError, CopConfig, describe_parameters, load_config
 
 WEEKS_PER_YEAR = 52.0
 KINDS = ("adopters", "adoption_share")

@@ -26,7 +26,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from ..config import ConfigError, CopConfig, conf_dir, load_config, scenario_names
+from ..model.config import ConfigError, CopConfig, conf_dir, load_config, scenario_names
 
 #: run options a sweep accepts beside the model's keys: name -> (kind, allowed)
 OPTIONS: dict[str, tuple[str, Any]] = {
@@ -387,7 +387,7 @@ class _ConfigBuilder:
     def __call__(self, scenario: str, overrides: list[str]) -> CopConfig:
         import copy
 
-        from ..config import validate
+        from ..model.config import validate
 
         if scenario not in self.scenarios:
             self.scenarios[scenario] = load_config(scenario, [])

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api import simulate_ensemble
-from ..config import ConfigError, CopConfig, conf_dir, load_config, register_configs
+from ..model.config import ConfigError, CopConfig, conf_dir, load_config, register_configs
 from .plan import SweepPlan, expand
 from .store import (
     CONDITION_JSON,

@@ -206,7 +206,7 @@ def _resolved_config(entry: dict[str, Any]) -> dict[str, Any] | None:
     """The resolved config of a condition that has not written its own record."""
     import dataclasses
 
-    from ..config import ConfigError, load_config
+    from ..model.config import ConfigError, load_config
 
     try:
         return dataclasses.asdict(load_config(entry["scenario"], entry["overrides"]))
