@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import html
 import io
 import math
 import re
@@ -28,6 +29,7 @@ from copsim.app.cases import CASES
 from copsim.app.cli import AddressError, check_address
 from copsim.app.cli import main as app_main
 from copsim.app.levers import Request
+from copsim.app.saved import Saved
 from copsim.app.network_picture import MAX_ORGS, draw_network, snapshot_network
 from copsim.app.results import Comparison, estimate
 from copsim.app.runner import Dispatcher, middle_replicate
@@ -189,7 +191,7 @@ def test_what_each_levers_help_says_overrides_it_does_override_it():
 def test_a_link_round_trips_the_settings_and_the_saved_scenarios():
     chosen = dataclasses.replace(default_levers("safecities"), coordinator_hours=20, sponsor_board=True)
     request = Request.of("safecities", chosen, 12)
-    saved = [request, Request("rumble_strips", (), 10)]
+    saved = [Saved.of(request, "Plan B"), Saved.of(Request("rumble_strips", (), 10))]
     query = links.to_query(request, saved)
     assert query["set"] == ["coordinator.fte=0.5", "sponsor.board=true"]
     back = links.from_query({k: v if isinstance(v, list) else [v] for k, v in query.items()})
@@ -209,7 +211,7 @@ def test_a_bad_link_keeps_what_is_good_and_names_each_problem_in_one_line():
     )
     assert back.scenario == "safecities" and back.replicates == levers.DEFAULT_REPLICATES
     assert back.levers.coordinator_hours == 20
-    assert back.saved == [Request("safecities", ("coordinator.fte=0.25",), 10)]
+    assert [item.request for item in back.saved] == [Request("safecities", ("coordinator.fte=0.25",), 10)]
     assert len(back.problems) == 5 and all("\n" not in p for p in back.problems)
     assert any(p.startswith("world.n_practitioners: not a lever") for p in back.problems)
     assert any("sponsor.level: 7" in p for p in back.problems)
@@ -669,3 +671,36 @@ def test_check_address_accepts_this_machine():
     check_address("localhost", port)
     with pytest.raises(AddressError, match="not a valid IP address"):
         check_address("1.2.3.4.5", port)
+
+
+def test_the_memo_says_what_the_page_says_on_one_page(queue):
+    from copsim.analysis.costs import CostRates
+    from copsim.app import memo, saved
+
+    request = SmallRequest("safecities", ("coordinator.fte=0.5",), 6)
+    job = queue.submit(request)
+    assert job.wait(120) and job.state == "done"
+    other = queue.submit(SmallRequest("safecities", ("coordinator.fte=0.25",), 6))
+    assert other.wait(120) and other.state == "done"
+    items = [
+        (saved.Saved.of(request, "Half-time <b>"), job.output),
+        (saved.Saved.of(other.request), other.output),
+    ]
+    text = memo.memo_html(request, job.output, CostRates(), items)
+    comparison = job.output.comparison
+    for said in (
+        wording.headline_for(comparison),
+        wording.verdict_for(comparison),
+        case_status("safecities"),
+        export.command_line("safecities", ["coordinator.fte=0.5"], 6),
+    ):
+        assert html.escape(said) in text, said  # fmt: skip
+    assert f"copsim {copsim.__version__}" in text and "data:image/png;base64," in text
+    assert "A: Half-time &lt;b&gt;" in text and "B: SafeCities" in text  # names, escaped
+    cards = {c.label: c for c in wording.cost_cards(comparison, CostRates())}
+    cost = cards[f"Cost over {wording.years_text(comparison.horizon_years)}"]
+    assert html.escape(cost.value) in text
+    assert (
+        "@page { size: letter" in text
+        and memo.file_name(request) == "memo-whatif-safecities-fte0.5-6runs.html"
+    )

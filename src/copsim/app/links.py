@@ -1,10 +1,12 @@
 """The page's settings in its address, so that a link (or a reload) reproduces the page.
 
 The query string holds the case, the number of runs, each lever that differs from the case's
-own value, and the saved scenarios::
+own value, the saved scenarios, and cost rates that differ from the defaults::
 
     ?case=safecities&runs=10&set=coordinator.fte=0.5&set=sponsor.board=true
-     &saved=safecities/10/coordinator.fte=0.5;sponsor.board=true&saved=safecities/10/
+     &saved=Half-time with board|safecities/10/coordinator.fte=0.5;sponsor.board=true
+     &saved=As planned|safecities/10/
+     &rates=150000,120000,220000,0.05
 
 A link is input from outside, so it is read like any other: only the four cases, runs within the
 page's bounds and the page's own lever keys are accepted, and every value goes through
@@ -17,21 +19,32 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..analysis.costs import CostRates
 from ..model.config import ConfigError
 from .cases import DEFAULT_CASE
 from .levers import DEFAULT_REPLICATES, Levers, Request, check_case, check_replicates, levers_from_overrides
+from .saved import Saved
 
 #: saved scenarios a page keeps
 MAX_SAVED = 3
+#: the cost rates in the order the ``rates`` parameter lists them
+RATE_NAMES = ("coordinator", "support_staff", "sponsor", "sponsor_fte_at_full")
 
 
-def encode_saved(request: Request) -> str:
-    """``case/runs/key=value;key=value`` (one saved scenario in the ``saved`` parameter)."""
-    return f"{request.scenario}/{request.replicates}/{';'.join(request.overrides)}"
+def encode_saved(saved: Saved) -> str:
+    """``name|case/runs/key=value;key=value`` (one saved scenario in the ``saved`` parameter)."""
+    request = saved.request
+    return f"{saved.name}|{request.scenario}/{request.replicates}/{';'.join(request.overrides)}"
 
 
-def decode_saved(text: str) -> Request:
+def decode_saved(text: str) -> Saved:
     """A saved scenario from its text; ConfigError naming what is wrong."""
+    name, _, rest = text.rpartition("|")
+    return Saved.of(decode_request(rest), name)
+
+
+def decode_request(text: str) -> Request:
+    """A request from ``case/runs/key=value;...``; ConfigError naming what is wrong."""
     scenario, sep1, rest = text.partition("/")
     runs, sep2, overrides = rest.partition("/")
     if not (sep1 and sep2):
@@ -44,13 +57,34 @@ def decode_saved(text: str) -> Request:
     return Request(scenario, items, check_replicates(int(runs)))
 
 
-def to_query(request: Request, saved: list[Request]) -> dict[str, str | list[str]]:
-    """The query parameters for a page showing ``request``'s settings and ``saved``."""
+def encode_rates(rates: CostRates) -> str:
+    """``coordinator,support_staff,sponsor,sponsor_fte_at_full`` as short numbers."""
+    return ",".join(f"{getattr(rates, name):g}" for name in RATE_NAMES)
+
+
+def decode_rates(text: str) -> CostRates:
+    """Cost rates from their text; ConfigError naming what is wrong."""
+    parts = text.split(",")
+    if len(parts) != len(RATE_NAMES):
+        raise ConfigError(f"rates: {text!r} is not allowed; {len(RATE_NAMES)} numbers separated by commas")
+    try:
+        values = {name: float(part) for name, part in zip(RATE_NAMES, parts, strict=True)}
+        return CostRates(**values).check()
+    except ValueError as exc:
+        raise ConfigError(f"rates: {exc}") from None
+
+
+def to_query(
+    request: Request, saved: list[Saved], rates: CostRates | None = None
+) -> dict[str, str | list[str]]:
+    """The query parameters for a page showing ``request``'s settings, ``saved`` and cost ``rates``."""
     query: dict[str, str | list[str]] = {"case": request.scenario, "runs": str(request.replicates)}
     if request.overrides:
         query["set"] = list(request.overrides)
     if saved:
         query["saved"] = [encode_saved(s) for s in saved]
+    if rates is not None and rates != CostRates():
+        query["rates"] = encode_rates(rates)
     return query
 
 
@@ -61,7 +95,8 @@ class LinkSettings:
     scenario: str = DEFAULT_CASE
     levers: Levers | None = None  # None: the case's own values
     replicates: int = DEFAULT_REPLICATES
-    saved: list[Request] = field(default_factory=list)
+    saved: list[Saved] = field(default_factory=list)
+    rates: CostRates = field(default_factory=CostRates)
     problems: list[str] = field(default_factory=list)
 
 
@@ -98,6 +133,11 @@ def from_query(get_all: Callable[[str], list[str]] | Mapping[str, list[str]]) ->
     for text in get_all("saved")[:MAX_SAVED]:
         try:
             out.saved.append(decode_saved(text))
+        except ConfigError as exc:
+            out.problems.append(str(exc))
+    for text in get_all("rates")[-1:]:
+        try:
+            out.rates = decode_rates(text)
         except ConfigError as exc:
             out.problems.append(str(exc))
     return out

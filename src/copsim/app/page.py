@@ -9,6 +9,7 @@ back. Simulations run in the server's queue (:mod:`copsim.app.runner`), never in
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 
@@ -17,14 +18,16 @@ import pandas as pd
 import streamlit as st
 
 from copsim import ConfigError
+from copsim.analysis import target_search
 from copsim.analysis.case_status import case_status
+from copsim.analysis.costs import CostRates
 from copsim.analysis.stats import middle_ranks
-from copsim.analysis.times import compare_paired
-from copsim.app import export, levers, links, wording
+from copsim.analysis.target_search import Target
+from copsim.app import export, levers, links, memo, saved, wording
 from copsim.app.cases import CASES
 from copsim.app.levers import HELP, Request
 from copsim.app.network_picture import draw_network
-from copsim.app.runner import Job, JobOutput, dispatcher
+from copsim.app.runner import Job, JobOutput, SearchRequest, dispatcher
 
 #: seconds between two looks at a running or waiting request (cheap: the fragment only reads it)
 PROGRESS_EVERY = 1.0
@@ -71,6 +74,8 @@ def start_from_link() -> None:
     state["runs"] = link.replicates
     state["saved"] = link.saved
     state["link_problems"] = link.problems
+    for name in links.RATE_NAMES:
+        state[f"rate.{name}"] = float(getattr(link.rates, name))
     if link.levers is not None:
         set_lever_state(link.scenario, link.levers)
     request = Request.of(link.scenario, link.levers or case_levers(link.scenario), link.replicates)
@@ -151,15 +156,14 @@ def lever_widgets(scenario: str, sharing: str | None) -> levers.Levers:
 
 
 def sharing_text(output: JobOutput | None) -> str | None:
-    """The sharing rate of the results shown, beside the mandate lever (the mandate's cost)."""
+    """The sharing rate of the results shown, beside the mandate lever (the mandate's cost); one line."""
     if output is None:
         return None
     c = output.comparison
-    rate = c.outcome("sharing_rate").mean
-    text = f"Sharing rate in the results shown: {100 * rate:.0f} % of chances to share"
+    text = f"Sharing rate: {100 * c.outcome('sharing_rate').mean:.0f} % of chances"
     if c.reference is not None:
-        text += f" (as in the case: {100 * c.outcome('sharing_rate', 'reference').mean:.0f} %)"
-    return text + "."
+        text += f" (the case as set: {100 * c.outcome('sharing_rate', 'reference').mean:.0f} %)"
+    return text
 
 
 # ------------------------------------------------------------------------------------ requests
@@ -303,11 +307,12 @@ def show_results(request: Request, output: JobOutput, stale: bool) -> None:
 
         all_cards = wording.cards(comparison)
         for row in (all_cards[:4], all_cards[4:]):
-            for column, card in zip(st.columns(4), row, strict=False):
-                with column.container(border=True, key=f"card-{card.label}"):
-                    st.markdown(f"**{card.label}**", help=card.explain)
-                    st.subheader(card.value, anchor=False)
-                    st.caption("  \n".join(card.detail))
+            show_cards(row)
+
+        st.header("Cost in dollars", anchor=False)
+        with st.container(key="costs"):
+            rates = rate_inputs()
+            show_cards(wording.cost_cards(comparison, rates))
 
         st.header("Participation over time", anchor=False)
         with st.container(key="participation"):
@@ -315,7 +320,9 @@ def show_results(request: Request, output: JobOutput, stale: bool) -> None:
             note = "Solid: with your settings."
             if comparison.reference is not None:
                 note = "Solid: with your settings; dashed: the case as configured."
-            st.caption(f"Members, active and core members, averaged over runs. {note} {sharing_text(output)}")
+            st.caption(
+                f"Members, active and core members, averaged over runs. {note} {sharing_text(output)}."
+            )
 
         net_col, net_text = st.columns([1, 1])
         with net_col:
@@ -345,7 +352,7 @@ def show_results(request: Request, output: JobOutput, stale: bool) -> None:
             language="bash",
         )
     stem = export.file_stem(request)
-    col_yaml, col_csv = st.columns(2)
+    col_yaml, col_csv, col_memo = st.columns(3)
     col_yaml.download_button(
         "Experiment file (YAML)",
         export.experiment_yaml(comparison.scenario, comparison.overrides, comparison.replicates, case.title),
@@ -360,28 +367,125 @@ def show_results(request: Request, output: JobOutput, stale: bool) -> None:
         mime="text/csv",
         key="download-csv",
     )
+    col_memo.download_button(
+        "Memo (one page: open it and print to PDF)",
+        memo_for(request, output),
+        file_name=memo.file_name(request),
+        mime="text/html",
+        key="download-memo",
+        help="The case and settings, the headline with its status line and verdict, the chart, the cards "
+        "that matter and the cost in dollars, the saved scenarios compared, and the command that "
+        "reproduces it, on one page.",
+    )
+
+
+def memo_for(request: Request, output: JobOutput) -> str:
+    """The memo's HTML, drawn once per request, rates and saved scenarios (its chart takes a moment)."""
+    state = st.session_state
+    rates = current_rates()
+    items = saved_outputs()
+    key = (request, rates, tuple((item, out is not None) for item, out in items))
+    if state.get("memo-key") != key:
+        state["memo"] = memo.memo_html(request, output, rates, items)
+        state["memo-key"] = key
+    return state["memo"]
+
+
+def current_rates() -> CostRates:
+    state = st.session_state
+    return CostRates(**{name: float(state[f"rate.{name}"]) for name in links.RATE_NAMES})
+
+
+def show_cards(cards: list[wording.Card]) -> None:
+    """A row of result cards (up to four)."""
+    for column, card in zip(st.columns(4), cards, strict=False):
+        with column.container(border=True, key=f"card-{card.label}"):
+            st.markdown(f"**{card.label}**", help=card.explain)
+            st.subheader(card.value, anchor=False)
+            st.caption("  \n".join(card.detail))
+
+
+def rate_inputs() -> CostRates:
+    """The loaded annual costs per FTE (and the sponsor's time share), editable; they price the
+    results shown without running anything again."""
+    columns = st.columns(4)
+    for column, (name, (label, help_text)) in zip(columns, RATE_FIELDS.items(), strict=True):
+        if name == "sponsor_fte_at_full":
+            column.number_input(label, 0.0, 1.0, step=0.01, key=f"rate.{name}", help=help_text)
+        else:
+            column.number_input(label, 0.0, 5_000_000.0, step=1000.0, format="%.0f", key=f"rate.{name}",
+                                help=help_text)  # fmt: skip
+    return current_rates()
+
+
+#: the cost inputs: label and help (sources of the defaults)
+RATE_FIELDS = {
+    "coordinator": (
+        "Coordinator, $ per FTE-year",
+        "Loaded annual cost of one full-time coordinator. Default: GS-13 step 1, Washington-Baltimore "
+        "2024 (OPM table 2024-DCB, $117,962) plus benefits at 36.25 % (OMB Circular A-76).",
+    ),
+    "support_staff": (
+        "Support staff, $ per FTE-year",
+        "Loaded annual cost of one full-time support-team member; this community pays its share "
+        "(staff / communities served). Default: GS-12 step 1, 2024-DCB ($99,200) plus 36.25 %.",
+    ),
+    "sponsor": (
+        "Sponsor, $ per FTE-year",
+        "Loaded annual cost of the executive sponsor's time. Default: GS-15 step 1, 2024-DCB "
+        "($163,964) plus 36.25 %.",
+    ),
+    "sponsor_fte_at_full": (
+        "Sponsor's time at full sponsorship (FTE)",
+        "Share of a full-time job the sponsor spends on the community at sponsorship 1; it scales with "
+        "the sponsorship in force. Default 0.05 (about two hours a week): a guess.",
+    ),
+}
 
 
 # ------------------------------------------------------------------------------------ saved
-def saved_outputs() -> list[tuple[Request, JobOutput | None]]:
+def saved_outputs() -> list[tuple[saved.Saved, JobOutput | None]]:
     """The saved scenarios with their answers; missing answers (a restarted server) are requested."""
     state = st.session_state
     jobs: dict[Request, Job] = state.setdefault("saved_jobs", {})
     out = []
-    for request in state["saved"]:
-        answer = dispatcher().answer(request)
+    for item in state["saved"]:
+        answer = dispatcher().answer(item.request)
         if answer is None:
-            job = jobs.get(request)
+            job = jobs.get(item.request)
             if job is None or (job.finished and job.state != "done"):
                 try:
-                    jobs[request] = dispatcher().submit(request, state["alive"])
+                    jobs[item.request] = dispatcher().submit(item.request, state["alive"])
                     state["saved_waiting"] = True
                 except ConfigError:
                     continue
             elif job.finished:
                 answer = job.output
-        out.append((request, answer))
+        out.append((item, answer))
     return out
+
+
+def save_button(request: Request) -> None:
+    """Save the results shown under a name the user may give."""
+    state = st.session_state
+    full = len(state["saved"]) >= links.MAX_SAVED
+    already = any(item.request == request for item in state["saved"])
+    name_col, button_col = st.columns([3, 2], vertical_alignment="bottom")
+    name = name_col.text_input(
+        "Name for these results (optional)",
+        key="save-name",
+        max_chars=saved.MAX_NAME,
+        placeholder=saved.default_name(request),
+        disabled=full or already,
+    )
+    if button_col.button(
+        f"Save for comparison ({len(state['saved'])} of {links.MAX_SAVED})",
+        disabled=full or already,
+        key="save",
+        icon=":material/bookmark_add:",
+    ):
+        state["saved"].append(saved.Saved.of(request, name))
+        st.rerun()
 
 
 def show_saved() -> None:
@@ -390,30 +494,26 @@ def show_saved() -> None:
     if not items:
         return
     st.header("Saved scenarios, side by side", anchor=False)
-    names = {}
     table = {}
-    for i, (request, output) in enumerate(items):
-        short = CASES[request.scenario].title.split(" (")[0]
-        changes = wording.describe_changes(request.overrides)
-        name = f"{chr(65 + i)}: {short}, {changes}, {request.replicates} runs"
-        names[request] = name
+    for i, (item, output) in enumerate(items):
+        label = item.label(i)
         if output is None:
-            table[name] = {"": "being recomputed (the server restarted since it was saved)"}
+            table[label] = {"": "being recomputed (the server restarted since it was saved)"}
             continue
-        table[name] = {card.label: card.value for card in wording.cards(output.comparison)}
+        table[label] = {"settings": saved.default_name(item.request)}
+        table[label].update({card.label: card.value for card in wording.cards(output.comparison)})
     with st.container(key="saved-table"):
         st.dataframe(pd.DataFrame(table), width="stretch")
-    first_request, first = items[0]
-    lines = []
-    for request, output in items[1:]:
-        lines.append(saved_difference(first_request, first, request, output, names))
+    first, first_output = items[0]
+    lines = [saved.difference(first, first_output, item, output, chr(66 + i))
+             for i, (item, output) in enumerate(items[1:])]  # fmt: skip
     if lines:
         with st.container(key="saved-differences"):
             st.markdown("**Paired differences** (each against A, run by run on the same chance events):")
-            st.markdown("\n".join(f"- {line}" for line in lines))
+            st.markdown("\n".join(f"- {escape(line)}" for line in lines))
     curves = [
-        output.comparison.curve().query("condition == 'community'").assign(scenario=names[request])
-        for request, output in items
+        output.comparison.curve().query("condition == 'community'").assign(scenario=item.label(i))
+        for i, (item, output) in enumerate(items)
         if output is not None
     ]
     if curves:
@@ -432,49 +532,114 @@ def show_saved() -> None:
                     "scenario:N",
                     title=None,
                     scale=alt.Scale(range=["#1b6ca8", "#d95f02", "#1b9e77"]),
-                    legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=800),
+                    legend=alt.Legend(orient="top", direction="vertical", labelLimit=800),
                 ),
             )
-            .properties(height=240)
+            .properties(height=260)
         )
-        st.altair_chart(overlay, width="stretch")
-    if st.button("Clear saved scenarios", key="clear-saved"):
+        st.altair_chart(overlay, width="stretch", height=320)
+    left, right = st.columns(2)
+    csv = saved.table_csv(items)
+    if csv:
+        left.download_button("Saved scenarios (CSV, one row per run)", csv, mime="text/csv",
+                             file_name="whatif-saved-scenarios.csv", key="download-saved")  # fmt: skip
+    if right.button("Clear saved scenarios", key="clear-saved"):
         state["saved"] = []
         st.rerun()
 
 
-def saved_difference(
-    first_request: Request, first: JobOutput | None, request: Request, output: JobOutput | None, names
-) -> str:
-    """One saved scenario against the first: paired difference, its interval, runs each way."""
-    label = names[request].split(":")[0]
-    if first is None or output is None:
-        return f"{label}: waiting for both results."
-    if request.scenario != first_request.scenario:
-        return (
-            f"{label} is another case than A: its runs are not paired with A's (different organizations "
-            "and people), so only their headlines can be compared."
-        )
+def escape(text: str) -> str:
+    """Text shown as it is in Markdown (a user's name may hold * _ [ ] and the like)."""
+    return re.sub(r"([\\`*_{}\[\]()#+!|<>~$-])", r"\\\1", text)
+
+
+# ------------------------------------------------------------------------------------ what it takes
+def what_it_takes(request: Request | None) -> None:
+    """The target search: the least coordinator time that meets a target in most runs."""
+    state = st.session_state
+    st.header("What does it take?", anchor=False)
+    if request is None:
+        return
     case = CASES[request.scenario]
-    key = case.outcome.key
-    n = min(request.replicates, first_request.replicates)
-    a = first.comparison.values(key)[:n]
-    b = output.comparison.values(key)[:n]
-    paired = compare_paired(b, a)  # positive: this scenario sooner than A
-    verdict = (
-        f"{label} is sooner than A beyond chance"
-        if paired.first_surely_sooner
-        else f"{label} is later than A beyond chance"
-        if paired.first_surely_later
-        else f"with {n} paired runs, {label} and A cannot be told apart"
+    outcome = case.outcome
+    horizon = levers.scenario_defaults(request.scenario).horizon_weeks
+    limit = horizon / 52 if outcome.unit == "years" else float(horizon)
+    st.caption(
+        f"The least coordinator time (0 to 40 hours a week, with your other settings) that gets "
+        f"{outcome.subject} within the time you set, in at least as many runs as you ask for. Each setting "
+        f"tried is {request.replicates} runs on the same chance events; the search halves the range each "
+        "step, assuming more coordinator time never makes the target less likely."
     )
-    counts = f"{label} sooner in {paired.first_sooner} of {paired.n} runs, A sooner in {paired.first_later}"
-    if paired.same:
-        counts += f", the same in {paired.same}"
-    if paired.neither:
-        counts += f", neither got there in {paired.neither}"
-    difference = wording.paired_difference_text(paired, case.outcome.unit, label, "A")
-    return f"{case.outcome.short}: {verdict}; {counts}; {difference}."
+    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+    step = 0.5 if outcome.unit == "years" else 4.0
+    state.setdefault("target.within", min(5.0, limit) if outcome.unit == "years" else min(40.0, limit))
+    label = f"{wording.capital(outcome.subject)} within ({outcome.unit})"
+    within = left.number_input(label, step, limit, step=step, key="target.within")
+    state.setdefault("target.at_least", max(1, round(0.8 * request.replicates)))
+    if state["target.at_least"] > request.replicates:
+        state["target.at_least"] = request.replicates
+    at_least = middle.number_input(f"in at least this many of the {request.replicates} runs", 1,
+                                   request.replicates, key="target.at_least")  # fmt: skip
+    job: Job | None = state.get("search_job")
+    busy = job is not None and not job.finished
+    if right.button("Find it", key="find-it", disabled=busy, width="stretch"):
+        target = Target(outcome.key, float(within), request.replicates, int(at_least))
+        try:
+            state["search_job"] = dispatcher().submit(
+                SearchRequest(search_base(request), target), state["alive"]
+            )
+        except (ConfigError, ValueError) as exc:
+            st.error(f"This target cannot be searched: {exc}")
+        st.rerun()
+    st.fragment(search_progress, run_every=PROGRESS_EVERY if busy else None)()
+    if state.get("search_error"):
+        st.error(f"The search failed: {state['search_error']}")
+    answer = state.get("search_result")
+    if answer is not None:
+        asked, result = answer
+        with st.container(key="search-answer"):
+            st.markdown(f"**{target_search.sentence(result, outcome.subject, outcome.unit)}**")
+            if asked.request != search_base(request):
+                st.caption("(for the settings when it was asked; the case or levers have changed since)")
+            x = alt.X(
+                "coordinator_hours_per_week:Q",
+                title="coordinator hours per week",
+                scale=alt.Scale(domain=[0, 40]),
+            )
+            y = alt.Y("runs_meeting_target:Q", title="runs meeting the target",
+                      scale=alt.Scale(domain=[0, result.target.runs]))  # fmt: skip
+            points = alt.Chart(result.table()).mark_line(point=True).encode(x=x, y=y)
+            target_line = pd.DataFrame({"y": [result.target.at_least]})
+            rule = alt.Chart(target_line).mark_rule(strokeDash=[3, 3]).encode(y="y:Q")
+            st.altair_chart((points + rule).properties(height=220), width="stretch", height=260)
+            st.caption("Each point: a setting the search ran. Dotted: the runs the target asks for.")
+
+
+def search_base(request: Request) -> Request:
+    """The request without its coordinator time (the search chooses that)."""
+    kept = tuple(o for o in request.overrides if not o.startswith("coordinator.fte="))
+    return Request(request.scenario, kept, request.replicates)
+
+
+def search_progress() -> None:
+    """Where the search is; when it is answered, reruns the page to show it."""
+    state = st.session_state
+    job: Job | None = state.get("search_job")
+    if job is None:
+        return
+    if job.finished:
+        state["search_job"] = None
+        state["search_error"] = job.error if job.state == "failed" else None
+        if job.state == "done":
+            state["search_result"] = (job.request, job.output)
+        st.rerun(scope="app")
+    ahead = dispatcher().ahead(job)
+    if job.state == "queued":
+        text = f"waiting in line: {ahead} request{'s' if ahead != 1 else ''} ahead of yours"
+    else:
+        text = f"searching: {job.done} settings tried (at most {job.total})"
+    with st.container(key="search-progress"):
+        st.progress(job.fraction, text=text)
 
 
 # ------------------------------------------------------------------------------------ page
@@ -512,7 +677,7 @@ def main() -> None:
         request = None
         st.error(f"These settings cannot be run: {exc}")
     if request is not None:
-        st.query_params.from_dict(links.to_query(request, state["saved"]))
+        st.query_params.from_dict(links.to_query(request, state["saved"], current_rates()))
     if run_clicked and request is not None and not running:
         try:
             submit(request)
@@ -542,18 +707,11 @@ def main() -> None:
     if current is not None:
         shown_request, output = current
         show_results(shown_request, output, stale=shown_request != request)
-        full = len(state["saved"]) >= links.MAX_SAVED
-        if st.button(
-            f"Save for comparison ({len(state['saved'])} of {links.MAX_SAVED})",
-            disabled=full or shown_request in state["saved"],
-            key="save",
-            icon=":material/bookmark_add:",
-        ):
-            state["saved"].append(shown_request)
-            st.rerun()
+        save_button(shown_request)
     elif not running:
         st.info("Choose a case and the levers on the left, then press **Run**.")
     show_saved()
+    what_it_takes(request)
 
 
 def how_to_read(scenario: str) -> str:

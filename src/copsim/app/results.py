@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..analysis.costs import CostRates, cost_per_gain, run_costs
 from ..analysis.stats import mean_ci, middle_ranks
 from ..analysis.times import (
     PairedTimes,
@@ -51,6 +52,8 @@ BOUNDS = {
 }
 #: text for a time that was not reached, in the CSV (a blank cell would be skipped by averages)
 NOT_REACHED = "not reached"
+#: the least gain per run (unit-years of use, or weeks of time-to-talent) a cost is divided by
+MIN_GAIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,27 @@ class Comparison:
             return None
         gained = (self.values("adopter_years") - self.values("adopter_years", "baseline")) / fte_years
         return estimate(gained)
+
+    def costs(self, rates: CostRates) -> dict[str, Estimate]:
+        """Dollars per run with the community: ``coordinators``, ``support``, ``sponsor``, ``total``."""
+        per_run = run_costs(self.community.summary, self.config, rates)
+        return {part: estimate(values, (0.0, math.inf)) for part, values in per_run.items()}
+
+    def cost_per_gain(self, rates: CostRates, key: str) -> Estimate | None:
+        """Dollars per unit of the case's gain, run by run, against dissemination alone.
+
+        For adoption (``t50_years`` cases) the gain is extra adopter-years (unit-years of the
+        practice in use); for time-to-talent it is the weeks saved in the middle hire's time.
+        None when any run gains less than :data:`MIN_GAIN` (or, for time-to-talent, a run of
+        either condition never gets there): a ratio over a gain near zero would mislead.
+        """
+        total = run_costs(self.community.summary, self.config, rates)["total"]
+        if key == "time_to_talent_weeks":
+            gain = self.values(key, "baseline") - self.values(key)
+        else:
+            gain = self.values("adopter_years") - self.values("adopter_years", "baseline")
+        ratio = cost_per_gain(total, gain, MIN_GAIN)
+        return None if ratio is None else estimate(ratio, (0.0, math.inf))
 
     def curve(self, column: str = "adoption_share") -> pd.DataFrame:
         """The middle run's curve and the middle runs' band, per condition, over years.

@@ -12,6 +12,8 @@ then one more run of the middle replicate to draw its network.
 * **Equal requests are one job.** Equal settings give equal numbers (same seeds), so a second
   session asking the same question joins the job already queued or running, and finished
   ensembles are kept (:class:`EnsembleCache`, least recently used dropped first).
+* **"What does it take?"** searches (:class:`SearchRequest`) wait in the same queue; each
+  coordinator time they try is one ensemble.
 * **A job nobody waits for is cancelled.** Each job holds, per session, a callable that says
   whether that session is still connected. When none has been for :data:`GRACE_SECONDS`
   (the tab was closed or reloaded), the job leaves the queue or, if running, its pending runs
@@ -27,7 +29,9 @@ request run on different workers at once, and progress is counted in these parts
 from __future__ import annotations
 
 import collections
+import dataclasses
 import logging
+import math
 import multiprocessing
 import os
 import threading
@@ -40,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.target_search import HOURS, HOURS_PER_FTE, SearchResult, Target, check_within_horizon, search
 from ..analysis.times import median_rank
 from ..api import EnsembleResult, simulate, simulate_ensemble
 from ..model.config import ConfigError, CopConfig
@@ -159,14 +164,29 @@ class JobOutput:
     network: NetworkSnapshot
 
 
+@dataclass(frozen=True)
+class SearchRequest:
+    """A "what does it take?" question: the least coordinator time that meets ``target`` for the
+    settings of ``request`` (whose own coordinator time the search replaces)."""
+
+    request: Request
+    target: Target
+
+    def config(self) -> CopConfig:
+        check_within_horizon(self.target.check(), self.request.config().horizon_weeks)
+        return self.request.config()
+
+
 class Job:
     """One request being answered; shared by every session that asked the same question."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request | SearchRequest) -> None:
         self.request = request
         self.config = request.config()  # validated before the job is queued
-        # parts: the ensembles (with the community, without, as in the case) and the network picture
-        self.total = (3 if request.overrides else 2) + 1
+        if isinstance(request, SearchRequest):  # settings tried: both ends, then a bisection
+            self.total = 2 + math.ceil(math.log2(len(HOURS) - 1))
+        else:  # the ensembles (with the community, without, as in the case) and the network picture
+            self.total = (3 if request.overrides else 2) + 1
         self.done = 0
         self.started: float | None = None  # time.monotonic() when it began to run
         self.state = "queued"  # queued -> running -> done | failed | cancelled
@@ -256,8 +276,11 @@ class Dispatcher:
         threading.Thread(target=self._watch, name="copsim-watchdog", daemon=True).start()
 
     # -------------------------------------------------------------------------- public
-    def submit(self, request: Request, alive: Callable[[], bool] = lambda: True) -> Job:
+    def submit(self, request: Request | SearchRequest, alive: Callable[[], bool] = lambda: True) -> Job:
         """Queue ``request`` (or join the equal one already queued or running); ConfigError if invalid.
+
+        A :class:`SearchRequest` is answered by :func:`copsim.analysis.target_search.search` (its
+        output is a ``SearchResult``); a :class:`Request` by the comparison (a :class:`JobOutput`).
 
         A request answered before comes back as a finished job at once.
         """
@@ -366,7 +389,8 @@ class Dispatcher:
     def _answer(self, job: Job) -> None:
         job.state, job.started = "running", time.monotonic()
         try:
-            job.output = self._compute(job)
+            job.output = self._search(job) if isinstance(job.request, SearchRequest) else self._compute(job)
+            job.done = job.total
             with self._lock:
                 self._answers[job.request] = job.output
                 while len(self._answers) > ANSWERS_KEPT:
@@ -402,16 +426,17 @@ class Dispatcher:
                 continue
             pending[name] = executor.submit(_ensemble, cfg, n)
             pending[name].add_done_callback(job._advance)
+            pending[name].add_done_callback(self._keep)  # even if the job is cancelled meanwhile
         try:
             if "community" in pending:
-                results["community"] = self._collect(job, pending.pop("community"), n)
+                results["community"] = self._wait(job, pending.pop("community"))
             key = CASES[request.scenario].outcome.key
             middle = middle_replicate(results["community"].summary[key].to_numpy(float))
             network = executor.submit(_snapshot, config, results["community"].seeds[middle])
             network.add_done_callback(job._advance)
             pending["network"] = network
             for name in [name for name in pending if name != "network"]:
-                results[name] = self._collect(job, pending.pop(name), n)
+                results[name] = self._wait(job, pending.pop(name))
             snapshot = self._wait(job, pending.pop("network"))
         except BaseException:
             for future in pending.values():
@@ -428,10 +453,31 @@ class Dispatcher:
         )
         return JobOutput(comparison, snapshot)
 
-    def _collect(self, job: Job, future: Future, replicates: int) -> EnsembleResult:
-        result = self._wait(job, future)
-        self.cache.put(result, replicates)
-        return result
+    def _search(self, job: Job) -> SearchResult:
+        """The least coordinator time that meets the job's target (each setting one ensemble)."""
+        target, config = job.request.target, job.config
+        executor = self._get_executor()
+
+        def evaluate(hours: float) -> np.ndarray:
+            cfg = dataclasses.replace(
+                config,
+                coordinator=dataclasses.replace(config.coordinator, fte=round(hours / HOURS_PER_FTE, 4)),
+            )
+            result = self.cache.get(cfg, target.runs)
+            if result is None:
+                future = executor.submit(_ensemble, cfg, target.runs)
+                future.add_done_callback(self._keep)
+                result = self._wait(job, future)
+            job._advance()
+            return result.summary[target.outcome].to_numpy(float)
+
+        return search(target, evaluate)
+
+    def _keep(self, future: Future) -> None:
+        """Keep a finished ensemble for reuse."""
+        if not future.cancelled() and future.exception() is None:
+            result = future.result()
+            self.cache.put(result, len(result.seeds))
 
     @staticmethod
     def _wait(job: Job, future: Future):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..analysis.costs import CostRates
 from ..analysis.times import PairedTimes, TimeSummary
 from .cases import CASES, Case
 from .results import Comparison, Estimate
@@ -315,6 +316,64 @@ def gained_ranges(e: Estimate) -> list[str]:
 
     sure = f"95 % confidence {span(e.lo, e.hi)}" if e.n > 1 else "one run: no interval"
     return [sure, f"in {runs(e.n_middle, e.n)} {span(e.runs_lo, e.runs_hi)}"]
+
+
+def money(value: float) -> str:
+    """Dollars as read aloud: ``$3.2 million``, ``$310,000``, ``$4,250``."""
+    if abs(value) >= 1e6:
+        return f"${value / 1e6:.1f} million"
+    if abs(value) >= 1e4:
+        return f"${round(value, -3):,.0f}"
+    return f"${value:,.0f}"
+
+
+def cost_cards(comparison: Comparison, rates: CostRates) -> list[Card]:
+    """Cost in dollars over the horizon, and dollars per unit of the case's gain."""
+    case = CASES[comparison.scenario]
+    within = years_text(comparison.horizon_years)
+    costs = comparison.costs(rates)
+    total = costs["total"]
+    names = {"coordinators": "coordinators", "support": "support team", "sponsor": "sponsor's time"}
+    parts = ", ".join(f"{name} {money(costs[key].mean)}" for key, name in names.items())
+    out = [
+        Card(
+            f"Cost over {within}",
+            money(total.mean),
+            [
+                f"95 % confidence {money(total.lo)}–{money(total.hi)}"
+                if total.lo != total.hi
+                else "the same in every run",
+                parts,
+            ],
+            "Coordinators' time, this community's share of the support team, and the sponsor's own time, "
+            "each in FTE-years times its loaded annual cost (the rates below).",
+        )
+    ]
+    key = case.outcome.key
+    if key == "time_to_talent_weeks":
+        label = "Cost per week of time-to-talent saved"
+        unit, gain = "week saved in the middle new hire's time to competence", "week saved"
+    else:
+        label = f"Cost per extra {case.unit_singular}-year of use"
+        unit = gain = f"extra {case.unit_singular}-year of the practice in use"
+    ratio = comparison.cost_per_gain(rates, key)
+    explain = f"Dollars per {unit}, against dissemination alone, run by run on the same chance events."
+    if ratio is None:
+        why = f"a run gains under one {gain} (or never gets there): a cost over a gain near zero misleads"
+        out.append(Card(label, "not shown", [why], explain))
+    else:
+        out.append(
+            Card(
+                label,
+                money(ratio.mean),
+                [
+                    f"95 % confidence {money(ratio.lo)}–{money(ratio.hi)}",
+                    f"in {runs(ratio.n_middle, ratio.n)} {money(ratio.runs_lo)}–{money(ratio.runs_hi)}",
+                ],
+                explain,
+            )
+        )
+    return out
 
 
 def headline_for(comparison: Comparison) -> str:
