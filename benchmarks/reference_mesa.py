@@ -270,7 +270,7 @@ class ReferenceModel(mesa.Model):
         self.adjacency: list[dict[int, Tie]] = [{} for _ in self.people]
         self.formal_neighbours: list[list[int]] = [[] for _ in self.people]
         w = Ties(self.world.practitioner_org, self.world.tie_a, self.world.tie_b, self.world.tie_trust)
-        for a, b, t, c in zip(w.a.tolist(), w.b.tolist(), w.trust.tolist(), w.crossing().tolist(), strict=True):
+        for a, b, t, c in zip(w.a.tolist(), w.b.tolist(), w.trust.tolist(), w.cross.tolist(), strict=True):
             self._add_tie(Tie(a, b, t, t, c, True))
             self.formal_neighbours[a].append(b)
             self.formal_neighbours[b].append(a)

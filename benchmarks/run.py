@@ -186,7 +186,8 @@ def bench_batches(replicates: int, weeks: int, repeats: int) -> dict:
     }
     print(
         f"  {replicates} replicates of rumble_strips x {weeks} weeks: together {row['together_s']:.2f} s "
-        f"({row['together_pw_per_s'] / 1e6:.2f} M practitioner-weeks/s), one at a time {row['alone_s']:.2f} s "
+        f"({row['together_pw_per_s'] / 1e6:.2f} M practitioner-weeks/s), "
+        f"one at a time {row['alone_s']:.2f} s "
         f"-> {row['speedup']:.1f}x (median of {repeats}; {min(ratios):.1f}-{max(ratios):.1f}x)",
         flush=True,
     )
@@ -256,7 +257,9 @@ def _condition(fte: float, level: float, replicates: int, weeks: int | None, bat
     return time.perf_counter() - start
 
 
-def bench_sweep(workers: int, conditions: int, replicates: int, weeks: int | None, batch: int | None = None) -> dict:
+def bench_sweep(
+    workers: int, conditions: int, replicates: int, weeks: int | None, batch: int | None = None
+) -> dict:
     """A sweep of ``conditions`` of the coordinator x sponsorship grid with ``workers`` joblib
     processes, each condition one ``simulate_ensemble`` (its replicates stepped together, or
     ``batch`` at a time), projected to the full 30-condition grid."""
@@ -285,7 +288,8 @@ def bench_sweep(workers: int, conditions: int, replicates: int, weeks: int | Non
         "projected_full_grid_s": 30 * replicates / (runs / wall),
     }
     print(
-        f"  {workers} worker(s), replicates {row['stepping']}: {len(grid)} conditions x {replicates} replicates in {wall:.1f} s = "
+        f"  {workers} worker(s), replicates {row['stepping']}: {len(grid)} conditions x {replicates} "
+        f"replicates in {wall:.1f} s = "
         f"{row['runs_per_s']:.2f} runs/s; full 30 x {replicates} grid: {row['projected_full_grid_s']:.0f} s",
         flush=True,
     )
@@ -342,9 +346,11 @@ def markdown(results: dict, command: str) -> str:
         f"### Replicates stepped together: {b['replicates']} replicates of rumble_strips "
         f"({b['practitioners']} practitioners, {b['weeks']} weeks; CPU seconds)",
         "",
-        "| together (s) | one at a time (s) | practitioner-weeks/s together | one at a time | speed-up (median) | lowest-highest |",
+        "| together (s) | one at a time (s) | practitioner-weeks/s together | one at a time "
+        "| speed-up (median) | lowest-highest |",
         "|---:|---:|---:|---:|---:|---:|",
-        f"| {b['together_s']:.2f} | {b['alone_s']:.2f} | {b['together_pw_per_s']:,.0f} | {b['alone_pw_per_s']:,.0f} | "
+        f"| {b['together_s']:.2f} | {b['alone_s']:.2f} | {b['together_pw_per_s']:,.0f} | "
+        f"{b['alone_pw_per_s']:,.0f} | "
         f"**{b['speedup']:.1f}x** | {b['speedup_lowest']:.1f}-{b['speedup_highest']:.1f}x |",
     ]
     lines += [
@@ -380,7 +386,8 @@ def markdown(results: dict, command: str) -> str:
     ]
     for r in results["sweep"]:
         lines.append(
-            f"| {r['workers']} | {r['stepping']} | {r['conditions']} x {r['replicates']} | {r['weeks']} | {r['wall_s']:.1f} | "
+            f"| {r['workers']} | {r['stepping']} | {r['conditions']} x {r['replicates']} | {r['weeks']} | "
+            f"{r['wall_s']:.1f} | "
             f"{r['runs_per_s']:.2f} | {r['seconds_per_run_in_job']:.3f} | "
             f"**{r['projected_full_grid_s']:.0f}** |"
         )

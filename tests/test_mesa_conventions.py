@@ -32,9 +32,9 @@ def test_keyword_parameters_are_dotted_config_keys_and_rng_is_the_seed():
     model = CopModel(scenario="safecities", rng=7, **{"sponsor.mandate": True, **SMALL})
     assert model.config.scenario == "safecities" and model.config.sponsor.mandate is True
     assert model.config.seed == 7
-    with pytest.raises(copsim.ConfigError, match="coordinator.ftee: unknown key"):
+    with pytest.raises(copsim.ConfigError, match=r"coordinator\.ftee: unknown key"):
         CopModel(**{"coordinator.ftee": 0.5})
-    with pytest.raises(copsim.ConfigError, match="coordinator.fte"):
+    with pytest.raises(copsim.ConfigError, match=r"coordinator\.fte"):
         CopModel(**{"coordinator.fte": 2.0})
 
 
@@ -53,5 +53,8 @@ def test_the_datacollector_holds_one_row_per_week_from_week_zero():
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 6 and {"adoption_share", "members", "vitality"} <= set(frame.columns)
     pd.testing.assert_series_equal(
-        frame["members"].reset_index(drop=True), model.timeseries()["members"], check_dtype=False, check_names=False
+        frame["members"].reset_index(drop=True),
+        model.timeseries()["members"],
+        check_dtype=False,
+        check_names=False,
     )

@@ -36,5 +36,7 @@ def test_the_batch_size_keeps_to_the_memory_budget():
     small = small_config("rumble_strips")
     assert copsim.api.batch_size(small, 100) == copsim.api.BATCH_REPLICATES
     assert copsim.api.batch_size(small, 5) == 5
-    large = copsim.load_config("rumble_strips", ["world.n_practitioners=100000", "world.n_organizations=2000"])
+    large = copsim.load_config(
+        "rumble_strips", ["world.n_practitioners=100000", "world.n_organizations=2000"]
+    )
     assert copsim.api.batch_size(large, 30) == 1  # a large world runs one replicate at a time

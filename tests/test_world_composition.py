@@ -77,5 +77,5 @@ def test_an_organization_type_can_be_removed_and_added():
 
 
 def test_a_world_without_organization_types_is_refused():
-    with pytest.raises(copsim.ConfigError, match="world.org_types: empty"):
+    with pytest.raises(copsim.ConfigError, match=r"world\.org_types: empty"):
         copsim.load_config("e_regulation", ["~world.org_types.agency"])

@@ -89,7 +89,9 @@ class EnsembleResult:
 
 def _check_progress_every(progress_every: int) -> None:
     if isinstance(progress_every, bool) or not isinstance(progress_every, int) or progress_every < 1:
-        raise ConfigError(f"progress_every: {progress_every!r} is not allowed; expected a whole number of weeks >= 1")
+        raise ConfigError(
+            f"progress_every: {progress_every!r} is not allowed; expected a whole number of weeks >= 1"
+        )
 
 
 def _run(model: CopModel, progress: Progress | None, progress_every: int) -> None:

@@ -112,7 +112,9 @@ def draw_network(view: NetworkView, ax: Axes, title: str | None = None) -> None:
         return np.stack([np.column_stack([view.x[pairs[:, i]], view.y[pairs[:, i]]]) for i in (0, 1)], 1)
 
     if len(view.within):
-        ax.add_collection(LineCollection(segments(view.within), colors=WITHIN_COLOUR, linewidths=0.4, zorder=1))
+        ax.add_collection(
+            LineCollection(segments(view.within), colors=WITHIN_COLOUR, linewidths=0.4, zorder=1)
+        )
     if len(view.cross):
         colours = np.tile(matplotlib.colors.to_rgba(CROSS_COLOUR), (len(view.cross), 1))
         colours[:, 3] = np.clip(0.15 + 0.85 * view.cross_trust, 0.15, 1.0)
@@ -154,7 +156,10 @@ def plot_network(config: CopConfig, path: Path, weeks: int = 156) -> Path:
     end = dataclasses.replace(end, x=start.x, y=start.y)  # the same places in both panels
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.6))
     state = "with the community" if config.community.enabled else "dissemination only"
-    for ax, view, when in ((axes[0], start, "week 0: formal network"), (axes[1], end, f"after {weeks / 52:.0f} years {state}")):
+    for ax, view, when in (
+        (axes[0], start, "week 0: formal network"),
+        (axes[1], end, f"after {weeks / 52:.0f} years {state}"),
+    ):
         trust = f", mean trust {view.cross_trust.mean():.2f}" if len(view.cross) else ""
         draw_network(view, ax, f"{when}\n{view.cross_ties_total} cross-boundary ties{trust}")
     fig.suptitle(

@@ -18,19 +18,16 @@ interrupted and resumed, and whichever launcher ran it.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import platform
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..records import atomic_write, versions
 from .aggregate import condition_table
 
 PLAN = "sweep.json"
@@ -42,20 +39,6 @@ AGGREGATES = ("runs.parquet", "timeseries.parquet", "conditions.csv", "failures.
 def now() -> str:
     """The current UTC time, ISO 8601 with microseconds."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through ``write(tmp)`` into a temporary sibling, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -146,19 +129,6 @@ def git_commit() -> dict[str, Any] | None:
         return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
         return None
-
-
-def versions() -> dict[str, str]:
-    """Versions of copsim, Python and the libraries that shape results."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version(), "platform": platform.platform()}
-    for name in ("copsim", "mesa", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "scipy"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -98,7 +98,9 @@ class CopModel(mesa.Model):
         self.enabled = config.community.enabled
         self.streams = Streams(seeds)
         self._build_world()
-        self.people = People.initial(config, self.world.practitioner_org, self.layout.person_rep, self.streams)
+        self.people = People.initial(
+            config, self.world.practitioner_org, self.layout.person_rep, self.streams
+        )
         self._start_community()
         self._create_agents()
         self.phase_seconds = dict.fromkeys(self.PHASES, 0.0) if time_phases else None
@@ -214,13 +216,15 @@ class CopModel(mesa.Model):
             mandated=self._mandated()[slot_rep],
             week=self.week,
         )
-        self.ties.reset_trust(leaving)
+        self.ties.reset_trust(slots)
 
     def _log_hires(self, slots: np.ndarray) -> None:
         """Keep time-to-talent of the hires among ``slots`` hired at least
         :data:`TIME_TO_TALENT_WINDOW` weeks before the end of the run."""
         p = self.people
-        hires = slots[(p.hired_week[slots] > 0) & (p.hired_week[slots] <= self.horizon - TIME_TO_TALENT_WINDOW)]
+        hires = slots[
+            (p.hired_week[slots] > 0) & (p.hired_week[slots] <= self.horizon - TIME_TO_TALENT_WINDOW)
+        ]
         weeks = demography.time_to_talent(p.hired_week[hires], p.competent_week[hires])
         self.hire_log.append((p.rep[hires], weeks))
 
@@ -254,9 +258,13 @@ class CopModel(mesa.Model):
         member_colleagues = total_by(self.formal_owner, member[self.ties.formal_neighbour], colleagues.size)
         share = np.divide(member_colleagues, colleagues, out=np.zeros(colleagues.size), where=colleagues > 0)
         unaware = total_by(rep, ~p.aware, self.n_replicates)
-        recruit = np.minimum(1.0, np.divide(self.coordination.recruits, unaware, out=np.zeros_like(unaware), where=unaware > 0))
+        recruit = np.minimum(
+            1.0, np.divide(self.coordination.recruits, unaware, out=np.zeros_like(unaware), where=unaware > 0)
+        )
         hearing = participation.hearing_probability(share, cfg.community.word_of_mouth, recruit[rep])
-        p.aware = participation.aware_after_hearing(p.aware, s.awareness.uniform(self.layout.people), hearing, mandated[rep])
+        p.aware = participation.aware_after_hearing(
+            p.aware, s.awareness.uniform(self.layout.people), hearing, mandated[rep]
+        )
         # the aware who reconsider this week choose their level
         u = s.participation.uniform(self.layout.people, rows=2)
         who = np.flatnonzero((u[0] < cfg.participation.revision_rate) & p.aware)
@@ -287,13 +295,22 @@ class CopModel(mesa.Model):
         per_level = np.array([0.0, ex.contacts_peripheral, ex.contacts_active, ex.contacts_core])
         level_rate = per_level[None, :] * interaction.channel_multiplier(channels) * self.vitality[:, None]
         ci, cj = interaction.contacts(
-            s.contacts, members, p.membership, level_rate, ex.revisit_share, ties.rows(), ties.trust, is_member
+            s.contacts,
+            members,
+            p.membership,
+            level_rate,
+            ex.revisit_share,
+            ties.rows(),
+            ties.trust,
+            is_member,
         )
         bi, bj = interaction.introductions(s.contacts, members, self.coordination.introductions, p.org)
         questions = interaction.question_rate(self.coordination.referrals, channels)
         qi, expert = interaction.questions(s.contacts, members, questions, p.knowledge, self._alumni_count())
         colleague_draws = s.contacts.uniform(self.layout.people, rows=2)
-        fi, fj = interaction.colleagues(colleague_draws, ties.formal_indptr, ties.formal_neighbour, ex.formal_contact_rate)
+        fi, fj = interaction.colleagues(
+            colleague_draws, ties.formal_indptr, ties.formal_neighbour, ex.formal_contact_rate
+        )
         to_member = expert >= 0
         blocks = [(ci, cj, True), (bi, bj, True), (qi[to_member], expert[to_member], True), (fi, fj, False)]
         met = interaction.in_replicate_order(blocks, rep)
@@ -313,7 +330,13 @@ class CopModel(mesa.Model):
         # learning: from partners, from alumni, on the job, from the library
         alumnus = -1 - expert[~to_member]
         gains = exchange.gains(
-            p.knowledge, met.i, met.j, shares, qi[~to_member], self.alumni_knowledge[alumnus], ex.absorptive_capacity
+            p.knowledge,
+            met.i,
+            met.j,
+            shares,
+            qi[~to_member],
+            self.alumni_knowledge[alumnus],
+            ex.absorptive_capacity,
         )
         ceiling = practice.knowledge_ceiling(self.repertoire, ex.base_ceiling, cfg.practice)
         library = (
@@ -322,18 +345,23 @@ class CopModel(mesa.Model):
             else np.zeros(self.n_replicates)
         )
         p.knowledge = exchange.learned(
-            p.knowledge, gains, np.where(is_member, ceiling[rep], ex.base_ceiling), p.membership, library[rep], ex
+            p.knowledge,
+            gains,
+            np.where(is_member, ceiling[rep], ex.base_ceiling),
+            p.membership,
+            library[rep],
+            ex,
         )
         competent = demography.newly_competent(
             p.knowledge, p.hired_week, p.competent_week, cfg.demography.competence_threshold
         )
         p.competent_week[competent] = self.week
         # trust: reciprocity builds it, idle ties decay; strangers who exchanged make a new tie
-        use = trust.use_of_meetings(shares)
+        step = trust.step_of_meetings(shares, tr.gain)
         on_tie = tie >= 0
-        ties.trust = trust.trust_after_week(ties.trust, ties.floor, tie[on_tie], use[on_tie], tr.gain, tr.decay)
-        new = ~on_tie & (use > trust.MET)
-        ties.add(met.i[new], met.j[new], trust.first_impression(use[new], tr.stranger, tr.gain), tr.baseline)
+        ties.trust = trust.trust_after_week(ties.trust, ties.floor, tie[on_tie], step[on_tie], tr.decay)
+        new = ~on_tie & (step > 0)
+        ties.add(met.i[new], met.j[new], trust.first_impression(step[new], tr.stranger), tr.baseline)
         if self.week % trust.PRUNE_EVERY_WEEKS == 0:
             ties.prune(trust.LAPSE_MARGIN)
 
@@ -353,7 +381,9 @@ class CopModel(mesa.Model):
             self.vitality,
             cfg.practice.build_rate,
         )
-        self.repertoire = self.repertoire + self.streams.practice.poisson(expected, np.ones(self.n_replicates, np.int64))
+        self.repertoire = self.repertoire + self.streams.practice.poisson(
+            expected, np.ones(self.n_replicates, np.int64)
+        )
 
     def _adoption(self) -> None:
         cfg, w = self.config, self.world
@@ -363,8 +393,8 @@ class CopModel(mesa.Model):
         if cfg.world.topology == "complete" or a.global_mixing >= 1.0:
             exposure = share[self.unit_rep]
         else:  # only ties across organizations expose a unit
-            org = self.people.org
-            tie = adoption.tie_exposure(org[self.ties.a], org[self.ties.b], self.ties.trust, adopted, adopting)
+            t = self.ties
+            tie = adoption.tie_exposure(t.org_a, t.org_b, t.trust, t.cross, adopted, adopting)
             exposure = a.global_mixing * share[self.unit_rep] + (1.0 - a.global_mixing) * tie
         innovation = adoption.innovation_rate(a.p, cfg.sponsor.endorsement, self._legitimacy())
         gate = adoption.know_how_gate(adoption.best_knowledge(self.people.knowledge, w.org_start), a)
@@ -413,7 +443,9 @@ class CopModel(mesa.Model):
         """Replicate ``replicate``'s summary outcomes (:func:`copsim.model.outcomes.summarize`)."""
         p = self.people
         slots = np.flatnonzero(p.rep == replicate)
-        current = slots[(p.hired_week[slots] > 0) & (p.hired_week[slots] <= self.horizon - TIME_TO_TALENT_WINDOW)]
+        current = slots[
+            (p.hired_week[slots] > 0) & (p.hired_week[slots] <= self.horizon - TIME_TO_TALENT_WINDOW)
+        ]
         durations = [weeks[rep == replicate] for rep, weeks in self.hire_log]
         durations.append(demography.time_to_talent(p.hired_week[current], p.competent_week[current]))
         return summarize(

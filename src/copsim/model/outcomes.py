@@ -39,6 +39,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .kernels import largest_at_ends
 from .replicates import total_by
 from .ties import Ties
 
@@ -120,10 +121,8 @@ def census(
     n = levels.sum(axis=1)
     total = total_by(person_rep, knowledge, r)
     deviation = knowledge - (total / n)[person_rep]
-    cross = ties.crossing()
-    best = np.full(knowledge.size, stranger)
-    np.maximum.at(best, ties.a[cross], ties.trust[cross])
-    np.maximum.at(best, ties.b[cross], ties.trust[cross])
+    cross = ties.cross
+    best = largest_at_ends(ties.a, ties.b, ties.trust, cross, np.full(knowledge.size, stranger))
     return {
         "levels": levels,
         "n": n,

@@ -15,6 +15,7 @@ with a sum over the whole batch, whose rounding would mix replicates.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,18 +66,9 @@ class Layout:
         return np.repeat(np.arange(self.n_replicates), self.units)
 
 
-def quantile_by(values: np.ndarray, group: np.ndarray, n_groups: int, q: float) -> np.ndarray:
-    """Per group, the ``q`` quantile of its values (numpy's default, linear interpolation);
-    NaN for an empty group."""
-    order = np.lexsort((values, group))
-    sorted_values = values[order]
-    size = total_by(group, None, n_groups).astype(np.int64)
-    start = offsets(size)[:-1]
-    position = (np.maximum(size, 1) - 1) * q
-    below = np.floor(position).astype(np.int64)
-    above = np.minimum(below + 1, np.maximum(size - 1, 0))
-    result = np.full(n_groups, np.nan)
-    has = size > 0
-    lo, hi = sorted_values[(start + below)[has]], sorted_values[(start + above)[has]]
-    result[has] = lo + (hi - lo) * (position - below)[has]
-    return result
+def quantile_of_blocks(values: np.ndarray, start: np.ndarray, q: float) -> np.ndarray:
+    """The ``q`` quantile (numpy's default, linear interpolation) of each block
+    ``values[start[r]:start[r + 1]]``; NaN for an empty block."""
+    return np.array(
+        [np.quantile(values[lo:hi], q) if hi > lo else np.nan for lo, hi in itertools.pairwise(start)]
+    )

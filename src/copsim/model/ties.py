@@ -1,4 +1,4 @@
-"""Ties between practitioners: one sorted store of undirected ties, each with its trust.
+"""Ties between practitioners: one store of undirected ties, each with its trust.
 
 Two kinds of tie share the store:
 
@@ -7,11 +7,12 @@ Two kinds of tie share the store:
 * **community** ties, made during the run when strangers exchange knowledge; their trust decays
   toward the baseline, and a tie whose trust has fallen back to it lapses (:meth:`Ties.prune`).
 
-Each tie is stored once, as its two ends ``a < b`` (practitioner slots), sorted by the key
-``a * n + b``: a pair's tie is found by binary search (:meth:`Ties.find`), and ties added or
-dropped keep the order. Replicates stepped together never share a tie, and their slots are
-contiguous, so each replicate's ties keep the relative order they have in a run of their own.
-A tie crosses a boundary when its ends work in different organizations.
+Each tie is stored once, as its two ends ``a < b`` (practitioner slots), with the organizations
+of its ends beside it (a tie whose ends work in different organizations crosses a boundary).
+New ties are appended; a sorted index of the keys ``a * n + b`` finds a pair's tie by binary
+search (:meth:`Ties.find`). Replicates stepped together never share a tie, and each week's new
+ties are appended replicate by replicate, so each replicate's ties keep the relative order they
+have in a run of their own.
 """
 
 from __future__ import annotations
@@ -21,8 +22,22 @@ import numpy as np
 from . import kernels
 
 
+class _Column:
+    """A per-tie column: a view of the live part of a buffer with room to grow, so that adding
+    ties appends in place instead of copying every column each week."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, ties: Ties, owner: type | None = None) -> np.ndarray:
+        return ties._buffers[self.name][: ties.count]
+
+    def __set__(self, ties: Ties, values: np.ndarray) -> None:
+        ties._buffers[self.name][: ties.count] = values
+
+
 class Ties:
-    """Undirected weighted ties among ``org.size`` practitioners, sorted by ``a * n + b``.
+    """Undirected weighted ties among ``org.size`` practitioners.
 
     Args:
         org: each practitioner's organization.
@@ -30,26 +45,50 @@ class Ties:
             decays toward); a pair listed twice is kept once, with its first trust.
     """
 
+    a = _Column()  # one end (the lower slot)
+    b = _Column()  # the other end
+    org_a = _Column()  # the ends' organizations
+    org_b = _Column()
+    cross = _Column()  # the tie joins two organizations
+    trust = _Column()
+    floor = _Column()  # what its trust decays toward
+    formal = _Column()  # formal tie (never dropped) or community tie
+
     def __init__(self, org: np.ndarray, a: np.ndarray, b: np.ndarray, trust: np.ndarray) -> None:
         self.org = np.asarray(org)
         self.n = self.org.size
         lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
-        self.key, first = np.unique(lo * self.n + hi, return_index=True)
-        self.a, self.b = self.key // self.n, self.key % self.n
-        self.trust = np.asarray(trust, float)[first]
-        self.floor = self.trust.copy()
-        self.formal = np.ones(self.key.size, bool)
+        key, first = np.unique(lo * self.n + hi, return_index=True)
+        self.count = 0
+        self._buffers: dict[str, np.ndarray] = {}
+        start = np.asarray(trust, float)[first]
+        self._append(key, start, start, formal=True)  # formal ties decay toward their start
+        self._index(key)
         # formal colleagues never change: their rows are built once
         self.formal_indptr, _, self.formal_neighbour = kernels.adjacency(self.a, self.b, self.n)
         self._rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    @property
-    def count(self) -> int:
-        return self.key.size
+    def _index(self, key: np.ndarray) -> None:
+        """The sorted key index: every tie's key, ascending, and the tie's position."""
+        order = np.argsort(key, kind="stable")
+        self.sorted_key, self.sorted_tie = key[order], order
 
-    def crossing(self) -> np.ndarray:
-        """Whether each tie joins two organizations."""
-        return self.org[self.a] != self.org[self.b]
+    def _append(self, key: np.ndarray, trust: np.ndarray, floor: np.ndarray | float, formal: bool) -> None:
+        """Append the ties with keys ``key`` (in that order), growing the buffers when full."""
+        a, b = key // self.n, key % self.n
+        org_a, org_b = self.org[a], self.org[b]
+        new = {"a": a, "b": b, "org_a": org_a, "org_b": org_b, "cross": org_a != org_b}
+        new |= {"trust": trust, "floor": floor, "formal": formal}
+        end = self.count + key.size
+        for name, values in new.items():
+            buffer = self._buffers.get(name)
+            if buffer is None or buffer.size < end:
+                grown = np.empty(max(2 * end, 1024), np.asarray(values).dtype)
+                if buffer is not None:
+                    grown[: self.count] = buffer[: self.count]
+                self._buffers[name] = buffer = grown
+            buffer[self.count : end] = values
+        self.count = end
 
     def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every practitioner's ties as compressed rows ``(indptr, tie, neighbour)``
@@ -58,13 +97,15 @@ class Ties:
             self._rows = kernels.adjacency(self.a, self.b, self.n)
         return self._rows
 
+    def _keys(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
+
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Position of the tie of each pair (i, j), -1 where they have none."""
-        key = np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j)
-        at = np.searchsorted(self.key, key)
-        found = at < self.key.size
-        found[found] = self.key[at[found]] == key[found]
-        return np.where(found, at, -1)
+        key = self._keys(i, j)
+        at = np.minimum(np.searchsorted(self.sorted_key, key), max(self.count - 1, 0))
+        found = self.sorted_key[at] == key if self.count else np.zeros(key.size, bool)
+        return np.where(found, self.sorted_tie[at] if self.count else -1, -1)
 
     def trust_at(self, at: np.ndarray, default: float) -> np.ndarray:
         """Trust of the ties at positions ``at`` (from :meth:`find`); ``default`` where -1."""
@@ -78,30 +119,33 @@ class Ties:
         listed twice is added once, with the trust of its first listing."""
         if i.size == 0:
             return
-        key, first = np.unique(np.minimum(i, j).astype(np.int64) * self.n + np.maximum(i, j), return_index=True)
-        at = np.searchsorted(self.key, key)
-        self.key = np.insert(self.key, at, key)
-        self.a, self.b = np.insert(self.a, at, key // self.n), np.insert(self.b, at, key % self.n)
-        self.trust = np.insert(self.trust, at, trust[first])
-        self.floor = np.insert(self.floor, at, floor)
-        self.formal = np.insert(self.formal, at, False)
+        key, first = np.unique(self._keys(i, j), return_index=True)
+        at = np.searchsorted(self.sorted_key, key)
+        self.sorted_key = np.insert(self.sorted_key, at, key)
+        self.sorted_tie = np.insert(self.sorted_tie, at, self.count + np.arange(key.size))
+        self._append(key, trust[first], floor, formal=False)
         self._rows = None
 
     def prune(self, margin: float) -> int:
         """Drop the community ties whose trust is within ``margin`` of their floor (a lapsed
         acquaintance is no longer a tie); formal ties stay. Returns how many were dropped."""
         keep = self.formal | (self.trust - self.floor >= margin)
-        dropped = int(keep.size - np.count_nonzero(keep))
+        kept = int(np.count_nonzero(keep))
+        dropped = self.count - kept
         if dropped:
-            for name in ("key", "a", "b", "trust", "floor", "formal"):
-                setattr(self, name, getattr(self, name)[keep])
+            for buffer in self._buffers.values():
+                buffer[:kept] = buffer[: self.count][keep]
+            self.count = kept
+            self._index(self._keys(self.a, self.b))
             self._rows = None
         return dropped
 
     def reset_trust(self, leaving: np.ndarray) -> None:
-        """Trust on every tie of the practitioners flagged in ``leaving`` back to its floor:
-        relationships leave with a person."""
-        touched = leaving[self.a] | leaving[self.b]
+        """Trust on every tie of the practitioners ``leaving`` back to its floor: relationships
+        leave with a person."""
+        indptr, tie, _ = self.rows()
+        entry, _ = row_entries(indptr, leaving)
+        touched = tie[entry]
         self.trust[touched] = self.floor[touched]
 
     def mean_trust_to(self, who: np.ndarray, eligible: np.ndarray, default: float) -> np.ndarray:

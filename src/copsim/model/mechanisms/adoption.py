@@ -22,7 +22,7 @@ import numpy as np
 from scipy.special import expit as logistic
 
 from ..config import AdoptionConfig
-from ..replicates import total_by
+from ..kernels import neighbour_totals
 
 WEEKS_PER_YEAR = 52.0
 
@@ -63,22 +63,23 @@ def best_knowledge(knowledge: np.ndarray, unit_start: np.ndarray) -> np.ndarray:
 
 
 def tie_exposure(
-    unit_a: np.ndarray, unit_b: np.ndarray, trust: np.ndarray, adopted: np.ndarray, adopting: np.ndarray
+    unit_a: np.ndarray,
+    unit_b: np.ndarray,
+    trust: np.ndarray,
+    across: np.ndarray,
+    adopted: np.ndarray,
+    adopting: np.ndarray,
 ) -> np.ndarray:
     """Per unit, the trust-weighted share of adopted units among its ties to other adopting
     units (0 for a unit with none). Ties inside a unit do not count.
 
     Args:
-        unit_a, unit_b, trust: per tie, the units of its two ends and its trust.
+        unit_a, unit_b, trust, across: per tie, the units of its two ends, its trust, and
+            whether the units differ.
         adopted, adopting: per unit.
     """
-    n_units = adopted.size
-    across = unit_a != unit_b
-    ends = np.concatenate((unit_a[across], unit_b[across]))
-    others = np.concatenate((unit_b[across], unit_a[across]))
-    weight = np.concatenate((trust[across], trust[across])) * adopting[others]
-    exposed = total_by(ends, weight * adopted[others], n_units)
-    total = total_by(ends, weight, n_units)
+    eligible, value = adopting.astype(float), adopted.astype(float)
+    exposed, total = neighbour_totals(unit_a, unit_b, trust, across, eligible, value, adopted.size)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, exposed / total, 0.0)
 
@@ -90,7 +91,9 @@ def weekly_probability(
     return -np.expm1(-(innovation + a.q * exposure) * gate / WEEKS_PER_YEAR)
 
 
-def adopting_now(u: np.ndarray, probability: np.ndarray, adopting: np.ndarray, adopted: np.ndarray) -> np.ndarray:
+def adopting_now(
+    u: np.ndarray, probability: np.ndarray, adopting: np.ndarray, adopted: np.ndarray
+) -> np.ndarray:
     """Units that adopt this week: adopting, not adopted yet, and their uniform ``u`` below
     their probability."""
     return adopting & ~adopted & (u < probability)

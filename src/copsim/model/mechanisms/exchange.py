@@ -47,7 +47,9 @@ def sharing(
     return u < share_probability(motivation[givers], tie_trust, ex)
 
 
-def library_rate(ex: ExchangeConfig, online_library: float, platform_quality: float, vitality: np.ndarray) -> np.ndarray:
+def library_rate(
+    ex: ExchangeConfig, online_library: float, platform_quality: float, vitality: np.ndarray
+) -> np.ndarray:
     """Weekly library learning of a core member (share of its gap to the ceiling), per
     replicate: the library channel's intensity times the platform's quality times vitality."""
     return ex.library_rate * online_library * platform_quality * vitality
@@ -89,7 +91,9 @@ def gains(
     return np.bincount(receivers, gain, minlength=knowledge.size)
 
 
-def contributions(i: np.ndarray, j: np.ndarray, shares: np.ndarray, community: np.ndarray, n: int) -> np.ndarray:
+def contributions(
+    i: np.ndarray, j: np.ndarray, shares: np.ndarray, community: np.ndarray, n: int
+) -> np.ndarray:
     """Acts of sharing in the community's meetings this week, credited to each giver."""
     told_i, told_j = shares & community
     return np.bincount(np.concatenate((j[told_i], i[told_j])), minlength=n)

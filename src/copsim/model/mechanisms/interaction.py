@@ -28,7 +28,7 @@ import numpy as np
 
 from ..config import ChannelsConfig
 from ..kernels import draw_by_weight
-from ..replicates import offsets, quantile_by, total_by
+from ..replicates import offsets, quantile_of_blocks, total_by
 from ..streams import Stream
 
 #: contacts a channel yields at full intensity (relative; guess)
@@ -124,7 +124,7 @@ def contacts(
     partner = members.pick(seeker_rep, u[0])
     back = np.flatnonzero(u[1] < revisit)
     indptr, tie, neighbour = rows
-    chosen = draw_by_weight(indptr, trust[tie] * is_member[neighbour], seeker[back], u[0][back])
+    chosen = draw_by_weight(indptr, tie, neighbour, trust, is_member.astype(float), seeker[back], u[0][back])
     revisited = chosen >= 0
     partner[back[revisited]] = neighbour[chosen[revisited]]
     keep = seeker != partner
@@ -162,7 +162,7 @@ def questions(
     rep = np.repeat(np.arange(n_replicates), n)
     asker = members.pick(rep, u[0])
     k = knowledge[members.ids]
-    is_expert = k >= quantile_by(k, members.rep, n_replicates, EXPERT_QUANTILE)[members.rep]
+    is_expert = k >= quantile_of_blocks(k, members.start, EXPERT_QUANTILE)[members.rep]
     experts = members.ids[is_expert]
     expert_count = total_by(members.rep[is_expert], None, n_replicates).astype(np.int64)
     pick = (u[1] * (expert_count + alumni_count)[rep]).astype(np.int64)

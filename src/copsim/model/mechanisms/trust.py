@@ -20,37 +20,27 @@ LAPSE_MARGIN = 0.02
 #: lapsed ties are dropped every this many weeks (a quarter)
 PRUNE_EVERY_WEEKS = 13
 
-#: how a meeting used its tie, from least to most
-MET, SHARED, RECIPROCATED = 1, 2, 3
 
-
-def use_of_meetings(shares: np.ndarray) -> np.ndarray:
-    """Per meeting: :data:`RECIPROCATED` if both shared, :data:`SHARED` if one did, else :data:`MET`."""
-    return MET + shares[0].astype(np.int8) + shares[1]
-
-
-def step_of_use(use: np.ndarray, gain: float) -> np.ndarray:
-    """The trust step (share of the distance to 1) of a tie's best use this week."""
-    return np.select([use == RECIPROCATED, use == SHARED], [gain, 0.5 * gain], 0.0)
+def step_of_meetings(shares: np.ndarray, gain: float) -> np.ndarray:
+    """Per meeting, the trust step (share of the distance to 1) its exchange earns: ``gain`` if
+    both shared, half of it if one did, none if nobody did."""
+    return 0.5 * gain * (shares[0].astype(float) + shares[1])
 
 
 def trust_after_week(
-    trust: np.ndarray, floor: np.ndarray, tie: np.ndarray, use: np.ndarray, gain: float, decay: float
+    trust: np.ndarray, floor: np.ndarray, tie: np.ndarray, step: np.ndarray, decay: float
 ) -> np.ndarray:
     """Every tie's trust after the week.
 
     Args:
         trust, floor: per tie.
-        tie, use: per meeting on a tie, the tie's position and how the meeting used it.
+        tie, step: per meeting on a tie, the tie's position and its :func:`step_of_meetings`.
     """
-    best = np.zeros(trust.size, np.int8)
-    np.maximum.at(best, tie, use)
-    used = best > 0
-    new = trust - decay * (trust - floor)
-    new[used] = trust[used] + step_of_use(best[used], gain) * (1.0 - trust[used])
-    return new
+    best = np.full(trust.size, -1.0)  # the largest step of each tie this week; -1: idle
+    np.maximum.at(best, tie, step)
+    return np.where(best >= 0, trust + best * (1.0 - trust), trust - decay * (trust - floor))
 
 
-def first_impression(use: np.ndarray, stranger: float, gain: float) -> np.ndarray:
+def first_impression(step: np.ndarray, stranger: float) -> np.ndarray:
     """Starting trust of a tie made by strangers who shared: one step up from stranger trust."""
-    return stranger + step_of_use(use, gain) * (1.0 - stranger)
+    return stranger + step * (1.0 - stranger)
