@@ -29,10 +29,10 @@ from copsim.app.cases import CASES
 from copsim.app.cli import AddressError, check_address
 from copsim.app.cli import main as app_main
 from copsim.app.levers import Request
-from copsim.app.saved import Saved
 from copsim.app.network_picture import MAX_ORGS, draw_network, snapshot_network
 from copsim.app.results import Comparison, estimate
 from copsim.app.runner import Dispatcher, middle_replicate
+from copsim.app.saved import Saved
 from copsim.app.server import LocalGuard, is_loopback, streamlit_options
 from copsim.cli import check_arguments
 
