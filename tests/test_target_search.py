@@ -40,7 +40,7 @@ def test_no_setting_within_range_is_said_plainly():
     result = search(Target("t50_years", 5.0, 10, 8), evaluate)
     assert result.answer is None and calls == [40]
     text = sentence(result, "half of the states adopt the practice", "years")
-    assert text.startswith("No coordinator time from 0 to 40 hours a week gets half of the states adopt")
+    assert text.startswith("No coordinator time from 0 to 40 hours a week makes half of the states adopt")
     assert "in 0 of 10 runs" in text
 
 

@@ -120,13 +120,13 @@ def check_within_horizon(target: Target, horizon_weeks: int) -> None:
 
 
 def sentence(result: SearchResult, subject: str, unit: str) -> str:
-    """The answer in one sentence, e.g. "The least coordinator time that gets ... is 24 hours a week"."""
+    """The answer in one sentence, e.g. "The least coordinator time with which ... is 24 hours a week"."""
     t = result.target
     goal = f"{subject} within {t.within:g} {unit} in at least {t.at_least} of {t.runs} runs"
     if result.answer is None:
         best = max(result.tried.values())
         return (
-            f"No coordinator time from 0 to 40 hours a week gets {goal}: at 40 hours a week it happens in "
+            f"No coordinator time from 0 to 40 hours a week makes {goal}: at 40 hours a week it happens in "
             f"{result.tried[max(result.tried)]} of {t.runs} runs (at best {best} among the settings tried)."
         )
     if result.answer == 0:
@@ -136,7 +136,7 @@ def sentence(result: SearchResult, subject: str, unit: str) -> str:
         )
     below = max((h for h in result.tried if h < result.answer), default=None)
     text = (
-        f"The least coordinator time that gets {goal} is {result.answer:g} hours a week "
+        f"The least coordinator time with which {goal} is {result.answer:g} hours a week "
         f"({result.answer / HOURS_PER_FTE:.2f} FTE): {result.tried[result.answer]} of {t.runs} runs"
     )
     if below is not None:

@@ -125,3 +125,17 @@ CASES: dict[str, Case] = {
 }
 
 DEFAULT_CASE = "rumble_strips"
+
+
+def case_of(scenario: str) -> Case:
+    """The case of ``scenario``: one of the four, or a user's own scenario (said generically)."""
+    if scenario in CASES:
+        return CASES[scenario]
+    return Case(
+        scenario=scenario,
+        title=f"{scenario} (your own scenario)",
+        unit="adopting units",
+        unit_singular="adopting unit",
+        sentences=("", ""),
+        kind="A community described by a user of this page, starting from one of the cases.",
+    )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..model.config import ConfigError, CopConfig, load_config
 from .cases import CASES
+from .own_scenario import user_scenarios
 
 #: working hours in one full-time equivalent (FTE), hours per week
 HOURS_PER_FTE = 40.0
@@ -156,9 +157,10 @@ def scenario_defaults(scenario: str) -> CopConfig:
 
 
 def check_case(scenario: str) -> None:
-    """Only the four cases may be chosen on the page."""
-    if scenario not in CASES:
-        raise ConfigError(f"scenario: {scenario!r} is not offered; choose one of {', '.join(CASES)}")
+    """Only the four cases and the user's own scenarios (:mod:`copsim.app.own_scenario`) may be chosen."""
+    if scenario not in CASES and scenario not in user_scenarios():
+        offered = ", ".join([*CASES, *user_scenarios()])
+        raise ConfigError(f"scenario: {scenario!r} is not offered; choose one of {offered}")
 
 
 def check_replicates(replicates: int) -> int:

@@ -23,7 +23,7 @@ from ..analysis.case_status import case_status
 from ..analysis.costs import CostRates
 from ..analysis.run_figure import plot_adoption
 from . import export, saved, wording
-from .cases import CASES
+from .cases import case_of
 from .levers import Request
 from .runner import JobOutput
 
@@ -56,7 +56,7 @@ def chart_png(output: JobOutput) -> bytes:
     )
     buffer = io.BytesIO()
     plot_adoption(
-        series, buffer, title=f"{CASES[c.scenario].title}: share of {CASES[c.scenario].unit} adopting"
+        series, buffer, title=f"{case_of(c.scenario).title}: share of {case_of(c.scenario).unit} adopting"
     )
     return buffer.getvalue()
 
@@ -70,7 +70,7 @@ def memo_html(
 ) -> str:
     """The memo of ``output`` (the answer to ``request``) as one self-contained HTML page."""
     c = output.comparison
-    case = CASES[c.scenario]
+    case = case_of(c.scenario)
     esc = html.escape
     when = (today or datetime.now(UTC)).strftime("%Y-%m-%d")
     cards = [*wording.cards(c), *wording.cost_cards(c, rates)]

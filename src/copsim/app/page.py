@@ -23,11 +23,12 @@ from copsim.analysis.case_status import case_status
 from copsim.analysis.costs import CostRates
 from copsim.analysis.stats import middle_ranks
 from copsim.analysis.target_search import Target
-from copsim.app import export, levers, links, memo, saved, wording
-from copsim.app.cases import CASES
+from copsim.app import export, levers, links, memo, own_scenario, saved, wording
+from copsim.app.cases import CASES, case_of
 from copsim.app.levers import HELP, Request
 from copsim.app.network_picture import draw_network
 from copsim.app.runner import Job, JobOutput, SearchRequest, dispatcher
+from copsim.model.config import LEVELS, SECTORS
 
 #: seconds between two looks at a running or waiting request (cheap: the fragment only reads it)
 PROGRESS_EVERY = 1.0
@@ -221,7 +222,7 @@ def progress_panel() -> None:
 # ------------------------------------------------------------------------------------ results
 def adoption_chart(output: JobOutput) -> alt.LayerChart:
     comparison = output.comparison
-    case = CASES[comparison.scenario]
+    case = case_of(comparison.scenario)
     curve = comparison.curve().assign(condition=lambda d: d["condition"].map(CONDITION_LABELS))
     domain = list(CONDITION_LABELS.values())
     colour = alt.Color(
@@ -274,7 +275,7 @@ def participation_chart(output: JobOutput) -> alt.Chart:
 
 def show_results(request: Request, output: JobOutput, stale: bool) -> None:
     comparison = output.comparison
-    case = CASES[comparison.scenario]
+    case = case_of(comparison.scenario)
     horizon = comparison.horizon_years
     if stale:
         st.warning(
@@ -560,7 +561,7 @@ def what_it_takes(request: Request | None) -> None:
     st.header("What does it take?", anchor=False)
     if request is None:
         return
-    case = CASES[request.scenario]
+    case = case_of(request.scenario)
     outcome = case.outcome
     horizon = levers.scenario_defaults(request.scenario).horizon_weeks
     limit = horizon / 52 if outcome.unit == "years" else float(horizon)
@@ -642,6 +643,71 @@ def search_progress() -> None:
         st.progress(job.fraction, text=text)
 
 
+# ------------------------------------------------------------------------------------ your own community
+def describe_your_own(scenario: str) -> None:
+    """Start from this case, change the world, and save it as a scenario file of your own."""
+    st.header("Describe your own community", anchor=False)
+    base = own_scenario.from_config(levers.scenario_defaults(scenario))
+    st.caption(
+        f"Start from {case_of(scenario).title}: change the organizations, people, channels and horizon, "
+        "and save it under a name of your own. It is checked like any scenario (one line if something is "
+        f"wrong, and nothing saved), then saved in {own_scenario.user_scenario_dir()} and added to the "
+        "case list; the levers on the left then apply to it."
+    )
+    with st.form(key=f"own-{scenario}"):
+        top = st.columns(4)
+        name = top[0].text_input(
+            "Name (lowercase letters, digits, _)", max_chars=40, key=f"own.{scenario}.name"
+        )
+        most = own_scenario.MAX_ORGANIZATIONS
+        organizations = top[1].number_input("Organizations", 1, most, value=min(base.n_organizations, most),
+                                            key=f"own.{scenario}.orgs")  # fmt: skip
+        people = top[2].number_input("People (practitioners)", 1, own_scenario.MAX_PRACTITIONERS,
+                                     value=min(base.n_practitioners, own_scenario.MAX_PRACTITIONERS),
+                                     key=f"own.{scenario}.people")  # fmt: skip
+        years = top[3].number_input("Horizon (years)", 1, own_scenario.MAX_YEARS, value=base.horizon_years,
+                                    key=f"own.{scenario}.years")  # fmt: skip
+        st.markdown("**Kinds of organizations** (shares must add up to 1; a kind with share 0 is left out)")
+        kinds = []
+        for i, kind in enumerate([*base.kinds, own_scenario.OrgKind("", 0.0, "state", "state", False, 0.5)]):
+            cols = st.columns([2, 1.2, 2, 2, 1.4, 2])
+            k = f"own.{scenario}.kind{i}."
+            kind_name = cols[0].text_input("Kind", value=kind.name, key=k + "name", placeholder="new kind")
+            share = cols[1].number_input(
+                "Share", 0.0, 1.0, value=float(kind.share), step=0.05, key=k + "share"
+            )
+            sector = cols[2].selectbox("Sector", SECTORS, index=SECTORS.index(kind.sector), key=k + "sector")
+            level = cols[3].selectbox("Level", LEVELS, index=LEVELS.index(kind.level), key=k + "level")
+            adopting = cols[4].checkbox("Adopts", value=kind.adopting, key=k + "adopting")
+            silo = cols[5].slider(
+                "Silo strength", 0.0, 1.0, value=float(kind.silo), step=0.05, key=k + "silo"
+            )
+            if kind_name.strip() and share > 0:
+                kinds.append(own_scenario.OrgKind(kind_name.strip(), share, sector, level, adopting, silo))
+        st.markdown("**Channels the community uses** (0 not at all, 1 fully)")
+        cols = st.columns(3)
+        channels = []
+        for i, (channel, value) in enumerate(base.channels):
+            label = channel.replace("_", " ").capitalize().replace("Qa", "Q&A")
+            channels.append((channel, cols[i % 3].slider(label, 0.0, 1.0, value=value, step=0.1,
+                                                          key=f"own.{scenario}.{channel}")))  # fmt: skip
+        saved_it = st.form_submit_button("Save as my scenario")
+    if saved_it:
+        community = own_scenario.Community(
+            name.strip(), scenario, int(organizations), int(people), tuple(kinds), tuple(channels), int(years)
+        )
+        try:
+            path = own_scenario.save(community)
+        except ConfigError as exc:
+            st.error(f"Not saved: {exc}")
+        else:
+            st.session_state["switch_case"] = community.name
+            st.session_state["own_saved"] = str(path)
+            st.rerun()
+    if st.session_state.get("own_saved"):
+        st.success(f"Saved as {st.session_state['own_saved']}; it is now in the case list.")
+
+
 # ------------------------------------------------------------------------------------ page
 def main() -> None:
     """Lay out the page for one script run (Streamlit reruns it on every interaction)."""
@@ -651,10 +717,11 @@ def main() -> None:
     state = st.session_state
     current = state.get("current")
 
+    if state.get("switch_case"):  # a scenario just saved: pick it (before the picker is drawn)
+        state["case"] = state.pop("switch_case")
     with st.sidebar:
-        scenario = st.selectbox(
-            "1. Pick a case", list(CASES), key="case", format_func=lambda s: CASES[s].title
-        )
+        offered = [*CASES, *own_scenario.user_scenarios()]
+        scenario = st.selectbox("1. Pick a case", offered, key="case", format_func=lambda s: case_of(s).title)
         job: Job | None = state.get("job")
         running = job is not None and not job.finished
         run_clicked = st.button("Run", type="primary", disabled=running, key="run", width="stretch")
@@ -685,13 +752,16 @@ def main() -> None:
             st.error(f"These settings cannot be run: {exc}")
         st.rerun()
 
-    case = CASES[scenario]
+    case = case_of(scenario)
     st.title("What if we back a community of practice?", anchor=False)
-    st.markdown(
-        f"**{case.title}.** {case.kind}  \n"
-        f"> {case.sentences[0]} {case.sentences[1]}  \n"
-        "> — Snyder & Briggs, *Communities of Practice: A New Tool for Government Managers* (2003)"
-    )
+    if case.sentences[0]:
+        st.markdown(
+            f"**{case.title}.** {case.kind}  \n"
+            f"> {case.sentences[0]} {case.sentences[1]}  \n"
+            "> — Snyder & Briggs, *Communities of Practice: A New Tool for Government Managers* (2003)"
+        )
+    else:
+        st.markdown(f"**{case.title}.** {case.kind}")
     for problem in state.get("link_problems", []):
         st.warning(f"Part of the link was not used: {problem}")
 
@@ -712,10 +782,11 @@ def main() -> None:
         st.info("Choose a case and the levers on the left, then press **Run**.")
     show_saved()
     what_it_takes(request)
+    describe_your_own(scenario)
 
 
 def how_to_read(scenario: str) -> str:
-    case = CASES[scenario]
+    case = case_of(scenario)
     horizon = wording.years_text(levers.horizon_years(levers.scenario_defaults(scenario)))
     return f"""
 - **What this is.** An agent-based simulation (copsim): practitioners in many organizations, a community

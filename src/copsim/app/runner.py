@@ -48,7 +48,7 @@ from ..analysis.target_search import HOURS, HOURS_PER_FTE, SearchResult, Target,
 from ..analysis.times import median_rank
 from ..api import EnsembleResult, simulate, simulate_ensemble
 from ..model.config import ConfigError, CopConfig
-from .cases import CASES
+from .cases import case_of
 from .levers import Request, baseline_of, scenario_defaults
 from .network_picture import NetworkSnapshot, snapshot_network
 from .results import Comparison
@@ -430,7 +430,7 @@ class Dispatcher:
         try:
             if "community" in pending:
                 results["community"] = self._wait(job, pending.pop("community"))
-            key = CASES[request.scenario].outcome.key
+            key = case_of(request.scenario).outcome.key
             middle = middle_replicate(results["community"].summary[key].to_numpy(float))
             network = executor.submit(_snapshot, config, results["community"].seeds[middle])
             network.add_done_callback(job._advance)

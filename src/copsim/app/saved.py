@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..analysis.times import compare_paired
 from . import wording
-from .cases import CASES
+from .cases import case_of
 from .levers import Request
 from .runner import JobOutput
 
@@ -33,7 +33,7 @@ def clean_name(text: str) -> str:
 
 def default_name(request: Request) -> str:
     """``Rumble Strips, coordinator 20 h/week, 10 runs``."""
-    short = CASES[request.scenario].title.split(" (")[0]
+    short = case_of(request.scenario).title.split(" (")[0]
     return clean_name(f"{short}, {wording.describe_changes(request.overrides)}, {request.replicates} runs")
 
 
@@ -63,7 +63,7 @@ def difference(first: Saved, first_output: JobOutput | None, other: Saved, outpu
             f"{letter} is another case than A: its runs are not paired with A's (different organizations "
             "and people), so only their headlines can be compared."
         )
-    case = CASES[other.request.scenario]
+    case = case_of(other.request.scenario)
     key = case.outcome.key
     n = min(other.request.replicates, first.request.replicates)
     paired = compare_paired(output.comparison.values(key)[:n], first_output.comparison.values(key)[:n])

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..analysis.costs import CostRates
 from ..analysis.times import PairedTimes, TimeSummary
-from .cases import CASES, Case
+from .cases import Case, case_of
 from .results import Comparison, Estimate
 
 #: coordinator FTE-years below which value for money is not shown: the gain is not all the
@@ -204,7 +204,7 @@ def _number_range(e: Estimate, fmt: str) -> list[str]:
 
 def cards(comparison: Comparison) -> list[Card]:
     """The result cards: adoption speed, time-to-talent, membership, trust, cost and value."""
-    case = CASES[comparison.scenario]
+    case = case_of(comparison.scenario)
     within = years_text(comparison.horizon_years)
     out = [
         time_card(
@@ -329,7 +329,7 @@ def money(value: float) -> str:
 
 def cost_cards(comparison: Comparison, rates: CostRates) -> list[Card]:
     """Cost in dollars over the horizon, and dollars per unit of the case's gain."""
-    case = CASES[comparison.scenario]
+    case = case_of(comparison.scenario)
     within = years_text(comparison.horizon_years)
     costs = comparison.costs(rates)
     total = costs["total"]
@@ -378,14 +378,14 @@ def cost_cards(comparison: Comparison, rates: CostRates) -> list[Card]:
 
 def headline_for(comparison: Comparison) -> str:
     """The headline of a comparison, in its case's outcome."""
-    case = CASES[comparison.scenario]
+    case = case_of(comparison.scenario)
     key = case.outcome.key
     return headline(case, comparison.time(key), comparison.time(key, "baseline"), comparison.horizon_years)
 
 
 def verdict_for(comparison: Comparison) -> str:
     """The paired verdict of a comparison, in its case's outcome."""
-    case = CASES[comparison.scenario]
+    case = case_of(comparison.scenario)
     return verdict(case, comparison.paired(case.outcome.key), comparison.horizon_years)
 
 
