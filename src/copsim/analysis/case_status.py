@@ -6,8 +6,8 @@ say it differently.
 
 The status belongs beside each scenario file; it is kept here, keyed by scenario name, because
 the config schema (:class:`copsim.CopConfig`) is closed and refuses keys that are not model
-parameters. A case becomes ``calibrated`` only when its parameters have been fitted to observed
-data (``copsim-calibrate``) and checked against data not used in the fit.
+parameters. A case becomes ``calibrated`` only when its adoption figures have been fitted to an observed
+series (``copsim-calibrate``); docs/CASES.md gives each case's facts, sources and status.
 """
 
 from __future__ import annotations
@@ -26,24 +26,28 @@ class CaseStatus:
     reason: str
 
 
-#: the status of each scenario in conf/scenario/
+#: the status of each scenario in conf/scenario/ (the reasons follow docs/CASES.md, which gives
+#: the facts and their sources per case)
 CASE_STATUS: dict[str, CaseStatus] = {
     "rumble_strips": CaseStatus(
         "illustrative",
-        "its adoption rates and most behaviour are informed guesses, not fitted to the states' "
-        "actual adoption of rumble strips",
+        "sizes and horizon come from sources, but the only adoption series found has two points, so "
+        "the adoption rates are not fitted to data",
     ),
     "e_regulation": CaseStatus(
         "illustrative",
-        "the agencies' adoption and most behaviour are informed guesses; no adoption data were fitted",
+        "size and horizon are sourced, but no source counts member agencies adopting by date, so "
+        "adoption is not fitted to data",
     ),
     "safecities": CaseStatus(
         "illustrative",
-        "the cities' adoption and most behaviour are informed guesses; no adoption data were fitted",
+        "the network's size, founders and sponsor's timeline are sourced, but nothing public counts "
+        "cities adopting by date, so adoption is not fitted to data",
     ),
     "company_command": CaseStatus(
         "illustrative",
-        "time-to-talent and most behaviour are informed guesses, not fitted to data on new commanders",
+        "tour length and the sponsorship timeline are sourced, but membership and learning by year "
+        "were not found, so time-to-talent is not fitted to data",
     ),
     "bass": CaseStatus(
         "illustrative",
