@@ -1,15 +1,18 @@
-"""Benchmark: how long the dashboard's **Run** takes for the default case with 20 replicates.
+"""Benchmark: the dashboard's click-to-headline time, for one user and for five users at once.
 
-Times exactly what the page runs in the background (:class:`copsim.app.runner.EnsembleJob`):
-20 replicates with the community, 20 on the dissemination-only baseline (same seeds) and one
-run for the network picture. Also times one replicate of each condition alone, so the figure
-can be read per run, and the CPU time the app process spent (a figure that does not
-depend on how busy the machine is; with workers > 1 the work is in worker processes).
-Prints a Markdown table for docs/DASHBOARD.md and docs/PERFORMANCE.md.
+Starts ``copsim-app`` on a free local port exactly as users start it, opens browser sessions in
+Debian's Chromium (Playwright, as the browser tests do), gives each session its own settings
+(Rumble Strips, the page's default number of runs, a coordinator time no other session of the
+benchmark asks for, so no answer can be reused), and presses **Run** in every session within a fraction of a
+second. It reports, per round, the seconds from each click to that session's headline, and
+how many sessions got a headline before the time limit.
 
-    .venv/bin/python benchmarks/bench_app.py            # default case, 20 replicates
-    .venv/bin/python benchmarks/bench_app.py --replicates 10 --scenario safecities
-    .venv/bin/python benchmarks/bench_app.py --workers 1   # without the process pool
+    .venv/bin/python benchmarks/bench_app.py                 # one user, then five users
+    .venv/bin/python benchmarks/bench_app.py --users 1 5 --runs 10 --limit 600
+    .venv/bin/python benchmarks/bench_app.py --workers 2     # copsim-app --workers 2
+
+Prints a Markdown table for docs/PERFORMANCE.md. The machine's load average is printed with
+it: on a shared machine, repeat a round that looks disturbed.
 """
 
 from __future__ import annotations
@@ -17,60 +20,154 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import socket
+import statistics
+import subprocess
+import sys
 import time
+import urllib.request
 
-import copsim
-from copsim.app import levers
-from copsim.app.runner import EnsembleJob, shared_pool
-
-
-def time_job(scenario: str, replicates: int, workers: int) -> tuple[float, EnsembleJob]:
-    config = levers.scenario_defaults(scenario)
-    start, cpu = time.perf_counter(), time.process_time()
-    job = EnsembleJob(scenario, config, [], replicates, workers).start()
-    job.join()
-    elapsed = time.perf_counter() - start
-    job.cpu_seconds = time.process_time() - cpu  # this process only (not worker processes)
-    if job.state != "done":
-        raise SystemExit(f"bench_app: job failed: {job.error}")
-    return elapsed, job
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+]
+#: coordinator times (hours per week) handed out to the sessions in turn, so that no two
+#: sessions of a benchmark ask the same question (the page could otherwise reuse an answer)
+HOURS = tuple(range(38, -1, -2))
 
 
-def time_single(config: copsim.CopConfig) -> float:
-    start = time.perf_counter()
-    copsim.simulate(config)
-    return time.perf_counter() - start
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(workers: int | None) -> tuple[subprocess.Popen, str]:
+    """``copsim-app`` on a free port; returns the process and its address once it answers."""
+    port = free_port()
+    extra = [] if workers is None else ["--workers", str(workers)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "copsim.app.cli", "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("bench_app: copsim-app did not come up within 120 s")
+
+
+def set_hours(page, hours: int) -> None:
+    """Move the coordinator-time slider with the keyboard (as the browser tests do)."""
+    slider = page.get_by_role("slider", name="Coordinator time (hours per week)")
+    current, step = float(slider.get_attribute("value")), float(slider.get_attribute("step"))
+    slider.focus()
+    key = "ArrowRight" if hours > current else "ArrowLeft"
+    for _ in range(round(abs(hours - current) / step)):
+        page.keyboard.press(key)
+    page.wait_for_function(
+        "h => Number(document.querySelector("
+        "'input[aria-label=\"Coordinator time (hours per week)\"]').value) === h",
+        arg=hours,
+        timeout=20_000,
+    )
+    page.wait_for_timeout(1000)  # let the server receive the value
+
+
+def one_round(browser, url: str, hours: list[int], runs: int, limit: float) -> list[float | None]:
+    """One session per entry of ``hours``; press Run in all; each click-to-headline time (None: none)."""
+    contexts, pages = [], []
+    users = len(hours)
+    for i in range(users):
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        set_hours(page, hours[i])
+        slider = page.get_by_role("slider", name="Number of runs")
+        if float(slider.get_attribute("value")) != runs:
+            raise SystemExit("bench_app: --runs other than the page's default is not supported")
+        contexts.append(context)
+        pages.append(page)
+    clicked: list[float] = []
+    for page in pages:
+        page.get_by_role("button", name="Run", exact=True).click()
+        clicked.append(time.perf_counter())
+    times: list[float | None] = [None] * users
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline and any(t is None for t in times):
+        for i, page in enumerate(pages):
+            if times[i] is None and page.locator(".st-key-headline").count():
+                times[i] = time.perf_counter() - clicked[i]
+        pages[0].wait_for_timeout(250)
+    for context in contexts:
+        context.close()
+    return times
+
+
+def row(users: int, runs: int, workers: int | None, times: list[float | None], limit: float) -> str:
+    done = [t for t in times if t is not None]
+    load = os.getloadavg()[0]
+    if not done:
+        spread = f"none within {limit:.0f} s"
+    else:
+        spread = f"{min(done):.1f} / {statistics.median(done):.1f} / {max(done):.1f}"
+    return f"| {users} | {runs} | {workers} | {len(done)} of {users} | {spread} | {load:.1f} |"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", default="rumble_strips", choices=sorted(levers.CASES))
-    parser.add_argument("--replicates", type=int, default=20)
-    parser.add_argument(
-        "--workers", type=int, nargs="+", default=[1, 2], help="worker counts to time (1: one thread)"
-    )
+    parser.add_argument("--users", type=int, nargs="+", default=[1, 5], help="sessions per round")
+    parser.add_argument("--runs", type=int, default=10, help="runs per user (the page's default, 10)")
+    parser.add_argument("--workers", type=int, default=None, help="copsim-app --workers (default: its own)")
+    parser.add_argument("--limit", type=float, default=600.0, help="seconds to wait for the headlines")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per number of users")
     args = parser.parse_args()
-    config = levers.scenario_defaults(args.scenario)
-    single_c = time_single(config)
-    single_b = time_single(levers.baseline_of(config))
-    if max(args.workers) > 1:  # start the worker processes outside the timing
-        shared_pool(max(args.workers)).submit(int).result()
+    from playwright.sync_api import sync_playwright
+
+    proc, url = start_app(args.workers)
+    lines = [
+        "| users | runs each | workers | answered | click to headline, min / median / max (s) "
+        "| load average after |",
+        "|---|---|---|---|---|---|",
+    ]
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            hours = iter(HOURS)
+            warm = one_round(browser, url, [40], args.runs, args.limit)  # compile, import, render
+            print(f"warm-up round: {warm}", file=sys.stderr)
+            for users in args.users:
+                for _ in range(args.repeat):
+                    chosen = [next(hours) for _ in range(users)]
+                    times = one_round(browser, url, chosen, args.runs, args.limit)
+                    lines.append(row(users, args.runs, args.workers, times, args.limit))
+                    print(lines[-1], file=sys.stderr, flush=True)
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    import copsim
+
+    print("\n".join(lines))
     print(
-        "| case | replicates | runs | workers | wall time (s) | CPU time in the app process (s) "
-        "| one run with / without community (s) |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for workers in args.workers:
-        elapsed, job = time_job(args.scenario, args.replicates, workers)
-        print(
-            f"| {args.scenario} | {args.replicates} | {job.total} | {workers} | {elapsed:.1f} "
-            f"| {job.cpu_seconds:.1f} "
-            f"| {single_c:.2f} / {single_b:.2f} |"
-        )
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(
-        f"\ncopsim {copsim.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores, "
-        f"load average {load:.1f} at the end"
+        f"\ncopsim {copsim.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores; "
+        f"each user: Rumble Strips, {args.runs} runs, a coordinator time no other session asked for "
+        f"(38, 36, ... h/week in turn)"
     )
 
 

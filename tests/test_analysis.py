@@ -20,9 +20,10 @@ from matplotlib.image import imread
 
 import copsim.analysis as analysis
 from copsim.analysis import cli
+from copsim.analysis.comparisons import condition_time
 from copsim.analysis.figures import plot_sweep
 from copsim.analysis.network_figure import plot_network
-from copsim.analysis.report import cond_col, findings, is_censored, write_report
+from copsim.analysis.report import cond_col, findings, write_report
 
 SWEEP = [
     "-m",
@@ -103,9 +104,13 @@ def test_censored_conditions_are_counted_not_averaged(sweep_dir):
     stats = analysis.per_condition(analysis.load(sweep_dir), "t50_years")
     slow = stats[stats["adoption.p"] == 0.05]
     assert (slow["censored"] == slow["n"]).all()  # p = 0.05: never half within a year
-    assert slow["mean"].isna().all()
+    assert slow["value"].isna().all() and not slow["reached"].any()
     fast = stats[(stats["adoption.p"] == 3.0)]
-    assert (fast["censored"] == 0).all() and fast["mean"].notna().all()
+    assert (fast["censored"] == 0).all() and fast["reached"].all()
+    # a time is the time by which at least half of the runs got there (all runs counted)
+    sweep = analysis.load(sweep_dir)
+    for _, row in fast.iterrows():
+        assert row["value"] == condition_time(sweep, row).median
 
 
 def _table_rows(text: str) -> list[str]:
@@ -113,49 +118,50 @@ def _table_rows(text: str) -> list[str]:
     return re.findall(r"<tr>(.*?)</tr>", body, re.S)
 
 
-def test_report_table_numbers_equal_conditions_csv(sweep_dir, report_html):
+def test_report_table_numbers_are_the_stored_ones_and_times_over_all_runs(sweep_dir, report_html):
+    sweep = analysis.load(sweep_dir)
     conditions = pd.read_csv(sweep_dir / "conditions.csv")
     rows = _table_rows(report_html)
     assert len(rows) == len(conditions)
     checked = 0
     for row_html, (_, row) in zip(rows, conditions.iterrows(), strict=True):
         values = [float(v) for v in re.findall(r'data-value="([^"]+)"', row_html)]
-        if is_censored(row):
-            assert "censored" in row_html
+        time = condition_time(sweep, row)
+        if not time.reached:
+            assert f"not reached ({time.n_reached} of {time.n} runs got there)" in row_html
         else:
-            assert row[cond_col("t50_years", "mean")] in values
+            assert time.median in values
             checked += 1
         assert row[cond_col("final_adoption_share", "mean")] in values
     assert checked >= 4
 
 
-def test_report_sentences_quote_conditions_csv(sweep_dir):
+def test_report_sentences_quote_the_times_over_all_runs_and_conditions_csv(sweep_dir):
     sweep = analysis.load(sweep_dir)
     sentences = findings(sweep)
     assert sentences
     csv = sweep.conditions
-    reached = csv[[not is_censored(r) for _, r in csv.iterrows()]]
-    stated = {
-        (f"{r[cond_col('t50_years', 'mean')]:.1f}", f"{r[cond_col('t50_years', 'lo')]:.1f}",
-         f"{r[cond_col('t50_years', 'hi')]:.1f}")
-        for _, r in reached.iterrows()
-    }  # fmt: skip
-    pattern = re.compile(r"adopt within (-?[\d.]+) years \(95 % interval (-?[\d.]+)–(-?[\d.]+)\)")
-    quoted = [m.groups() for s in sentences for m in pattern.finditer(s)]
+    stated = {f"{t.median:.1f}" for t in (condition_time(sweep, r) for _, r in csv.iterrows()) if t.reached}
+    pattern = re.compile(
+        r"adopt within ([\d.]+) years \(2 runs are too few for a 95 % interval; in 2 of 2 runs"
+    )
+    quoted = [m.group(1) for s in sentences for m in pattern.finditer(s)]
     assert quoted, sentences
     assert all(q in stated for q in quoted)
+    times = [s for s in sentences if "adopt within" in s]
+    assert times and not any(re.search(r"[-−]\d", s) for s in times)  # no negative time
     reach = {f"{100 * v:.0f}" for v in csv[cond_col("final_adoption_share", "mean")]}
     shares = [m.group(1) for s in sentences for m in re.finditer(r"(\d+) % of the states have adopted", s)]
     assert shares and all(v in reach for v in shares)
     assert any("states" in s for s in sentences)
 
 
-def test_censored_conditions_are_labelled_censored_in_the_report(report_html):
+def test_conditions_that_never_got_there_are_said_not_reached_in_the_report(report_html):
     text = html.unescape(report_html)
-    assert "(censored)" in text
+    assert "so no time to 50 % is given" in text
     censored_cells = re.findall(r'<td class="censored"[^>]*>([^<]*)</td>', report_html)
-    assert censored_cells and all(c.startswith("censored") for c in censored_cells)
-    assert any("runs not reached" in c for c in censored_cells)
+    assert censored_cells and all(c.startswith("not reached (0 of 2 runs got there)") for c in censored_cells)
+    assert "Illustrative, not a forecast" in text  # the case's status line, as on the page
 
 
 def test_report_is_self_contained(report_html):

@@ -103,6 +103,7 @@ def _run_job(cfg) -> None:  # the Hydra task: cfg is the composed DictConfig
     import pandas as pd
     from omegaconf import OmegaConf
 
+    from .analysis.case_status import case_status
     from .analysis.run_figure import plot_adoption, summary_table
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
@@ -123,6 +124,7 @@ def _run_job(cfg) -> None:  # the Hydra task: cfg is the composed DictConfig
     (out / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
     plot_adoption(series, out / "adoption.png", title=f"{config.scenario}: adoption of the practice")
     print(summary_table(summary))
+    print(f"  {case_status(config.scenario)}")
     print(f"copsim-run: wrote {out}/summary.csv, timeseries.parquet, config.yaml, adoption.png")
 
 

@@ -4,9 +4,11 @@ Every function writes ``NAME.png`` and ``NAME.svg`` into ``outdir`` and returns 
 returns None when the sweep does not contain what the figure needs (for example no heatmap
 without both coordinator FTE and sponsorship swept). :func:`plot_sweep` calls all that fit.
 
-Conventions: time in years since launch, 95 % intervals of the mean across replicates as bands or
-bars, the dissemination-only baseline always grey and dashed, one colour per condition that is
-the same in every figure, and censored outcomes (not reached within the horizon) hatched or
+Conventions: time in years since launch; a time to a threshold is the time by which at least half
+of the runs got there (:mod:`copsim.analysis.times`, as on the page and in the report) with its
+95 % interval, other outcomes the mean with its 95 % interval, as bands or bars; the
+dissemination-only baseline always grey and dashed, one colour per condition that is the same in
+every figure, and a time fewer than half of the runs reached within the horizon hatched or
 marked, never drawn as a number.
 """
 
@@ -21,8 +23,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .comparisons import fastest
 from .summaries import per_condition, weekly_band
 from .sweep import Sweep, key_label, unit_noun
 
@@ -66,10 +70,10 @@ def condition_colours(sweep: Sweep) -> dict[int, str]:
 
 
 def representative(panel: pd.DataFrame, k: int = 4) -> pd.DataFrame:
-    """The panel's baselines and up to ``k`` other conditions spanning its range of ``mean``
+    """The panel's baselines and up to ``k`` other conditions spanning its range of ``value``
     (adopter-years in :func:`adoption_panels`), so curves stay readable in a large sweep."""
     base = panel[panel["baseline"]]
-    rest = panel[~panel["baseline"]].sort_values("mean")
+    rest = panel[~panel["baseline"]].sort_values("value")
     if len(rest) > k:
         rest = rest.iloc[np.unique(np.linspace(0, len(rest) - 1, k).round().astype(int))]
     return pd.concat([base, rest])
@@ -96,6 +100,16 @@ def _grid_axes(n: int, width: float = 5.2, height: float = 3.8, sharey: bool = T
 def _band(ax, band: pd.DataFrame, colour: str, label: str, baseline: bool) -> None:
     ax.plot(band["years"], band["mean"], color=colour, label=label, linestyle="--" if baseline else "-")
     ax.fill_between(band["years"], band["lo"], band["hi"], color=colour, alpha=0.2, linewidth=0)
+
+
+def error_bars(rows: pd.DataFrame | pd.Series, top: float) -> np.ndarray:
+    """``xerr``/``yerr`` for values with 95 % intervals: none where there is no interval (too few
+    runs for one), an interval reaching past the horizon drawn up to ``top``."""
+    value = np.atleast_1d(np.asarray(rows["value"], float))
+    lo = np.atleast_1d(np.asarray(rows["lo"], float))
+    hi = np.minimum(np.atleast_1d(np.asarray(rows["hi"], float)), top)
+    below, above = np.nan_to_num(value - lo), np.nan_to_num(hi - value)
+    return np.vstack([np.maximum(below, 0), np.maximum(above, 0)])
 
 
 def _need_timeseries(sweep: Sweep, *columns: str) -> bool:
@@ -129,8 +143,17 @@ def plot_adoption_curves(sweep: Sweep, outdir: Path) -> Path | None:
 def plot_t50_heatmap(sweep: Sweep, outdir: Path) -> Path | None:
     """Years to 50 % adoption over coordinator FTE x sponsorship, a panel per scenario.
 
-    Cells where any run did not reach 50 % within the horizon are hatched grey and say how many
-    runs were censored instead of showing a number.
+    A cell is the condition's time over all its runs (the time by which at least half of them
+    had half of the units adopting; :func:`copsim.analysis.times.summarize_times`, as on the
+    page and in the report). Cells where fewer than half of the runs got there are hatched grey
+    and say how many did.
+
+    The colour scale runs from 0 to the horizon, the whole range a time can take, so a few
+    tenths of a year (often within chance) look as small as they are; the baseline's time is
+    marked on the colour bar. Cells that cannot be told apart from the fastest (the paired 95 %
+    interval of the difference includes zero, :func:`copsim.analysis.comparisons.fastest`) are
+    outlined and marked ``≈``; the fastest is marked ``★`` only when every other cell is slower
+    beyond chance.
     """
     if not {FTE, SPONSOR} <= set(sweep.swept):
         return None
@@ -138,51 +161,61 @@ def plot_t50_heatmap(sweep: Sweep, outdir: Path) -> Path | None:
     grid_part = stats[~stats["baseline"]]
     if grid_part[FTE].nunique() < 2 or grid_part[SPONSOR].nunique() < 2:
         return None
-    finite = grid_part.loc[grid_part["censored"] == 0, "mean"]
-    vmin, vmax = (finite.min(), finite.max()) if len(finite) else (0.0, sweep.horizon_years)
-    if vmin == vmax:
-        vmin, vmax = vmin - 0.5, vmax + 0.5
+    vmin, vmax = 0.0, sweep.horizon_years
     panels = sweep.panels(stats, within=(FTE, SPONSOR))
     fig, axes = _grid_axes(len(panels), width=5.4, height=4.2, sharey=False)
     cmap = plt.get_cmap("viridis_r")
     image = None
+    baselines = []
     for ax, (title, panel) in zip(axes, panels, strict=True):
-        part = panel[~panel["baseline"]]
-        ftes, levels = sorted(part[FTE].dropna().unique()), sorted(part[SPONSOR].dropna().unique())
+        part = panel[~panel["baseline"]].dropna(subset=[FTE, SPONSOR])
+        baselines += [v for v in panel.loc[panel["baseline"] & panel["reached"], "value"]]
+        group = fastest(sweep, part)
+        near = set() if group is None else {row["condition_id"] for row in group.peers}
+        best = None if group is None else group.best["condition_id"]
+        ftes, levels = sorted(part[FTE].unique()), sorted(part[SPONSOR].unique())
         grid = np.full((len(levels), len(ftes)), np.nan)
         for _, row in part.iterrows():
-            if pd.isna(row[FTE]) or pd.isna(row[SPONSOR]):
-                continue
             i, j = levels.index(row[SPONSOR]), ftes.index(row[FTE])
-            if row["censored"] == 0:
-                grid[i, j] = row["mean"]
+            if row["reached"]:
+                grid[i, j] = row["value"]
             else:
                 ax.add_patch(
                     plt.Rectangle(
                         (j - 0.5, i - 0.5), 1, 1, facecolor=CENSORED_COLOUR, hatch="///", edgecolor="white"
                     )
                 )
-                ax.text(j, i, f"{row['censored']}/{row['n']}\ncensored", ha="center", va="center", fontsize=6)
+                reached = row["n"] - row["censored"]
+                ax.text(j, i, f"not reached\n{reached}/{row['n']} runs", ha="center", va="center", fontsize=6)
+            if row["condition_id"] in near or (row["condition_id"] == best and near):
+                ax.add_patch(plt.Rectangle((j - 0.47, i - 0.47), 0.94, 0.94, fill=False, edgecolor="black",
+                                           linewidth=1.4, linestyle="--"))  # fmt: skip
         image = ax.imshow(grid, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-        for i in range(len(levels)):
-            for j in range(len(ftes)):
-                if not np.isnan(grid[i, j]):
-                    shade = (grid[i, j] - vmin) / (vmax - vmin)
-                    ax.text(j, i, f"{grid[i, j]:.1f}", ha="center", va="center", fontsize=7,
-                            color="white" if shade > 0.6 else "black")  # fmt: skip
+        for _, row in part.iterrows():
+            i, j = levels.index(row[SPONSOR]), ftes.index(row[FTE])
+            if not row["reached"]:
+                continue
+            mark = " ★" if row["condition_id"] == best and not near else " ≈" if (
+                row["condition_id"] in near or row["condition_id"] == best) else ""  # fmt: skip
+            shade = (row["value"] - vmin) / (vmax - vmin)
+            ax.text(j, i, f"{row['value']:.1f}{mark}", ha="center", va="center", fontsize=7,
+                    color="white" if shade > 0.6 else "black")  # fmt: skip
         ax.set_xticks(range(len(ftes)), [f"{v:g}" for v in ftes])
         ax.set_yticks(range(len(levels)), [f"{v:g}" for v in levels])
         ax.set(xlabel="coordinator FTE", ylabel="sponsorship level (0-1)", title=title)
         ax.grid(False)
-    fig.colorbar(image, ax=axes, label="years to 50 % adoption (mean)", shrink=0.8)
+    bar = fig.colorbar(image, ax=axes, label="years to 50 % adoption (over all runs)", shrink=0.8)
+    for value in baselines:
+        bar.ax.axhline(value, color="black", linewidth=1.5)
+    handles = [
+        Patch(
+            facecolor=CENSORED_COLOUR, hatch="///", label="not reached: fewer than half of the runs got there"
+        ),
+        Patch(fill=False, edgecolor="black", linestyle="--", label="≈ cannot be told apart from the fastest"),
+        Line2D([], [], color="black", label="on the colour bar: dissemination alone"),
+    ]
     fig.legend(
-        handles=[
-            Patch(facecolor=CENSORED_COLOUR, hatch="///", label="censored: some runs never reached 50 %")
-        ],
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        fontsize=8,
-        frameon=False,
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8, frameon=False, ncol=1
     )
     outdir.mkdir(parents=True, exist_ok=True)
     fig.savefig(outdir / "t50_heatmap.png", bbox_inches="tight")
@@ -194,9 +227,10 @@ def plot_t50_heatmap(sweep: Sweep, outdir: Path) -> Path | None:
 def plot_dose_response(sweep: Sweep, outdir: Path) -> Path | None:
     """Outcome vs coordinator FTE, one line per sponsorship level, with 95 % intervals.
 
-    Top row: years to 50 % adoption (conditions with censored runs drawn as open triangles at the
-    horizon, labelled "not reached"); bottom row: adoption share at the horizon (never censored).
-    The baseline is a dashed grey line (only where it is not censored).
+    Top row: years to 50 % adoption over all runs (conditions where fewer than half of the runs
+    got there drawn as open triangles at the horizon, labelled "not reached"); bottom row:
+    adoption share at the horizon (never censored). The baseline is a dashed grey line (where
+    it is reached).
     """
     if FTE not in sweep.swept:
         return None
@@ -215,22 +249,22 @@ def plot_dose_response(sweep: Sweep, outdir: Path) -> Path | None:
                 line = part if level is None else part[part[SPONSOR] == level]
                 line = line.sort_values(FTE)
                 colour = cmap(0.1 + 0.75 * k / max(len(levels) - 1, 1))
-                ok = line[line["censored"] == 0]
+                ok = line[line["reached"]]
                 label = "all" if level is None else f"sponsorship {level:g}"
-                ax.errorbar(ok[FTE], ok["mean"], yerr=[ok["mean"] - ok["lo"], ok["hi"] - ok["mean"]],
+                ax.errorbar(ok[FTE], ok["value"], yerr=error_bars(ok, sweep.horizon_years),
                             color=colour, marker="o", capsize=3, label=label)  # fmt: skip
-                cens = line[line["censored"] > 0]
+                cens = line[~line["reached"]]
                 if len(cens) and outcome == "t50_years":
                     ax.scatter(cens[FTE], np.full(len(cens), sweep.horizon_years), marker="^",
                                facecolors="none", edgecolors=colour)  # fmt: skip
             if outcome == "t50_years":
                 ax.axhline(sweep.horizon_years, color="black", linewidth=0.6, linestyle=":")
                 ax.set_ylim(0, sweep.horizon_years * 1.08)
-                ax.text(0.01, sweep.horizon_years, " not reached (censored) ▵", fontsize=7, va="bottom",
+                ax.text(0.01, sweep.horizon_years, " not reached ▵", fontsize=7, va="bottom",
                         transform=ax.get_yaxis_transform())  # fmt: skip
             for _, b in base.iterrows():
-                if b["censored"] == 0 and not np.isnan(b["mean"]):
-                    ax.axhline(b["mean"], color=BASELINE_COLOUR, linestyle="--", label="dissemination only")
+                if b["reached"]:
+                    ax.axhline(b["value"], color=BASELINE_COLOUR, linestyle="--", label="dissemination only")
             ax.set(xlabel="coordinator FTE", ylabel=OUTCOME_LABELS[outcome], title=title)
             if outcome == "final_adoption_share":
                 ax.set_ylim(0, 1)
@@ -242,7 +276,8 @@ def plot_condition_bars(sweep: Sweep, outdir: Path) -> Path | None:
     """Every condition's t50 and adoption share at the horizon as bars with 95 % intervals.
 
     The fallback comparison for sweeps that are not a coordinator x sponsorship grid (mandate,
-    sponsor turnover, support-team capacity). Censored t50 bars are hatched and say how many runs.
+    sponsor turnover, support-team capacity). Times are over all runs; where fewer than half of
+    the runs reached 50 % the bar is hatched and says how many did.
     """
     table = sweep.condition_table()
     if len(table) > 40:
@@ -254,19 +289,17 @@ def plot_condition_bars(sweep: Sweep, outdir: Path) -> Path | None:
     y = np.arange(len(table))
     for i, row in t50.iterrows():
         colour = colours[row["condition_id"]]
-        if row["censored"] > 0:
+        if not row["reached"]:
             ax1.barh(i, sweep.horizon_years, color=CENSORED_COLOUR, hatch="///", edgecolor="white")
-            ax1.text(0.1, i, f"censored: {row['censored']}/{row['n']} runs never reached 50 %", va="center",
-                     fontsize=7)  # fmt: skip
+            ax1.text(0.1, i, f"not reached: {row['n'] - row['censored']}/{row['n']} runs reached 50 %",
+                     va="center", fontsize=7)  # fmt: skip
         else:
-            ax1.barh(i, row["mean"], xerr=[[row["mean"] - row["lo"]], [row["hi"] - row["mean"]]],
-                     color=colour, capsize=3)  # fmt: skip
+            ax1.barh(i, row["value"], xerr=error_bars(row, sweep.horizon_years), color=colour, capsize=3)
     for i, row in share.iterrows():
-        ax2.barh(i, row["mean"], xerr=[[row["mean"] - row["lo"]], [row["hi"] - row["mean"]]],
-                 color=colours[row["condition_id"]], capsize=3)  # fmt: skip
+        ax2.barh(i, row["value"], xerr=error_bars(row, 1.0), color=colours[row["condition_id"]], capsize=3)
     ax1.set_yticks(y, names, fontsize=7)
     ax1.invert_yaxis()
-    ax1.set(xlabel="years to 50 % adoption (mean, 95 % interval)", title="speed of adoption")
+    ax1.set(xlabel="years to 50 % adoption (over all runs, 95 % interval)", title="speed of adoption")
     ax2.set(xlabel="adoption share at the horizon", xlim=(0, 1), title="reach")
     return _save(fig, outdir, "conditions")
 
@@ -324,21 +357,24 @@ def plot_retirement_wave(sweep: Sweep, outdir: Path) -> Path | None:
     labels = [f"{r.scenario}: {r.label}" if "scenario" in ttt else r.label for r in ttt.itertuples()]
     fig, axes = plt.subplots(1, 3, figsize=(15, max(0.45 * len(ttt) + 2.6, 4.2)))
     for i, row in ttt.iterrows():
-        if row["censored"] > 0:
+        if not row["reached"]:
             axes[0].barh(i, 0, color=CENSORED_COLOUR)
-            text = f"censored: in {row['censored']}/{row['n']} runs fewer than half of hires became competent"
+            text = (
+                f"not reached: in {row['censored']}/{row['n']} runs fewer than half of hires became competent"
+            )
             axes[0].text(0.02, i, text, va="center", fontsize=7, transform=axes[0].get_yaxis_transform())
         else:
-            axes[0].barh(i, row["mean"], xerr=[[row["mean"] - row["lo"]], [row["hi"] - row["mean"]]],
-                         color=colours[row["condition_id"]], capsize=3)  # fmt: skip
+            bars = error_bars(row, sweep.horizon_years * 52)
+            axes[0].barh(i, row["value"], xerr=bars, color=colours[row["condition_id"]], capsize=3)
     for i, row in kept.iterrows():
-        axes[1].barh(i, row["mean"], xerr=[[row["mean"] - row["lo"]], [row["hi"] - row["mean"]]],
-                     color=colours[row["condition_id"]], capsize=3)  # fmt: skip
+        axes[1].barh(
+            i, row["value"], xerr=error_bars(row, np.inf), color=colours[row["condition_id"]], capsize=3
+        )
     for ax in axes[:2]:
         ax.set_yticks(range(len(labels)), labels if ax is axes[0] else [""] * len(labels), fontsize=7)
         ax.invert_yaxis()
     axes[0].set(xlabel="time-to-talent of new hires (weeks)", title="time-to-talent")
-    axes[1].set(xlabel="knowledge retained (end / start)", title="knowledge retained")
+    axes[1].set(xlabel="knowledge retained (end / peak)", title="knowledge retained")
     if _need_timeseries(sweep, "mean_knowledge"):
         for _, cond in sweep.condition_table().iterrows():
             band = weekly_band(sweep.select(sweep.timeseries, cond), "mean_knowledge")

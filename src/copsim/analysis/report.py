@@ -1,14 +1,26 @@
 """A self-contained HTML report of a sweep for a policy reader (figures embedded, works offline).
 
-Sections: the question; the scenarios and levers compared; key findings as plain sentences
-generated from ``conditions.csv``; the conditions table; what dominates (sensitivity analysis)
-and what it takes (scenario discovery) when those results are present; caveats (censoring,
-replicates); method (model summary, seeds, versions).
+Sections: the question; the scenarios and levers compared; key findings as plain sentences;
+the conditions table; what dominates (sensitivity analysis) and what it takes (scenario
+discovery) when those results are present; caveats (censoring, replicates); method (model
+summary, seeds, versions).
 
-Every number the report states about a condition is read from ``conditions.csv`` (so it equals
-the stored one, rounded for reading); table cells carry the unrounded value in ``data-value``.
-Conditions with censored runs are labelled "censored" and their time to 50 % is not stated as a
-number.
+The report says things the way the dashboard does:
+
+* a time to a threshold (50 % adoption, time-to-talent) is the time by which at least half of
+  the condition's runs got there, computed from ``runs.parquet`` by
+  :func:`copsim.analysis.times.summarize_times`; runs that did not get there are counted, and a
+  condition where fewer than half did is "not reached", never given a number;
+* a condition is called faster than the baseline, or the fastest of the sweep, only when the
+  95 % interval of the run-by-run (paired) difference excludes zero
+  (:mod:`copsim.analysis.comparisons`); otherwise the finding says the conditions cannot be told
+  apart with this many runs;
+* each scenario's findings carry its status line (calibrated or illustrative,
+  :func:`copsim.analysis.case_status.case_status`).
+
+Every other number (adoption share at the horizon, members, trust, knowledge retained) is read
+from ``conditions.csv`` (so it equals the stored one, rounded for reading). Table cells carry the
+unrounded value in ``data-value``.
 """
 
 from __future__ import annotations
@@ -24,8 +36,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .case_status import case_status
+from .comparisons import condition_time, fastest, paired_between
 from .figures import plot_sweep
 from .sweep import BASELINE_KEY, LEVER_PREFIXES, Sweep, SweepError, _find, key_label, pct, unit_noun
+from .times import PairedTimes, TimeSummary
+
+#: outcomes the report states as times over all runs (from runs.parquet), with their unit
+TIME_OUTCOMES = {"t50_years": "years", "time_to_talent_weeks": "weeks"}
 
 #: the outcomes the report's table shows, with their labels and decimals
 TABLE_OUTCOMES = {
@@ -63,16 +81,6 @@ def value(row: pd.Series, outcome: str, stat: str) -> float:
     if column not in row or pd.isna(row[column]):
         return math.nan
     return float(row[column])
-
-
-def censored_share(row: pd.Series, outcome: str) -> float:
-    share = value(row, outcome, "censored")
-    return 0.0 if math.isnan(share) else share
-
-
-def is_censored(row: pd.Series, outcome: str = "t50_years") -> bool:
-    """True when any run of the condition did not reach ``outcome`` within the horizon."""
-    return censored_share(row, outcome) > 0 or math.isnan(value(row, outcome, "mean"))
 
 
 # ---------------------------------------------------------------------------- sentences
@@ -129,43 +137,67 @@ def _enabled(v) -> bool:
     return bool(v)
 
 
-def years(x: float) -> str:
-    return f"{x:.1f}"
+def time_text(value: float, unit: str) -> str:
+    return f"{value:.0f} weeks" if unit == "weeks" else f"{value:.1f} years"
+
+
+def time_range(lo: float, hi: float, unit: str, horizon: float) -> str:
+    """``6.9–7.8 years``; an end past the horizon said as such."""
+    if math.isinf(hi):
+        return f"{time_text(lo, unit)} to beyond {horizon:.0f} years"
+    number = f"{lo:.0f}" if unit == "weeks" else f"{lo:.1f}"
+    return f"{number}–{time_text(hi, unit)}"
+
+
+def time_phrase(t: TimeSummary, unit: str, horizon: float) -> str:
+    """``7.3 years (95 % interval 6.9–7.8 years; in 6 of 8 runs 6.0–8.9 years)``, as on the page."""
+    sure = (
+        f"95 % interval {time_range(t.lo, t.hi, unit, horizon)}"
+        if t.sure
+        else f"{t.n} runs are too few for a 95 % interval"
+    )
+    spread = f"in {t.n_middle} of {t.n} runs {time_range(t.runs_lo, t.runs_hi, unit, horizon)}"
+    if math.isinf(t.runs_lo):
+        spread = f"in {t.n_middle} of {t.n} runs beyond {horizon:.0f} years"
+    text = f"{time_text(t.median, unit)} ({sure}; {spread})"
+    if t.n_not_reached:
+        text += f", not within {horizon:.0f} years in {t.n_not_reached} of {t.n} runs"
+    return text
+
+
+def paired_phrase(paired: PairedTimes, unit: str, against: str) -> str:
+    """Sooner or later than ``against`` beyond chance, or that the two cannot be told apart."""
+    counts = f"sooner in {paired.first_sooner} of {paired.n} paired runs, later in {paired.first_later}"
+    if paired.neither:
+        counts += f", neither got there in {paired.neither}"
+    if paired.told_apart:
+        word = "sooner" if paired.first_surely_sooner else "later"
+        size = abs(paired.median)
+        amount = "" if math.isinf(size) else f" by {time_text(size, unit)} in the middle pair"
+        return f"{word} than {against} beyond chance{amount} ({counts})"
+    return f"cannot be told apart from {against} with {paired.n} runs ({counts})"
 
 
 def t50_sentence(
-    row: pd.Series, base: pd.Series | None, swept: list[str], scenario: str, horizon: float
+    sweep: Sweep, row: pd.Series, base: pd.Series | None, swept: list[str], scenario: str, horizon: float
 ) -> str:
-    """One finding: how soon half of the units adopt under ``row``, and how much sooner than the baseline."""
+    """One finding: how soon half of the units adopt under ``row``, and against the baseline."""
     units = unit_noun(scenario)
     who = describe(row, swept)
     opening = f"With {who}"
-    if is_censored(row):
-        share = censored_share(row, "t50_years")
+    t = condition_time(sweep, row)
+    if not t.reached:
         return (
             f"{opening}, half of the {units} had not adopted within the {horizon:.0f}-year horizon in "
-            f"{pct(share)} of runs (censored), so no time to 50 % is given."
+            f"{t.n_not_reached} of {t.n} runs, so no time to 50 % is given."
         )
-    mean, lo, hi = (value(row, "t50_years", s) for s in ("mean", "lo", "hi"))
-    sentence = (
-        f"{opening}, half of the {units} adopt within {years(mean)} years "
-        f"(95 % interval {years(lo)}–{years(hi)})"
-    )
-    if base is None or row is base:
+    sentence = f"{opening}, half of the {units} adopt within {time_phrase(t, 'years', horizon)}"
+    if base is None or row is base or row.get("condition_id") == base.get("condition_id"):
         return sentence + "."
-    diff = value(row, "t50_years", "diff")
-    if is_censored(base):
-        return (
-            sentence + f", while with dissemination alone half of the {units} had not adopted within "
-            f"{horizon:.0f} years in {pct(censored_share(base, 't50_years'))} of runs."
-        )
-    if math.isnan(diff):
+    paired = paired_between(sweep, row, base)
+    if paired is None:
         return sentence + "."
-    dlo, dhi = value(row, "t50_years", "diff_lo"), value(row, "t50_years", "diff_hi")
-    direction = "sooner" if diff < 0 else "later"
-    interval = "" if math.isnan(dlo) else f" (paired 95 % interval {years(abs(dhi if diff < 0 else dlo))}–"
-    interval += "" if math.isnan(dlo) else f"{years(abs(dlo if diff < 0 else dhi))})"
-    return sentence + f", {years(abs(diff))} years {direction}{interval} than with dissemination alone."
+    return sentence + f"; {paired_phrase(paired, 'years', 'dissemination alone')}."
 
 
 def reach_sentence(row: pd.Series, base: pd.Series, swept: list[str], scenario: str, horizon: float) -> str:
@@ -182,9 +214,10 @@ def reach_sentence(row: pd.Series, base: pd.Series, swept: list[str], scenario: 
     )
     if math.isnan(diff):
         return text + "."
+    apart = "" if dlo > 0 or dhi < 0 else "; with these runs the two cannot be told apart"
     return (
-        text + f"; the paired difference is {100 * diff:+.0f} percentage points "
-        f"(95 % interval {100 * dlo:+.0f} to {100 * dhi:+.0f})."
+        text + f"; run by run the difference is {100 * diff:+.0f} percentage points "
+        f"(95 % interval {100 * dlo:+.0f} to {100 * dhi:+.0f}){apart}."
     )
 
 
@@ -199,8 +232,9 @@ def _baseline_row(conds: pd.DataFrame, row: pd.Series, bases: pd.DataFrame) -> p
 
 def headline_conditions(sweep: Sweep, part: pd.DataFrame) -> list[pd.Series]:
     """The conditions the findings speak about, in order: a half-time coordinator with the
-    strongest sponsorship; the fastest condition that always reached 50 %; no coordinator time
-    with the strongest sponsorship. (The first condition when none of these is in the sweep.)"""
+    strongest sponsorship; the condition with the shortest time to 50 % (over all runs); no
+    coordinator time with the strongest sponsorship. (The first condition when none of these is
+    in the sweep.)"""
     others = part[~sweep.is_baseline(part)]
     chosen: list[pd.Series] = []
     has_grid = {"coordinator.fte", "sponsor.level"} <= set(others.columns)
@@ -208,9 +242,9 @@ def headline_conditions(sweep: Sweep, part: pd.DataFrame) -> list[pd.Series]:
         top = others["sponsor.level"].max()
         half = others[(others["coordinator.fte"] == 0.5) & (others["sponsor.level"] == top)]
         chosen += [half.iloc[0]] if len(half) else []
-    reached = others[[not is_censored(r) for _, r in others.iterrows()]]
-    if len(reached):
-        chosen.append(reached.loc[reached[cond_col("t50_years", "mean")].idxmin()])
+    group = fastest(sweep, others) if len(others) else None
+    if group is not None:
+        chosen.append(group.best)
     if has_grid:
         none = others[
             (others["coordinator.fte"] == 0) & (others["sponsor.level"] == others["sponsor.level"].max())
@@ -234,7 +268,7 @@ def complete(conds: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def findings(sweep: Sweep) -> list[str]:
-    """Key findings in plain sentences, per scenario, from ``conditions.csv``."""
+    """Key findings in plain sentences, per scenario."""
     conds = complete(sweep.conditions)
     if conds is None:
         return []
@@ -243,78 +277,129 @@ def findings(sweep: Sweep) -> list[str]:
     swept = sweep.swept
     for scenario in sweep.scenarios:
         part = conds[conds["scenario"] == scenario] if "scenario" in conds else conds
+        out.append(f"{unit_noun(scenario).capitalize()} ({scenario}): {case_status(scenario)}")
         bases = part[sweep.is_baseline(part)]
         for _, base in bases.iterrows():
-            out.append(t50_sentence(base, None, swept, scenario, horizon))
+            out.append(t50_sentence(sweep, base, None, swept, scenario, horizon))
         others = part[~sweep.is_baseline(part)]
-        reached = others[[not is_censored(r) for _, r in others.iterrows()]]
-        fastest = reached[cond_col("t50_years", "mean")].idxmin() if len(reached) else None
         for i, row in enumerate(headline_conditions(sweep, part)):
             base = _baseline_row(conds, row, bases)
-            text = t50_sentence(row, base, swept, scenario, horizon)
-            if row.name == fastest and len(others) > 1:
-                text += " This is the fastest condition in the sweep."
-            out.append(text)
+            out.append(t50_sentence(sweep, row, base, swept, scenario, horizon))
             if i == 0 and base is not None:
                 out.append(reach_sentence(row, base, swept, scenario, horizon))
-        n_cens = sum(is_censored(r) for _, r in part.iterrows())
-        if n_cens:
+        if len(others) > 1:
+            out += fastest_findings(sweep, others, swept, horizon)
+        not_reached = [r for _, r in part.iterrows() if not condition_time(sweep, r).reached]
+        if not_reached:
             out.append(
-                f"In {n_cens} of {len(part)} {scenario} conditions some runs never reached 50 % adoption "
-                f"within {horizon:.0f} years; the table and figures mark them as censored."
+                f"In {len(not_reached)} of {len(part)} {scenario} conditions fewer than half of the runs "
+                f"reached 50 % adoption within {horizon:.0f} years; the table and figures mark them as "
+                "not reached."
             )
         if sweep.has_wave:
-            out += wave_findings(part, scenario, swept)
+            out += wave_findings(sweep, part, scenario, swept)
     return out
 
 
-def wave_findings(part: pd.DataFrame, scenario: str, swept: list[str]) -> list[str]:
-    """Sentences on time-to-talent and knowledge retained (end over start) through a retirement wave."""
-    if cond_col("time_to_talent_weeks", "mean") not in part:
+def fastest_findings(sweep: Sweep, others: pd.DataFrame, swept: list[str], horizon: float) -> list[str]:
+    """Which condition is fastest, said only as far as the paired runs show it beyond chance."""
+    group = fastest(sweep, others)
+    if group is None:
+        return []
+    best = describe(group.best, swept)
+    time = time_text(group.time.median, "years")
+    if group.alone:
+        return [
+            f"The fastest condition is {best} ({time} to 50 %): it is sooner than each of the other "
+            f"{group.others} conditions beyond chance (paired runs)."
+        ]
+    names = [describe(row, swept) for row in group.peers]
+    listed = "; ".join(names[:6]) + (f"; and {len(names) - 6} more" if len(names) > 6 else "")
+    n = len(sweep.select(sweep.runs, group.best))
+    return [
+        f"No condition is the fastest beyond chance with {n} runs each: the shortest time to 50 %, "
+        f"{time} with {best}, cannot be told apart from {len(names)} other condition"
+        f"{'s' if len(names) > 1 else ''} (paired 95 % interval of the difference includes zero): {listed}."
+    ]
+
+
+def wave_findings(sweep: Sweep, part: pd.DataFrame, scenario: str, swept: list[str]) -> list[str]:
+    """Sentences on time-to-talent (over all runs) and knowledge retained through a retirement wave."""
+    if "time_to_talent_weeks" not in sweep.runs:
         return []
     out = []
     for _, row in part.iterrows():
         who = describe(row, swept)
-        if is_censored(row, "time_to_talent_weeks"):
-            share = pct(censored_share(row, "time_to_talent_weeks"))
+        t = condition_time(sweep, row, "time_to_talent_weeks")
+        if not t.reached:
             out.append(
                 f"Through the retirement wave in {scenario} with {who}, fewer than half of new hires "
-                f"reached competence in {share} of runs (censored)."
+                f"reached competence in {t.n_not_reached} of {t.n} runs, so no time-to-talent is given."
             )
             continue
-        mean, lo, hi = (value(row, "time_to_talent_weeks", s) for s in ("mean", "lo", "hi"))
         kept = value(row, "knowledge_retained", "mean")
         out.append(
-            f"Through the retirement wave in {scenario} with {who}, new hires reach competence in "
-            f"{mean:.0f} weeks "
-            f"(95 % interval {lo:.0f}–{hi:.0f}) and mean knowledge ends at {kept:.2f} times its "
-            "starting level."
+            f"Through the retirement wave in {scenario} with {who}, half of the new hires reach competence "
+            f"within {time_phrase(t, 'weeks', sweep.horizon_years)}, and mean knowledge ends at "
+            f"{kept:.2f} times its peak."
         )
     return out
 
 
 # ---------------------------------------------------------------------------- HTML pieces
-def _cell(row: pd.Series, outcome: str, decimals: int) -> str:
+def _cell(sweep: Sweep, row: pd.Series, outcome: str, decimals: int) -> str:
+    if outcome in TIME_OUTCOMES and outcome in sweep.runs:
+        t = condition_time(sweep, row, outcome)
+        if not t.reached:
+            return (
+                f'<td class="censored" data-reached="{t.n_reached}">not reached '
+                f"({t.n_reached} of {t.n} runs got there)</td>"
+            )
+        ci = ""
+        if t.sure:
+            hi = "beyond horizon" if math.isinf(t.hi) else f"{t.hi:.{decimals}f}"
+            ci = f' <span class="ci">({t.lo:.{decimals}f}–{hi})</span>'
+        note = f' <span class="ci">{t.n_not_reached} of {t.n} not reached</span>' if t.n_not_reached else ""
+        return f'<td data-value="{t.median!r}">{t.median:.{decimals}f}{ci}{note}</td>'
     mean = value(row, outcome, "mean")
-    if outcome in ("t50_years", "time_to_talent_weeks") and is_censored(row, outcome):
-        share = censored_share(row, outcome)
-        text = f"censored ({pct(share)} of runs not reached)" if share > 0 else "censored"
-        return f'<td class="censored" data-censored="{share!r}">{text}</td>'
     if math.isnan(mean):
         return "<td>–</td>"
     lo, hi = value(row, outcome, "lo"), value(row, outcome, "hi")
-    ci = "" if math.isnan(lo) else f' <span class="ci">({lo:.{decimals}f}–{hi:.{decimals}f})</span>'
+    ci = "" if math.isnan(lo) else f' <span class="ci">({max(lo, 0.0):.{decimals}f}–{hi:.{decimals}f})</span>'
     return f'<td data-value="{mean!r}">{mean:.{decimals}f}{ci}</td>'
 
 
+def _paired_cell(paired: PairedTimes | None) -> str:
+    """Years sooner than dissemination alone, run by run: the middle pair and its 95 % interval."""
+    if paired is None or math.isnan(paired.median):
+        return "<td>–</td>"
+
+    def said(x: float) -> str:
+        if math.isinf(x):
+            return "only with the community" if x > 0 else "only without"
+        return f"{x:.1f}"
+
+    ci = "" if math.isnan(paired.lo) else f' <span class="ci">({said(paired.lo)} to {said(paired.hi)})</span>'
+    if paired.told_apart:
+        return f'<td data-value="{paired.median!r}">{said(paired.median)}{ci}</td>'
+    return (
+        f'<td class="indistinct" data-value="{paired.median!r}">{said(paired.median)}{ci} '
+        '<span class="ci">cannot be told apart</span></td>'
+    )
+
+
 def conditions_table(sweep: Sweep) -> str:
-    """The conditions as an HTML table: keys, runs, headline outcomes (mean, 95 % interval)."""
+    """The conditions as an HTML table: keys, runs, headline outcomes (value, 95 % interval)."""
     conds = sweep.conditions
-    outcomes = {k: v for k, v in TABLE_OUTCOMES.items() if cond_col(k, "mean") in conds}
+    outcomes = {
+        k: v
+        for k, v in TABLE_OUTCOMES.items()
+        if cond_col(k, "mean") in conds or (k in TIME_OUTCOMES and k in sweep.runs)
+    }
     keys = [k for k in sweep.keys if k in conds]
     head = "".join(f"<th>{html.escape(key_label(k))}</th>" for k in keys)
     head += "".join(f"<th>{html.escape(label)}</th>" for label, _ in outcomes.values())
-    head += "<th>years sooner than dissemination alone (paired)</th>"
+    head += "<th>years sooner than dissemination alone (middle pair of paired runs, 95 % interval)</th>"
     body = []
     bases = conds[sweep.is_baseline(conds)]
     for _, row in conds.iterrows():
@@ -329,18 +414,13 @@ def conditions_table(sweep: Sweep) -> str:
             span = len(outcomes) + 1
             body.append(f'<tr>{cells}<td colspan="{span}">{html.escape(str(row["status"]))}</td></tr>')
             continue
-        cells += "".join(_cell(row, o, d) for o, (_, d) in outcomes.items())
-        diff = value(row, "t50_years", "diff")
+        cells += "".join(_cell(sweep, row, o, d) for o, (_, d) in outcomes.items())
         base = None if baseline else _baseline_row(conds, row, bases)
         if baseline:
             cells += "<td>baseline</td>"
-        elif is_censored(row) or base is None or is_censored(base):
-            # pairs where either run is censored have no difference; a mean over the rest would mislead
-            cells += '<td class="censored">censored</td>'
-        elif math.isnan(diff):
-            cells += "<td>–</td>"
         else:
-            cells += f'<td data-value="{-diff!r}">{-diff:.1f}</td>'
+            # positive: sooner than the baseline (the baseline's time minus the condition's, run by run)
+            cells += _paired_cell(None if base is None else paired_between(sweep, row, base))
         body.append(f"<tr>{cells}</tr>")
     return f'<table id="conditions"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
@@ -364,10 +444,11 @@ def _image(path: Path, alt: str) -> str:
 FIGURE_CAPTIONS = {
     "adoption_curves": "Share of adopting units that adopted over time (mean, 95 % band); "
     "grey dashed: dissemination only.",
-    "t50_heatmap": "Years to 50 % adoption by coordinator FTE and sponsorship; "
-    "hatched cells: censored (some runs never reached 50 %).",
+    "t50_heatmap": "Years to 50 % adoption (over all runs) by coordinator FTE and sponsorship, on a scale "
+    "from 0 to the horizon; ≈: cannot be told apart from the fastest with these runs; hatched: fewer "
+    "than half of the runs reached 50 %; the bar on the colour scale: dissemination alone.",
     "dose_response": "Dose-response: outcomes against coordinator FTE, one line per sponsorship level "
-    "(95 % intervals).",
+    "(95 % intervals; times over all runs, triangles: not reached).",
     "conditions": "Every condition: years to 50 % adoption and reach at the horizon (95 % intervals).",
     "participation": "Participation structure over time: core, active, peripheral members and non-members.",
     "knowledge_trust_ties": "Knowledge, cross-boundary trust and cross-boundary ties over time (95 % bands).",
@@ -416,14 +497,19 @@ def _caveats(sweep: Sweep) -> str:
     return (
         "<ul>"
         + missing
-        + f"<li>Each condition was run {n_rep} times (replicates); intervals are 95 % t-intervals of the "
-        "mean across replicates. Few replicates give wide intervals.</li>"
+        + f"<li>Each condition was run {n_rep} times (replicates). Few replicates give wide intervals; "
+        "with fewer than 6 no 95 % interval of a time can be given.</li>"
         "<li>A run in which half of the units have not adopted by the "
         f"{sweep.horizon_years:.0f}-year horizon is <em>censored</em>: its time to 50 % is unknown, not zero "
-        "and not the horizon. Conditions with any censored run are labelled censored and no time is stated "
-        "for them; means of the other outcomes use all runs.</li>"
+        "and not the horizon. A condition's time is the time by which at least half of its runs got there "
+        "(censored runs counted as later than any that got there; the Kaplan–Meier median); its 95 % "
+        "interval comes from the order statistics of the runs. Where fewer than half got there the time is "
+        "<em>not reached</em> and no number is given. Other outcomes are means over all runs with 95 % "
+        "t-intervals, kept within the values the outcome can take.</li>"
         "<li>Replicate <i>r</i> uses the same random seed in every condition (common random numbers), so "
-        "differences to the baseline are paired and more precise than the separate intervals suggest.</li>"
+        "conditions are compared run by run. One is called sooner than another only when the 95 % interval "
+        "of the paired difference excludes zero; otherwise the report says they cannot be told apart with "
+        "this many runs.</li>"
         "<li>Many behavioural parameters are informed guesses (see docs/ODD.md and the parameter table); the "
         "sensitivity analysis shows which of them matter. Results are illustrative, not forecasts.</li>"
         "</ul>"
@@ -519,6 +605,7 @@ h1{font-size:1.7rem} h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin
 table{border-collapse:collapse;font-size:.8rem;font-family:Helvetica,Arial,sans-serif}
 td,th{border:1px solid #ddd;padding:.25rem .4rem;text-align:right} th{background:#f3f3f3}
 td.censored{background:repeating-linear-gradient(45deg,#eee,#eee 4px,#fff 4px,#fff 8px);color:#555}
+td.indistinct{color:#777}
 .ci{color:#777} figure{margin:1rem 0} img{max-width:100%} figcaption{font-size:.85rem;color:#555}
 .findings li{margin-bottom:.4rem}
 """

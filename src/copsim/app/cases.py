@@ -8,12 +8,37 @@ The ``bass`` scenario is for validation only and is not offered on the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The time a case's headline speaks of: its summary column and how to say it."""
+
+    key: str  # summary outcome (a time to a threshold; NaN when not reached)
+    subject: str  # who gets there, e.g. "half of the states adopt the practice"
+    subject_not: str  # the same, negated: "half of the states do not adopt the practice"
+    unit: str  # "years" or "weeks": the column's unit
+    per_year: float  # column units per year (1 for years, 52 for weeks)
+    short: str  # a card label, e.g. "Time to 50 % adoption"
+
+
+def adoption_outcome(unit: str) -> Outcome:
+    """The adoption cases' headline: how soon half of the adopting units use the practice."""
+    return Outcome(
+        "t50_years",
+        f"half of the {unit} adopt the practice",
+        f"half of the {unit} do not adopt the practice",
+        "years",
+        1.0,
+        "Time to 50 % adoption",
+    )
 
 
 @dataclass(frozen=True)
 class Case:
-    """One case: scenario name, title, the adopting units' noun and two sentences from the article."""
+    """One case: scenario name, title, the adopting units' noun, two sentences from the article,
+    and the outcome its headline speaks of (the article's outcome for that case)."""
 
     scenario: str
     title: str
@@ -21,6 +46,12 @@ class Case:
     unit_singular: str
     sentences: tuple[str, str]
     kind: str  # what kind of community, in the article's words
+    headline: Outcome | None = field(default=None)
+
+    @property
+    def outcome(self) -> Outcome:
+        """The headline's outcome: time-to-talent for CompanyCommand, otherwise time to 50 % adoption."""
+        return self.headline or adoption_outcome(self.unit)
 
 
 CASES: dict[str, Case] = {
@@ -74,6 +105,15 @@ CASES: dict[str, Case] = {
             unit="companies",
             unit_singular="company",
             kind="An online, distributed community of thousands of company commanders.",
+            # the article's outcome for this case is how fast new commanders learn their job
+            headline=Outcome(
+                "time_to_talent_weeks",
+                "half of the new company commanders become competent",
+                "half of the new company commanders do not become competent",
+                "weeks",
+                52.0,
+                "Time-to-talent",
+            ),
             sentences=(
                 "Nothing can fully prepare new company commanders for the responsibilities they must "
                 "take on during their two-year command.",
@@ -85,3 +125,17 @@ CASES: dict[str, Case] = {
 }
 
 DEFAULT_CASE = "rumble_strips"
+
+
+def case_of(scenario: str) -> Case:
+    """The case of ``scenario``: one of the four, or a user's own scenario (said generically)."""
+    if scenario in CASES:
+        return CASES[scenario]
+    return Case(
+        scenario=scenario,
+        title=f"{scenario} (your own scenario)",
+        unit="adopting units",
+        unit_singular="adopting unit",
+        sentences=("", ""),
+        kind="A community described by a user of this page, starting from one of the cases.",
+    )

@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from omegaconf import OmegaConf
 
+from .levers import Request
 from .results import Comparison
 
 
@@ -44,5 +46,36 @@ def experiment_yaml(scenario: str, overrides: list[str], replicates: int, title:
 
 
 def results_csv(comparison: Comparison) -> str:
-    """Per-replicate results of both conditions as CSV text (``copsim-run``'s summary.csv layout)."""
+    """Per-replicate results of both conditions as CSV text: the settings, then ``copsim-run``'s
+    summary.csv columns, with ``not reached`` for times not reached within the horizon."""
     return comparison.summary_table().to_csv(index=False)
+
+
+#: short names of the levers in file names
+FILE_NAMES = {
+    "coordinator.fte": "fte",
+    "coordinator.team_size": "team",
+    "coordinator.technical_competence": "knowledge",
+    "coordinator.interpersonal_competence": "skills",
+    "sponsor.level": "sponsor",
+    "sponsor.mandate": "mandate",
+    "sponsor.board": "board",
+    "sponsor.departure_week": "leaves-week",
+    "support_team.enabled": "support",
+    "demography.wave": "wave",
+}
+
+
+def file_stem(request: Request) -> str:
+    """A download's file name (without extension) naming the case and the settings.
+
+    ``whatif-safecities-fte0.5-board-true-10runs``: each changed lever by a short name and its
+    value, so two downloads of different settings never share a name.
+    """
+    parts = ["whatif", request.scenario]
+    for item in request.overrides:
+        key, _, value = item.partition("=")
+        name = FILE_NAMES.get(key, key)
+        parts.append(f"{name}-{value}" if value in ("true", "false") else f"{name}{value}")
+    parts.append(f"{request.replicates}runs")
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts))

@@ -1,9 +1,13 @@
 """The page's levers, and how a choice of levers becomes a validated :class:`~copsim.CopConfig`.
 
-Every lever maps to one or two config keys. The page offers only bounded widgets (sliders,
-checkboxes, fixed choices); whatever arrives is still turned into Hydra-style ``key=value``
-overrides and passed through :func:`copsim.load_config`, so it is validated by the same
-:class:`~copsim.ConfigError` path as ``copsim-run``. No free text ever reaches the config.
+Every lever maps to one config key. The page offers only bounded widgets (sliders, checkboxes,
+fixed choices); whatever arrives (from the widgets or from a link's query string) is still
+turned into Hydra-style ``key=value`` overrides and passed through :func:`copsim.load_config`,
+so it is validated by the same :class:`~copsim.ConfigError` path as ``copsim-run``. No free
+text ever reaches the config, and only the keys in :data:`LEVER_KEYS` can be set.
+
+:data:`HELP` holds each lever's help text: what it does in the model and which other setting
+overrides it (read from the model's rules; a unit test runs the model to check each claim).
 """
 
 from __future__ import annotations
@@ -14,20 +18,24 @@ from dataclasses import dataclass
 
 from ..model.config import ConfigError, CopConfig, load_config
 from .cases import CASES
+from .own_scenario import user_scenarios
 
 #: working hours in one full-time equivalent (FTE), hours per week
 HOURS_PER_FTE = 40.0
 #: bounds on the number of replicates the page may run (each replicate runs twice: with and
 #: without the community)
 MIN_REPLICATES, MAX_REPLICATES, DEFAULT_REPLICATES = 2, 30, 10
+#: bounds of the coordinator team on the page (the config allows up to 50)
+MAX_TEAM = 10
 WEEKS_PER_YEAR = 52
 
 
 @dataclass(frozen=True)
 class Levers:
-    """What a user can change. Units: hours per week, 0-1 scales, years since launch."""
+    """What a user can change. Units: hours per week, 0-1 scales, people, years since launch."""
 
-    coordinator_hours: float  # hours per week of coordination (FTE x 40)
+    coordinator_hours: float  # hours per week of coordination, per coordinator (FTE x 40)
+    coordinator_team: int  # coordinators, each with coordinator_hours a week
     technical_competence: float  # 0-1: knows the field
     interpersonal_competence: float  # 0-1: connects people
     sponsor_level: float  # 0-1: protected member time and budget
@@ -39,8 +47,57 @@ class Levers:
 
     @property
     def coordinator_fte(self) -> float:
-        """Coordinator time as a full-time-equivalent share (0-1)."""
+        """Each coordinator's time as a full-time-equivalent share (0-1)."""
         return round(self.coordinator_hours / HOURS_PER_FTE, 4)
+
+
+#: the config key behind each lever, in the order the page shows them
+LEVER_KEYS = (
+    "coordinator.fte",
+    "coordinator.team_size",
+    "coordinator.technical_competence",
+    "coordinator.interpersonal_competence",
+    "sponsor.level",
+    "sponsor.mandate",
+    "sponsor.board",
+    "sponsor.departure_week",
+    "support_team.enabled",
+    "demography.wave",
+)
+
+#: each lever's help text: what it does in the model, and when another setting overrides it
+HELP = {
+    "coordinator.fte": "Hours a week each coordinator spends organizing activities, introducing members "
+    "across organizations, routing questions and recruiting; each use has diminishing returns. "
+    "40 hours is one full-time person (1 FTE); the article advises half-time or more. At 0 the "
+    "community has no coordination and decays, and the coordinator's knowledge and people skills "
+    "no longer matter.",
+    "coordinator.team_size": "How many coordinators share the work; the team's hours are this number times "
+    "the hours above, and so is the cost. Has no effect when coordinator time is 0.",
+    "coordinator.technical_competence": "0 a novice, 1 a recognized expert. Scales how many questions the "
+    "coordinator routes to experts and how well the shared repertoire is curated. Has no effect when "
+    "coordinator time is 0; a support team coaches it upward over time.",
+    "coordinator.interpersonal_competence": "0 poor, 1 excellent at connecting people. Scales the effect "
+    "of organized activities, introductions across organizations and recruitment. Has no effect when "
+    "coordinator time is 0; a support team coaches it upward over time.",
+    "sponsor.level": "How much an executive sponsor backs the community: up to 70 % of members' time "
+    "cost is protected, and the sponsor's standing lends legitimacy that draws members and raises "
+    "units' outside push to adopt. At 0 a mandate has no effect, and neither does the sponsor leaving.",
+    "sponsor.mandate": "Mandated: people are made members but lose some of their own motivation "
+    "(Deci, Koestner & Ryan 1999), so they share less; the sharing rate below shows it. Has no effect "
+    "when sponsorship is 0.",
+    "sponsor.board": "A group of executives that keeps 80 % of the sponsorship when the sponsor leaves; "
+    "without one, support lapses until a new sponsor is found (about 2 years on average). Matters only "
+    "when the sponsor leaves.",
+    "sponsor.departure_week": "The year the executive sponsor moves on. Without a board, sponsorship "
+    "drops to 0 until a replacement arrives; with a board, 80 % of it stays. Has no effect when "
+    "sponsorship is 0.",
+    "support_team.enabled": "A small central team that coaches coordinators (their knowledge and people "
+    "skills grow toward 1) and runs a better online platform, which makes online channels cheaper to "
+    "use. It serves several communities, so this one gets a share of its time.",
+    "demography.wave": "Half of the workforce retires over seven years from year 1 (the article's "
+    "'demographic time bomb'); new hires start knowing little. Acts with and without the community.",
+}
 
 
 def _number(value: float) -> str:
@@ -56,13 +113,14 @@ def _bool(value: bool) -> str:
 
 
 def lever_values(levers: Levers) -> dict[str, str]:
-    """The config keys the levers set, with their values as override text, in a fixed order."""
+    """The config keys the levers set (:data:`LEVER_KEYS`), with their values as override text."""
     if levers.sponsor_departure_year is None:
         departure = -1
     else:
         departure = int(levers.sponsor_departure_year) * WEEKS_PER_YEAR
-    return {
+    values = {
         "coordinator.fte": _number(levers.coordinator_fte),
+        "coordinator.team_size": _number(levers.coordinator_team),
         "coordinator.technical_competence": _number(levers.technical_competence),
         "coordinator.interpersonal_competence": _number(levers.interpersonal_competence),
         "sponsor.level": _number(levers.sponsor_level),
@@ -72,13 +130,15 @@ def lever_values(levers: Levers) -> dict[str, str]:
         "support_team.enabled": _bool(levers.support_team),
         "demography.wave": _bool(levers.retirement_wave),
     }
+    return {key: values[key] for key in LEVER_KEYS}
 
 
 def levers_from_config(config: CopConfig) -> Levers:
-    """The levers as a scenario sets them (the page's starting position for that case)."""
+    """The levers as a config sets them (for a scenario: the page's starting position)."""
     week = config.sponsor.departure_week
     return Levers(
         coordinator_hours=config.coordinator.fte * HOURS_PER_FTE,
+        coordinator_team=config.coordinator.team_size,
         technical_competence=config.coordinator.technical_competence,
         interpersonal_competence=config.coordinator.interpersonal_competence,
         sponsor_level=config.sponsor.level,
@@ -97,9 +157,10 @@ def scenario_defaults(scenario: str) -> CopConfig:
 
 
 def check_case(scenario: str) -> None:
-    """Only the four cases may be chosen on the page."""
-    if scenario not in CASES:
-        raise ConfigError(f"scenario: {scenario!r} is not offered; choose one of {', '.join(CASES)}")
+    """Only the four cases and the user's own scenarios (:mod:`copsim.app.own_scenario`) may be chosen."""
+    if scenario not in CASES and scenario not in user_scenarios():
+        offered = ", ".join([*CASES, *user_scenarios()])
+        raise ConfigError(f"scenario: {scenario!r} is not offered; choose one of {offered}")
 
 
 def check_replicates(replicates: int) -> int:
@@ -113,6 +174,13 @@ def check_replicates(replicates: int) -> int:
     return replicates
 
 
+def check_team(team: int) -> int:
+    """The coordinator team as the page offers it (1 to :data:`MAX_TEAM`), else ConfigError."""
+    if isinstance(team, bool) or not isinstance(team, int) or not 1 <= team <= MAX_TEAM:
+        raise ConfigError(f"coordinator.team_size: {team!r} is out of range; allowed 1 to {MAX_TEAM}")
+    return team
+
+
 def to_overrides(scenario: str, levers: Levers) -> list[str]:
     """Overrides for the levers that differ from the scenario's own values.
 
@@ -120,16 +188,49 @@ def to_overrides(scenario: str, levers: Levers) -> list[str]:
     is the same config either way.
     """
     check_case(scenario)
+    check_team(levers.coordinator_team)
     base = lever_values(levers_from_config(scenario_defaults(scenario)))
     chosen = lever_values(levers)
-    changed = [f"{key}={value}" for key, value in chosen.items() if base[key] != value]
-    return changed
+    return [f"{key}={value}" for key, value in chosen.items() if base[key] != value]
+
+
+def levers_from_overrides(scenario: str, overrides: list[str]) -> Levers:
+    """The levers a list of lever overrides sets in a case (from a link); ConfigError if not levers."""
+    for item in overrides:
+        key = item.partition("=")[0]
+        if key not in LEVER_KEYS:
+            raise ConfigError(f"{key}: not a lever of the page; allowed {', '.join(LEVER_KEYS)}")
+    check_case(scenario)
+    return levers_from_config(load_config(scenario, list(overrides)))
 
 
 def build_config(scenario: str, levers: Levers) -> tuple[CopConfig, list[str]]:
     """Validated config and its overrides; raises ConfigError with one line on bad input."""
     overrides = to_overrides(scenario, levers)
     return load_config(scenario, overrides), overrides
+
+
+@dataclass(frozen=True)
+class Request:
+    """One question the page can answer: a case, the levers changed from it, and how many runs.
+
+    Equal requests give equal numbers (same seeds), so a request is also the key under which
+    answers are kept, shared and compared with what the levers now say.
+    """
+
+    scenario: str
+    overrides: tuple[str, ...]
+    replicates: int
+
+    @classmethod
+    def of(cls, scenario: str, levers: Levers, replicates: int) -> Request:
+        return cls(scenario, tuple(to_overrides(scenario, levers)), check_replicates(replicates))
+
+    def config(self) -> CopConfig:
+        """The validated config (ConfigError with one line if anything is out of bounds)."""
+        check_case(self.scenario)
+        check_replicates(self.replicates)
+        return load_config(self.scenario, list(self.overrides))
 
 
 def baseline_of(config: CopConfig) -> CopConfig:

@@ -1,10 +1,11 @@
 """A small picture of one run's community network for the dashboard.
 
-One extra run (replicate 0's seed, so it is one of the ensemble's runs) gives its network at the
-horizon (:func:`copsim.simulate` with ``network=True``); the picture shows the members of the few
-organizations with the most members (at most :data:`MAX_ORGS` x :data:`PER_ORG` people), drawn by
-the one network picture function, :func:`copsim.analysis.network_figure.draw_network`. The full
-network is too large to read; the caption gives its totals.
+One extra run (the seed of the ensemble's middle run, :func:`copsim.app.runner.middle_replicate`,
+so it is one of the ensemble's runs) gives its network at the horizon (:func:`copsim.simulate`
+with ``network=True``); the picture shows the members of the few organizations with the most
+members (at most :data:`MAX_ORGS` x :data:`PER_ORG` people), drawn by the one network picture
+function, :func:`copsim.analysis.network_figure.draw_network`. The full network is too large to
+read; the caption gives its totals.
 """
 
 from __future__ import annotations

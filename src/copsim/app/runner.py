@@ -1,75 +1,92 @@
-"""The background job behind **Run**: both ensembles on the same seeds, with progress.
+"""The work behind **Run**: one server-wide queue of requests, answered in turn.
 
-A job runs :func:`copsim.simulate_ensemble` for the chosen configuration and then for its
-dissemination-only baseline (same root seed, hence the same replicate seeds), then one more run
-(replicate 0's seed) to draw the network picture. It runs in its own thread so the page stays
-responsive; the page polls :attr:`EnsembleJob.fraction`. A job object belongs to one browser
-session (it lives in that session's state), so results never cross sessions.
+A request (:class:`~copsim.app.levers.Request`) needs three ensembles on the same replicate
+seeds: the chosen settings with the community, their dissemination-only baseline, and — when the
+levers differ from the case's own values — the case as configured (for the participation chart);
+then one more run of the middle replicate to draw its network.
 
-With ``workers`` > 1 (``copsim-app --workers N``) the same replicates run in a shared pool of
-worker processes instead, all runs of both conditions at once; :func:`parallel_ensemble`
-assembles them exactly as :func:`copsim.simulate_ensemble` does (a unit test checks the two
-are identical), so the numbers do not depend on the number of workers.
+* **One queue, first come first served.** Requests wait in a FIFO; one at a time simulates, on
+  all the worker processes at once (``copsim-app --workers N``, default one per core), so the
+  first in line is answered as fast as the machine allows and nobody overtakes anybody. A
+  waiting session sees how many requests are ahead of it (:meth:`Dispatcher.ahead`).
+* **Equal requests are one job.** Equal settings give equal numbers (same seeds), so a second
+  session asking the same question joins the job already queued or running, and finished
+  ensembles are kept (:class:`EnsembleCache`, least recently used dropped first).
+* **"What does it take?"** searches (:class:`SearchRequest`) wait in the same queue; each
+  coordinator time they try is one ensemble.
+* **A job nobody waits for is cancelled.** Each job holds, per session, a callable that says
+  whether that session is still connected. When none has been for :data:`GRACE_SECONDS`
+  (the tab was closed or reloaded), the job leaves the queue or, if running, its pending runs
+  are cancelled and the queue moves on.
 
-At most :data:`MAX_CONCURRENT` jobs simulate at once across all sessions (the others wait,
-shown as "waiting"), so many users cannot oversubscribe the machine's cores.
+Workers are processes (``spawn``, safe beside Streamlit's threads), so simulations never hold
+the server's interpreter lock; with ``--workers 1`` they run in one background thread instead.
+Each ensemble is one task, :func:`copsim.simulate_ensemble` itself (it steps the replicates side
+by side), so the numbers do not depend on the number of workers (tested); the ensembles of a
+request run on different workers at once, and progress is counted in these parts.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import logging
+import math
 import multiprocessing
 import os
 import threading
-import traceback
-from concurrent.futures import Future, ProcessPoolExecutor
+import time
+from collections.abc import Callable
+from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-import pandas as pd
+import numpy as np
 
+from ..analysis.target_search import HOURS, HOURS_PER_FTE, SearchResult, Target, check_within_horizon, search
+from ..analysis.times import median_rank
 from ..api import EnsembleResult, simulate, simulate_ensemble
-from ..model.config import ConfigError, CopConfig, validate
-from ..model.streams import replicate_seeds
-from .levers import baseline_of
+from ..model.config import ConfigError, CopConfig
+from .cases import case_of
+from .levers import Request, baseline_of, scenario_defaults
 from .network_picture import NetworkSnapshot, snapshot_network
 from .results import Comparison
 
-MAX_CONCURRENT = max(1, os.cpu_count() or 1)
-_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
 #: environment variable through which ``copsim-app --workers N`` reaches the page
 WORKERS_ENV = "COPSIM_APP_WORKERS"
+#: seconds a job goes on after the last session waiting for it disconnected (a reload reconnects
+#: within about a second; a closed tab never does)
+GRACE_SECONDS = 5.0
+#: how often (seconds) the watchdog looks at the sessions behind queued and running jobs
+WATCH_EVERY = 1.0
+#: ensembles kept for reuse (each a few MB)
+CACHE_SIZE = 48
+#: answered requests kept, so a reload, a link or a saved scenario shows them at once
+ANSWERS_KEPT = 32
 
-_POOL: ProcessPoolExecutor | None = None
-_POOL_WORKERS = 0
-_POOL_LOCK = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+class JobCancelled(Exception):
+    """Raised inside a job whose sessions are all gone."""
 
 
 def configured_workers() -> int:
-    """Worker processes for simulation: ``COPSIM_APP_WORKERS`` (default 1: run in the job's thread)."""
-    raw = os.environ.get(WORKERS_ENV, "1").strip()
+    """Worker processes for simulation: ``COPSIM_APP_WORKERS`` (default: one per core)."""
+    default = str(max(1, os.cpu_count() or 1))
+    raw = os.environ.get(WORKERS_ENV, default).strip()
     if not raw.isdigit() or not 1 <= int(raw) <= 256:
         raise ConfigError(f"{WORKERS_ENV}: {raw!r} is not allowed; a whole number from 1 to 256")
     return int(raw)
 
 
-def shared_pool(workers: int) -> ProcessPoolExecutor:
-    """One process pool for the whole server (``spawn``: safe beside Streamlit's threads)."""
-    global _POOL, _POOL_WORKERS
-    with _POOL_LOCK:
-        if _POOL is None or workers != _POOL_WORKERS:
-            if _POOL is not None:
-                _POOL.shutdown(wait=False, cancel_futures=True)
-            _POOL = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-            _POOL_WORKERS = workers
-        return _POOL
-
-
-def _one_replicate(config: CopConfig, seed: int) -> tuple[pd.DataFrame, dict]:
-    """Worker task: one run from ``seed``; returns its weekly series and summary."""
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    run = simulate(dataclasses.replace(config, seed=seed))
-    return run.timeseries, run.summary
+# ------------------------------------------------------------------------------ worker tasks
+def _ensemble(config: CopConfig, replicates: int) -> EnsembleResult:
+    """Worker task: one ensemble, exactly as :func:`copsim.simulate_ensemble` runs it (its
+    replicates stepped side by side, which is several times faster than one by one)."""
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    return simulate_ensemble(config, replicates)
 
 
 def _snapshot(config: CopConfig, seed: int) -> NetworkSnapshot:
@@ -77,109 +94,419 @@ def _snapshot(config: CopConfig, seed: int) -> NetworkSnapshot:
     return snapshot_network(config, seed)
 
 
-def submit_ensemble(pool: ProcessPoolExecutor, config: CopConfig, replicates: int) -> list[Future]:
-    """Submit every replicate of ``config`` (seeds as :func:`copsim.simulate_ensemble` spawns them)."""
-    if replicates < 1:
-        raise ConfigError(f"replicates: {replicates!r} is out of range; allowed 1 or more")
-    validate(config)
-    return [pool.submit(_one_replicate, config, seed) for seed in replicate_seeds(config.seed, replicates)]
+#: a run small enough to take a moment, touching every rule (so every compiled loop gets loaded)
+WARM_UP_OVERRIDES = ["world.n_organizations=12", "world.n_practitioners=90", "horizon_weeks=8"]
 
 
-def parallel_ensemble(config: CopConfig, futures: list[Future]) -> EnsembleResult:
-    """Assemble finished replicate futures exactly as :func:`copsim.simulate_ensemble` would."""
-    seeds = replicate_seeds(config.seed, len(futures))
-    series, rows = [], []
-    for r, (seed, future) in enumerate(zip(seeds, futures, strict=True)):
-        timeseries, summary = future.result()
-        series.append(timeseries.assign(replicate=r))
-        rows.append({"replicate": r, "seed": seed, **summary})
-    timeseries = pd.concat(series, ignore_index=True)
-    timeseries.insert(0, "replicate", timeseries.pop("replicate"))
-    return EnsembleResult(timeseries, pd.DataFrame(rows), config, seeds)
+def _warm_up() -> None:
+    """Worker task: load the model and its compiled loops before the first request needs them."""
+    from ..model.config import load_config
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    simulate(load_config("rumble_strips", WARM_UP_OVERRIDES))
 
 
+def _exit_with(parent: int) -> None:
+    """Worker initializer: end this worker as soon as the server that started it is gone.
+
+    A worker blocked waiting for work would otherwise outlive a server that was stopped or killed
+    (each holds the model in memory); it checks once a second whether its parent changed.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="copsim-parent-watch", daemon=True).start()
+
+
+def middle_replicate(times: np.ndarray) -> int:
+    """The replicate whose time is the ensemble's time (rank ``ceil(n/2)``, not reached last)."""
+    order = np.argsort(np.where(np.isnan(times), np.inf, times), kind="stable")
+    return int(order[median_rank(times.size) - 1])
+
+
+# ------------------------------------------------------------------------------ cache
+class EnsembleCache:
+    """Finished ensembles by (config, replicates), least recently used dropped first. Thread-safe."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._items: collections.OrderedDict[tuple[str, int], EnsembleResult] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(config: CopConfig, replicates: int) -> tuple[str, int]:
+        return repr(config), replicates
+
+    def get(self, config: CopConfig, replicates: int) -> EnsembleResult | None:
+        key = self.key(config, replicates)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, result: EnsembleResult, replicates: int) -> None:
+        key = self.key(result.config, replicates)
+        with self._lock:
+            self._items[key] = result
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+# ------------------------------------------------------------------------------ jobs
 @dataclass
 class JobOutput:
     comparison: Comparison
     network: NetworkSnapshot
 
 
-class EnsembleJob:
-    """One run request: ``replicates`` runs with the community and the same on the baseline."""
+@dataclass(frozen=True)
+class SearchRequest:
+    """A "what does it take?" question: the least coordinator time that meets ``target`` for the
+    settings of ``request`` (whose own coordinator time the search replaces)."""
 
-    def __init__(
-        self, scenario: str, config: CopConfig, overrides: list[str], replicates: int, workers: int = 1
-    ) -> None:
-        self.scenario = scenario
-        self.config = config
-        self.overrides = list(overrides)
-        self.replicates = replicates
-        self.workers = workers
-        self.total = 2 * replicates + 1  # + one run for the network picture
+    request: Request
+    target: Target
+
+    def config(self) -> CopConfig:
+        check_within_horizon(self.target.check(), self.request.config().horizon_weeks)
+        return self.request.config()
+
+
+class Job:
+    """One request being answered; shared by every session that asked the same question."""
+
+    def __init__(self, request: Request | SearchRequest) -> None:
+        self.request = request
+        self.config = request.config()  # validated before the job is queued
+        if isinstance(request, SearchRequest):  # settings tried: both ends, then a bisection
+            self.total = 2 + math.ceil(math.log2(len(HOURS) - 1))
+        else:  # the ensembles (with the community, without, as in the case) and the network picture
+            self.total = (3 if request.overrides else 2) + 1
         self.done = 0
-        self.state = "waiting"  # waiting -> running -> done | failed
+        self.started: float | None = None  # time.monotonic() when it began to run
+        self.state = "queued"  # queued -> running -> done | failed | cancelled
         self.output: JobOutput | None = None
         self.error: str | None = None
-        self._thread = threading.Thread(target=self._work, name=f"copsim-job-{scenario}", daemon=True)
+        self._watchers: list[Callable[[], bool]] = []
+        self._last_seen = time.monotonic()
+        self._cancel = threading.Event()
+        self._finished = threading.Event()
+        self._lock = threading.Lock()
 
     @property
     def fraction(self) -> float:
-        return self.done / self.total
+        return min(1.0, self.done / self.total)
 
     @property
     def finished(self) -> bool:
-        return self.state in ("done", "failed")
+        return self.state in ("done", "failed", "cancelled")
 
-    def start(self) -> EnsembleJob:
-        self._thread.start()
-        return self
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job is finished (True) or ``timeout`` seconds pass (False)."""
+        return self._finished.wait(timeout)
 
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
+    def watch(self, alive: Callable[[], bool]) -> None:
+        """Add a session waiting for this job (``alive()`` says whether it is still connected)."""
+        with self._lock:
+            self._watchers.append(alive)
+            self._last_seen = time.monotonic()
 
-    def _work(self) -> None:
-        logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-        with _SLOTS:
-            self.state = "running"
+    def unwatch(self, alive: Callable[[], bool]) -> bool:
+        """A session no longer waits; True when no session waits any more."""
+        with self._lock:
+            self._watchers = [w for w in self._watchers if w is not alive]
+            return not self._watchers
+
+    def watched(self, now: float, grace: float) -> bool:
+        """Some session still waits for the job, or the last left less than ``grace`` seconds ago."""
+        with self._lock:
+            alive = []
+            for watcher in self._watchers:
+                try:
+                    alive.append(bool(watcher()))
+                except Exception:  # a session that cannot be asked is gone
+                    alive.append(False)
+            if any(alive) or not self._watchers:
+                self._last_seen = now
+            return now - self._last_seen < grace
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _advance(self, future: Future | None = None) -> None:
+        """Count a finished part (a cancelled one is not)."""
+        if future is not None and future.cancelled():
+            return
+        with self._lock:
+            self.done += 1
+
+    def _finish(self, state: str) -> None:
+        self.state = state
+        self._finished.set()
+
+
+class Dispatcher:
+    """The server's queue: requests in, one job at a time on the workers, answers out."""
+
+    def __init__(
+        self, workers: int, grace: float = GRACE_SECONDS, cache: EnsembleCache | None = None
+    ) -> None:
+        if not 1 <= workers <= 256:
+            raise ConfigError(f"workers: {workers!r} is out of range; allowed 1 to 256")
+        self.workers = workers
+        self.grace = grace
+        self.cache = cache or EnsembleCache()
+        self._queue: collections.deque[Job] = collections.deque()
+        self._running: Job | None = None
+        self._jobs: dict[Request, Job] = {}  # queued or running, by request
+        self._lock = threading.Condition()
+        self._answers: collections.OrderedDict[Request, JobOutput] = collections.OrderedDict()
+        self._executor: Executor | None = None
+        self._stopped = False
+        threading.Thread(target=self._serve, name="copsim-queue", daemon=True).start()
+        threading.Thread(target=self._watch, name="copsim-watchdog", daemon=True).start()
+
+    # -------------------------------------------------------------------------- public
+    def submit(self, request: Request | SearchRequest, alive: Callable[[], bool] = lambda: True) -> Job:
+        """Queue ``request`` (or join the equal one already queued or running); ConfigError if invalid.
+
+        A :class:`SearchRequest` is answered by :func:`copsim.analysis.target_search.search` (its
+        output is a ``SearchResult``); a :class:`Request` by the comparison (a :class:`JobOutput`).
+
+        A request answered before comes back as a finished job at once.
+        """
+        with self._lock:
+            answered = self._answers.get(request)
+            if answered is not None:
+                self._answers.move_to_end(request)
+                job = Job(request)
+                job.output, job.done = answered, job.total
+                job._finish("done")
+                return job
+            job = self._jobs.get(request)
+            if job is None or job.cancelled:
+                job = Job(request)
+                self._jobs[request] = job
+                self._queue.append(job)
+                self._lock.notify_all()
+            job.watch(alive)
+            return job
+
+    def answer(self, request: Request) -> JobOutput | None:
+        """The answer to ``request`` if it was answered recently, else None."""
+        with self._lock:
+            return self._answers.get(request)
+
+    def withdraw(self, job: Job, alive: Callable[[], bool]) -> None:
+        """A session stops waiting for ``job``; the job is cancelled if nobody else waits."""
+        if job.unwatch(alive):
+            job.cancel()
+            with self._lock:
+                if job in self._queue:
+                    self._queue.remove(job)
+                    self._jobs.pop(job.request, None)
+                    job._finish("cancelled")
+
+    def ahead(self, job: Job) -> int:
+        """Requests to be answered before ``job`` (the running one included); 0 once it runs."""
+        with self._lock:
+            if job is self._running or job not in self._queue:
+                return 0
+            return list(self._queue).index(job) + (self._running is not None)
+
+    def warm_up(self) -> None:
+        """Start the worker processes now, so the first request does not wait for them."""
+        executor = self._get_executor()
+        for _ in range(self.workers if self.workers > 1 else 0):
+            executor.submit(_warm_up)
+
+    def stop(self) -> None:
+        """Cancel everything and stop the workers (at the server's shutdown, and in tests)."""
+        with self._lock:
+            self._stopped = True
+            for job in (*self._queue, *([self._running] if self._running else [])):
+                job.cancel()
+            self._lock.notify_all()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    # -------------------------------------------------------------------------- queue
+    def _serve(self) -> None:
+        while True:
+            with self._lock:
+                while not self._queue and not self._stopped:
+                    self._lock.wait()
+                if self._stopped:
+                    return
+                job = self._queue.popleft()
+                self._running = job
             try:
+                self._answer(job)
+            finally:
+                with self._lock:
+                    self._running = None
+                    if self._jobs.get(job.request) is job:
+                        del self._jobs[job.request]
+
+    def _watch(self) -> None:
+        while not self._stopped:
+            time.sleep(WATCH_EVERY)
+            now = time.monotonic()
+            with self._lock:
+                jobs = [*self._queue, *([self._running] if self._running else [])]
+            for job in jobs:
+                if not job.cancelled and not job.watched(now, self.grace):
+                    log.info("copsim-app: cancelled a request nobody waits for: %s", job.request)
+                    job.cancel()
+                    with self._lock:
+                        if job in self._queue:
+                            self._queue.remove(job)
+                            self._jobs.pop(job.request, None)
+                            job._finish("cancelled")
+
+    # -------------------------------------------------------------------------- one job
+    def _get_executor(self) -> Executor:
+        with self._lock:
+            if self._executor is None:
                 if self.workers > 1:
-                    community, baseline, network = self._in_pool()
+                    context = multiprocessing.get_context("spawn")
+                    self._executor = ProcessPoolExecutor(
+                        self.workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+                    )
                 else:
-                    community, baseline, network = self._in_thread()
-                self._set(self.total)
-                comparison = Comparison(self.scenario, self.overrides, self.replicates, community, baseline)
-                self.output = JobOutput(comparison, network)
-                self.state = "done"
-            except Exception as exc:  # shown on the page; the server goes on
-                self.error = f"{type(exc).__name__}: {exc}"
-                logging.getLogger(__name__).error("job failed\n%s", traceback.format_exc())
-                self.state = "failed"
+                    self._executor = ThreadPoolExecutor(1, thread_name_prefix="copsim-sim")
+            return self._executor
 
-    def _in_thread(self) -> tuple[EnsembleResult, EnsembleResult, NetworkSnapshot]:
-        n = self.replicates
-        community = simulate_ensemble(self.config, n, progress=lambda d, _t: self._set(d))
-        baseline = simulate_ensemble(baseline_of(self.config), n, progress=lambda d, _t: self._set(n + d))
-        return community, baseline, snapshot_network(self.config, community.seeds[0])
+    def _answer(self, job: Job) -> None:
+        job.state, job.started = "running", time.monotonic()
+        try:
+            job.output = self._search(job) if isinstance(job.request, SearchRequest) else self._compute(job)
+            job.done = job.total
+            with self._lock:
+                self._answers[job.request] = job.output
+                while len(self._answers) > ANSWERS_KEPT:
+                    self._answers.popitem(last=False)
+            job._finish("done")
+        except (JobCancelled, CancelledError):
+            job._finish("cancelled")
+        except BrokenProcessPool as exc:  # a worker died (e.g. killed): start fresh next time
+            with self._lock:
+                self._executor = None
+            job.error = f"a worker process stopped unexpectedly ({exc}); press Run again"
+            log.error("copsim-app: %s", job.error)
+            job._finish("failed")
+        except Exception as exc:  # shown on the page; the server goes on
+            job.error = f"{type(exc).__name__}: {exc}"
+            log.exception("copsim-app: request failed: %s", job.request)
+            job._finish("failed")
 
-    def _in_pool(self) -> tuple[EnsembleResult, EnsembleResult, NetworkSnapshot]:
-        pool = shared_pool(self.workers)
-        base_config = baseline_of(self.config)
-        community = submit_ensemble(pool, self.config, self.replicates)
-        baseline = submit_ensemble(pool, base_config, self.replicates)
-        network = pool.submit(_snapshot, self.config, replicate_seeds(self.config.seed, 1)[0])
-        lock = threading.Lock()
-
-        def count(_future: Future) -> None:
-            with lock:
-                self._set(self.done + 1)
-
-        for future in (*community, *baseline, network):
-            future.add_done_callback(count)
-        return (
-            parallel_ensemble(self.config, community),
-            parallel_ensemble(base_config, baseline),
-            network.result(),
+    def _compute(self, job: Job) -> JobOutput:
+        request, config = job.request, job.config
+        n = request.replicates
+        executor = self._get_executor()
+        plan = {"community": config, "baseline": baseline_of(config)}
+        if request.overrides:
+            plan["reference"] = scenario_defaults(request.scenario)
+        pending: dict[str, Future] = {}
+        results: dict[str, EnsembleResult] = {}
+        for name, cfg in plan.items():
+            cached = self.cache.get(cfg, n)
+            if cached is not None:
+                results[name] = cached
+                job._advance()
+                continue
+            pending[name] = executor.submit(_ensemble, cfg, n)
+            pending[name].add_done_callback(job._advance)
+            pending[name].add_done_callback(self._keep)  # even if the job is cancelled meanwhile
+        try:
+            if "community" in pending:
+                results["community"] = self._wait(job, pending.pop("community"))
+            key = case_of(request.scenario).outcome.key
+            middle = middle_replicate(results["community"].summary[key].to_numpy(float))
+            network = executor.submit(_snapshot, config, results["community"].seeds[middle])
+            network.add_done_callback(job._advance)
+            pending["network"] = network
+            for name in [name for name in pending if name != "network"]:
+                results[name] = self._wait(job, pending.pop(name))
+            snapshot = self._wait(job, pending.pop("network"))
+        except BaseException:
+            for future in pending.values():
+                future.cancel()
+            raise
+        comparison = Comparison(
+            request.scenario,
+            list(request.overrides),
+            n,
+            results["community"],
+            results["baseline"],
+            results.get("reference"),
+            middle,
         )
+        return JobOutput(comparison, snapshot)
 
-    def _set(self, done: int) -> None:
-        self.done = done
+    def _search(self, job: Job) -> SearchResult:
+        """The least coordinator time that meets the job's target (each setting one ensemble)."""
+        target, config = job.request.target, job.config
+        executor = self._get_executor()
+
+        def evaluate(hours: float) -> np.ndarray:
+            cfg = dataclasses.replace(
+                config,
+                coordinator=dataclasses.replace(config.coordinator, fte=round(hours / HOURS_PER_FTE, 4)),
+            )
+            result = self.cache.get(cfg, target.runs)
+            if result is None:
+                future = executor.submit(_ensemble, cfg, target.runs)
+                future.add_done_callback(self._keep)
+                result = self._wait(job, future)
+            job._advance()
+            return result.summary[target.outcome].to_numpy(float)
+
+        return search(target, evaluate)
+
+    def _keep(self, future: Future) -> None:
+        """Keep a finished ensemble for reuse."""
+        if not future.cancelled() and future.exception() is None:
+            result = future.result()
+            self.cache.put(result, len(result.seeds))
+
+    @staticmethod
+    def _wait(job: Job, future: Future):
+        """The future's result; cancels it and raises JobCancelled if the job is cancelled first."""
+        while True:
+            if job.cancelled:
+                future.cancel()
+                raise JobCancelled
+            done, _ = wait_futures([future], timeout=0.25)
+            if done:
+                return future.result()
+
+
+_DISPATCHER: Dispatcher | None = None
+_DISPATCHER_LOCK = threading.Lock()
+
+
+def shutdown() -> None:
+    """Stop the server's dispatcher and its workers (when the server shuts down)."""
+    with _DISPATCHER_LOCK:
+        if _DISPATCHER is not None:
+            _DISPATCHER.stop()
+
+
+def dispatcher() -> Dispatcher:
+    """The server's one dispatcher, created (and its workers started) on first use."""
+    global _DISPATCHER
+    with _DISPATCHER_LOCK:
+        if _DISPATCHER is None:
+            _DISPATCHER = Dispatcher(configured_workers())
+            _DISPATCHER.warm_up()
+        return _DISPATCHER

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import threading
 import typing
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -628,8 +630,43 @@ def from_container(cfg: DictConfig | dict[str, Any]) -> CopConfig:
     return validate(config)
 
 
+#: environment variable naming the directory of a user's own scenarios
+USER_SCENARIOS_ENV = "COPSIM_SCENARIOS"
+
+
+def user_scenario_dir() -> Path:
+    """Where a user's own scenario files live: ``$COPSIM_SCENARIOS``, else ``~/.config/copsim/scenarios``
+    (never inside the installed package)."""
+    configured = os.environ.get(USER_SCENARIOS_ENV, "").strip()
+    return Path(configured).expanduser() if configured else Path.home() / ".config" / "copsim" / "scenarios"
+
+
+def scenario_file(scenario: str) -> tuple[Path, str]:
+    """The file of ``scenario`` and the name the run records: a built-in scenario's name, a path to
+    a scenario file (``.yaml``), or the name of a file in :func:`user_scenario_dir`. Built-in
+    names come first. ConfigError with one line when none matches."""
+    if scenario.endswith((".yaml", ".yml")) or "/" in scenario or os.sep in scenario:
+        path = Path(scenario).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"scenario: {scenario!r} is not a file; give a scenario YAML file or a name")
+        return path, path.stem
+    if scenario in scenario_names():
+        return conf_dir() / "scenario" / f"{scenario}.yaml", scenario
+    user = user_scenario_dir() / f"{scenario}.yaml"
+    if re.fullmatch(r"[A-Za-z0-9_.-]+", scenario) and user.is_file():
+        return user, scenario
+    folder = user_scenario_dir()
+    mine = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    known = ", ".join(scenario_names() + mine)
+    raise ConfigError(f"scenario: {scenario!r} is unknown; choose one of {known}, or a scenario file's path")
+
+
 def load_config(scenario: str = "rumble_strips", overrides: list[str] | tuple[str, ...] = ()) -> CopConfig:
-    """Load a scenario from ``conf/scenario/`` and apply Hydra-style dotted overrides.
+    """Load a scenario and apply Hydra-style dotted overrides.
+
+    ``scenario`` is a built-in scenario (``conf/scenario/``), a path to a scenario file, or the
+    name of a file in the user's scenario directory (:func:`user_scenario_dir`); see
+    :func:`scenario_file`.
 
     >>> cfg = load_config("bass", ["world.n_organizations=500", "adoption.q=0.5"])
 
@@ -638,19 +675,22 @@ def load_config(scenario: str = "rumble_strips", overrides: list[str] | tuple[st
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    names = scenario_names()
-    if scenario not in names:
-        raise ConfigError(f"scenario: {scenario!r} is unknown; choose one of {', '.join(names)}")
+    path, name = scenario_file(scenario)
     with _LOCK:
         try:
             parsed = OverridesParser.create().parse_overrides(list(overrides))
         except HydraException as exc:
             raise ConfigError(f"overrides: {str(exc).splitlines()[0]}") from None
     try:
-        cfg = OmegaConf.merge(
-            OmegaConf.structured(CopConfig), OmegaConf.load(conf_dir() / "scenario" / f"{scenario}.yaml")
-        )
-        cfg.scenario = scenario
+        try:
+            text = OmegaConf.load(path)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            reason = type(exc).__name__
+            raise ConfigError(f"scenario: {str(path)!r} cannot be read as YAML ({reason})") from None
+        if not isinstance(text, DictConfig):
+            raise ConfigError(f"scenario: {str(path)!r} is not a scenario file (a mapping of keys expected)")
+        cfg = OmegaConf.merge(OmegaConf.structured(CopConfig), text)
+        cfg.scenario = name
         for ov in parsed:
             key = ov.key_or_group
             if ov.is_sweep_override():
