@@ -6,6 +6,7 @@ Used alike by the CLI, the experiment runner, the dashboard and the tests.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,11 +40,19 @@ class EnsembleResult:
     seeds: list[int]
 
 
+def _check_count(name: str, value: object) -> None:
+    """A count argument must be a whole number of 1 or more (not 2.5, not True)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{name}: {value!r} is not allowed; a whole number of 1 or more")
+
+
 def simulate(config: CopConfig, progress: Progress | None = None, progress_every: int = 52) -> RunResult:
     """Run the model once for ``config.horizon_weeks`` weeks from ``config.seed``.
 
-    ``progress(week, horizon)`` is called every ``progress_every`` weeks and at the end.
+    ``progress(week, horizon)`` is called every ``progress_every`` weeks (a whole number, 1 or
+    more) and at the end.
     """
+    _check_count("progress_every", progress_every)
     validate(config)
     model = CopModel(config)
     horizon = config.horizon_weeks
@@ -62,8 +71,7 @@ def simulate_ensemble(config: CopConfig, replicates: int, progress: Progress | N
     Replicate *r* gets the same seed in every scenario and condition (common random numbers),
     so differences between two ensembles of the same root seed are paired.
     """
-    if replicates < 1:
-        raise ConfigError(f"replicates: {replicates!r} is out of range; allowed 1 or more")
+    _check_count("replicates", replicates)
     validate(config)
     seeds = replicate_seeds(config.seed, replicates)
     series, rows = [], []

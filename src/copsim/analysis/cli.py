@@ -58,7 +58,7 @@ def report(argv: list[str] | None = None) -> None:
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
-        sweep = load(args.directory, need=("runs.parquet", "conditions.csv"))
+        sweep = load(args.directory, need=("runs.parquet", "conditions.parquet"))
         if args.no_network:
             figures.plot_sweep(sweep, network=False)
         path = write_report(

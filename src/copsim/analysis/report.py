@@ -1,14 +1,14 @@
 """A self-contained HTML report of a sweep for a policy reader (figures embedded, works offline).
 
 Sections: the question; the scenarios and levers compared; key findings as plain sentences
-generated from ``conditions.csv``; the conditions table; what dominates (sensitivity analysis)
-and what it takes (scenario discovery) when those results are present; caveats (censoring,
-replicates); method (model summary, seeds, versions).
+generated from the condition table (``conditions.parquet``); the conditions table; what
+dominates (sensitivity analysis) and what it takes (scenario discovery) when those results are
+present; caveats (censoring, replicates); method (model summary, seeds, versions).
 
-Every number the report states about a condition is read from ``conditions.csv`` (so it equals
-the stored one, rounded for reading); table cells carry the unrounded value in ``data-value``.
-Conditions with censored runs are labelled "censored" and their time to 50 % is not stated as a
-number.
+Every number the report states about a condition is read from the condition table
+(``conditions.parquet``, so it equals the stored one, rounded for reading); table cells carry
+the unrounded value in ``data-value``. Conditions with censored runs are labelled "censored" and
+their time to 50 % is not stated as a number.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ TABLE_OUTCOMES = {
 }
 
 
-# ---------------------------------------------------------------------------- conditions.csv
+# ---------------------------------------------------------------------------- the condition table
 def cond_col(outcome: str, stat: str) -> str:
-    """Column of ``conditions.csv`` holding ``stat`` of ``outcome``.
+    """Column of the condition table (``conditions.parquet``) holding ``stat`` of ``outcome``.
 
     ``stat`` is one of ``mean``, ``lo``, ``hi`` (95 % interval), ``censored`` (share of runs
     censored), ``diff``, ``diff_lo``, ``diff_hi`` (paired difference to the baseline, condition
@@ -234,7 +234,7 @@ def complete(conds: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def findings(sweep: Sweep) -> list[str]:
-    """Key findings in plain sentences, per scenario, from ``conditions.csv``."""
+    """Key findings in plain sentences, per scenario, from the condition table."""
     conds = complete(sweep.conditions)
     if conds is None:
         return []
@@ -547,7 +547,7 @@ def write_report(
     """Write ``DIR/report.html`` (or ``path``): a self-contained report of ``sweep``.
 
     Args:
-        sweep: the loaded sweep (needs ``conditions.csv``).
+        sweep: the loaded sweep (needs its condition table, ``conditions.parquet``).
         path: where to write the HTML.
         figures: (re)draw the figures into ``DIR/figures`` and embed them.
         sensitivity: ``sensitivity.json`` of a sensitivity analysis to include (default: the
@@ -556,7 +556,7 @@ def write_report(
             ``discovery/discovery.json`` if present).
     """
     if sweep.conditions is None:
-        raise SweepError(f"{sweep.path / 'conditions.csv'}: missing; the report quotes its numbers")
+        raise SweepError(f"{sweep.path / 'conditions.parquet'}: missing; the report quotes its numbers")
     path = Path(path) if path is not None else sweep.path / "report.html"
     pngs = plot_sweep(sweep) if figures else sorted((sweep.path / "figures").glob("*.png"))
     sensitivity = sensitivity or sweep.path / "sensitivity" / "sensitivity.json"

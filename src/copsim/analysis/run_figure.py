@@ -17,10 +17,17 @@ CONDITION_COLOURS = {"community": "#1b6ca8", "baseline": "#9a9a9a"}
 CONDITION_LABELS = {"community": "with the community", "baseline": "dissemination only"}
 
 
+def arms(frame: pd.DataFrame) -> pd.Series:
+    """Each row's arm, ``community`` or ``baseline`` (from ``community.enabled``)."""
+    return pd.Series(
+        np.where(frame["community.enabled"].astype(bool), "community", "baseline"), index=frame.index
+    )
+
+
 def plot_adoption(series: pd.DataFrame, path: Path, title: str) -> None:
     """Mean adoption share per condition with a 95 % band across replicates, in years."""
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    for condition, frame in series.groupby("condition", sort=False):
+    for condition, frame in series.groupby(arms(series), sort=False):
         wide = frame.pivot(index="week", columns="replicate", values="adoption_share")
         mean, lo, hi = mean_ci(wide.to_numpy(), axis=1)
         years = wide.index.to_numpy() / 52.0
@@ -34,7 +41,7 @@ def plot_adoption(series: pd.DataFrame, path: Path, title: str) -> None:
     ax.legend(loc="upper left", frameon=False)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, format="png")
     plt.close(fig)
 
 
@@ -49,7 +56,7 @@ def summary_table(summary: pd.DataFrame) -> str:
         "coordinator_fte_years": "coordinator FTE-years",
     }
     rows = []
-    for condition, frame in summary.groupby("condition", sort=False):
+    for condition, frame in summary.groupby(arms(summary), sort=False):
         for key, label in outcomes.items():
             values = frame[key].to_numpy(float)
             censored = int(np.isnan(values).sum())

@@ -1,8 +1,9 @@
 """Per-condition and per-week statistics computed from a sweep's tables.
 
-Figures use these; the report quotes ``conditions.csv`` directly so that its numbers are the
-stored ones. Censored outcomes (t50, t90, time-to-talent never reached within the horizon) are
-NaN in ``runs.parquet``: here they are counted, never averaged in as a number.
+Figures use these; the report quotes the condition table (``conditions.parquet``) directly so
+that its numbers are the stored ones. Censored outcomes (t50, t90, time-to-talent never reached
+within the horizon) are NaN in ``runs.parquet``: here they are counted, never averaged in as a
+number.
 """
 
 from __future__ import annotations

@@ -1,0 +1,440 @@
+"""How ``copsim-run`` reads its command line: Hydra's parser, Hydra's composition, copsim's strict types.
+
+A command line is read exactly as Hydra reads it (its own argument parser: ``-m``, ``--cfg job``,
+``-cd DIR``, ``-sc install=bash``, ...), and a config is composed by Hydra from the config tree
+(``conf/``: ``config.yaml``, the ``scenario`` and ``experiment`` groups, ``hydra/`` settings),
+the user's own tree (:func:`copsim.config.user_config_dir`), ``--config-dir`` and any scenario or
+experiment given as a file (see :class:`CommandLine`). What Hydra alone would let through is
+refused here, before anything runs, with one line naming the key:
+
+* strict types for every value typed on the command line or read from a scenario or experiment
+  file (:func:`copsim.config.coerce`: ``sponsor.mandate=yes`` or ``=2`` is not a boolean);
+* the run options (:class:`RunConfig`), their ranges, and no sweep where one value is needed.
+
+The schema Hydra composes against is :class:`RunConfig`: every model key plus the run options
+and an experiment's description, so ``--cfg job`` shows a composed experiment as it will run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from .config import (
+    ConfigError,
+    CopConfig,
+    coerce,
+    coerce_group,
+    conf_dir,
+    config_roots,
+    hint_of,
+    is_path,
+    param,
+    parse_overrides,
+    register_configs,
+    unknown_key,
+    validate_fields,
+)
+
+#: the config groups a user picks from (``scenario=NAME``, ``+experiment=NAME``)
+GROUPS = ("scenario", "experiment")
+
+
+@dataclass
+class ExperimentInfo:
+    """What a named experiment says about itself (its ``experiment:`` block)."""
+
+    question: str = param("", doc="the question the experiment answers")
+    outcomes: list[str] = field(default_factory=list, metadata={"doc": "its headline outcomes"})
+
+
+@dataclass
+class RunConfig(CopConfig):
+    """The schema ``copsim-run`` composes: every model key plus the run options.
+
+    Run options are not model parameters: they say how many replicates to run and where the
+    results go. A sweep job also gets ``condition`` (its index in the plan) and ``sweep_dir``.
+    """
+
+    replicates: int = param(
+        1, 1, 10_000, unit="replicates", doc="runs per condition (seeds spawned from seed)"
+    )
+    baseline: bool = param(True, doc="also run the dissemination-only baseline on the same seeds")
+    out: str | None = param(None, doc="results folder (a single run: hydra.run.dir; a sweep: sweep_dir)")
+    sweep_dir: str | None = param(None, doc="a sweep's results folder (resume by naming it again)")
+    force: bool = param(False, doc="a sweep reruns conditions that are already complete")
+    memory_limit: str | None = param(
+        None, doc="refuse runs whose estimated memory exceeds this (e.g. 16GB), 'none' for no check"
+    )
+    experiment: ExperimentInfo = field(default_factory=ExperimentInfo)
+    condition: int = param(-1, -1, 10**9, doc="a sweep job's condition (set by copsim-run -m)")
+
+
+#: run option -> its field in RunConfig (everything RunConfig has beyond CopConfig but the experiment)
+RUN_OPTIONS = ("replicates", "baseline", "out", "sweep_dir", "force", "memory_limit")
+#: keys a sweep job gets from copsim itself, never from the user
+JOB_KEYS = ("condition",)
+
+
+def register() -> None:
+    """Register :class:`RunConfig` with Hydra's ConfigStore as ``copsim_schema`` (conf/config.yaml)."""
+    register_configs(RunConfig)
+
+
+def run_options(data: dict[str, Any]) -> dict[str, Any]:
+    """The run options of a composed config (or of a mapping of them), strictly typed and checked."""
+    typed = coerce_group({k: data.get(k) for k in RUN_OPTIONS if k in data}, RunConfig)
+    for key in ("out", "sweep_dir"):
+        if typed.get(key) is not None and not str(typed[key]).strip():
+            raise ConfigError(f"{key}: empty; give a directory")
+    validate_fields(typed, RunConfig)
+    if typed.get("memory_limit") is not None:
+        from .experiments.limits import parse_size
+
+        parse_size("memory_limit", typed["memory_limit"])
+    return typed
+
+
+# --------------------------------------------------------------------------------------------
+# The command line
+# --------------------------------------------------------------------------------------------
+def hydra_parser() -> argparse.ArgumentParser:
+    """Hydra's own argument parser (the flags every Hydra app has)."""
+    from hydra._internal.utils import get_args_parser
+
+    return get_args_parser()
+
+
+def is_hydra_override(text: str) -> bool:
+    """An override of Hydra's own config (``hydra.launcher.n_jobs=2``, ``hydra/launcher=joblib``)."""
+    key = text.lstrip("+~").removeprefix("override ").partition("=")[0]
+    return key == "hydra" or key.startswith(("hydra.", "hydra/"))
+
+
+@dataclass
+class CommandLine:
+    """A ``copsim-run`` command line, read by Hydra's parser, with copsim's additions resolved.
+
+    ``overrides`` are the ``key=value`` arguments with any scenario or experiment given as a
+    file (``scenario=cases/mine.yaml``) rewritten to its name; the file is linked into a
+    temporary config tree that :attr:`search_path` puts on Hydra's search path, after the
+    packaged tree, ``--config-dir`` and the user's own tree.
+    """
+
+    args: argparse.Namespace
+    overrides: list[str]
+    roots: list[Path]
+
+    @classmethod
+    def parse(cls, argv: list[str]) -> CommandLine:
+        parser = hydra_parser()
+
+        def refuse(message: str) -> None:
+            raise ConfigError(f"command line: {message}")
+
+        parser.error = refuse  # one line, not argparse's usage and exit
+        args = parser.parse_intermixed_args(argv)  # flags may come anywhere, as in Hydra's docs
+        if args.config_dir is not None and not Path(args.config_dir).expanduser().is_dir():
+            raise ConfigError(f"--config-dir: {args.config_dir!r} is not a directory")
+        if args.config_path is not None or args.config_name is not None:
+            raise ConfigError("--config-path/--config-name: not supported; add a tree with --config-dir DIR")
+        extra = [Path(args.config_dir).expanduser().absolute()] if args.config_dir else []
+        overrides, links = [], _FileGroups()
+        for text in args.overrides:
+            overrides.append(links.rewrite(text, [*extra]))
+        roots = config_roots(extra)
+        if links.root is not None:
+            roots.append(links.root)
+        return cls(args, overrides, roots)
+
+    @property
+    def config_dirs(self) -> list[Path]:
+        """The config trees after the packaged one (``--config-dir``, the user's, linked files)."""
+        return self.roots[1:]
+
+    @property
+    def search_path(self) -> str:
+        """The ``hydra.searchpath=[...]`` override that puts :attr:`config_dirs` on Hydra's search path."""
+        return "hydra.searchpath=[" + ",".join(f"'file://{d}'" for d in self.config_dirs) + "]"
+
+    @property
+    def inspects(self) -> bool:
+        """Only shows something (help, config, info, shell completion) and runs nothing."""
+        a = self.args
+        return bool(a.help or a.hydra_help or a.cfg or a.info or a.shell_completion)
+
+    def hydra_argv(self, extra: list[str] = ()) -> list[str]:
+        """Arguments for ``hydra.main``: the flags as given, the rewritten overrides, the search path."""
+        a = self.args
+        switches = {
+            "--help": a.help,
+            "--hydra-help": a.hydra_help,
+            "--resolve": a.resolve,
+            "--multirun": a.multirun,
+            "--shell-completion": a.shell_completion,
+        }
+        flags = [flag for flag, on in switches.items() if on]
+        if a.cfg:
+            flags += ["--cfg", a.cfg]
+        if a.package:
+            flags += ["--package", a.package]
+        if a.info:
+            flags += ["--info", a.info]
+        if a.config_dir:
+            flags += ["--config-dir", str(Path(a.config_dir).expanduser().absolute())]
+        path = [self.search_path] if self.config_dirs and not a.shell_completion else []
+        return [*flags, *self.overrides, *path, *extra]
+
+
+class _FileGroups:
+    """Links scenario and experiment files given by path into one temporary config tree."""
+
+    def __init__(self) -> None:
+        self.root: Path | None = None
+
+    def rewrite(self, text: str, config_dirs: list[Path]) -> str:
+        prefix, key, value = _split(text)
+        if key not in GROUPS or not value or "," in value or "(" in value or not is_path(value):
+            return text
+        path = Path(value).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{key}: {value!r} is not a file; give a {key} name or a YAML file")
+        if key == "experiment":
+            read_experiment(path)
+        name = path.stem
+        if (conf_dir() / key / f"{name}.yaml").is_file() or any(
+            (d / key / f"{name}.yaml").is_file() for d in config_dirs
+        ):
+            raise ConfigError(f"{key}: {value!r} has the name of an existing {key} ({name}); rename the file")
+        if self.root is None:
+            self.root = Path(tempfile.mkdtemp(prefix="copsim-conf-"))
+            atexit.register(shutil.rmtree, self.root, True)
+        (self.root / key).mkdir(exist_ok=True)
+        link = self.root / key / f"{name}.yaml"
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        link.symlink_to(path.absolute())
+        return f"{prefix}{key}={name}"
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """``+key=value`` -> (``+``, ``key``, ``value``)."""
+    stripped = text.lstrip("+~")
+    key, _, value = stripped.partition("=")
+    return text[: len(text) - len(stripped)], key, value
+
+
+# --------------------------------------------------------------------------------------------
+# Strict checks of what Hydra would convert silently
+# --------------------------------------------------------------------------------------------
+def check_overrides(overrides: list[str], sweeps: bool = False) -> None:
+    """Every model key and run option on the command line exists and its value has the right type.
+
+    ``sweeps``: whether ``a,b``, ``choice``, ``range`` and ``glob`` are allowed (a multirun);
+    each value of a sweep is checked (a range by its bounds, without expanding it).
+    """
+    from hydra.core.override_parser.types import ChoiceSweep, Glob, RangeSweep
+
+    for ov in parse_overrides([o for o in overrides if not is_hydra_override(o)]):
+        key = ov.key_or_group
+        if key in GROUPS:
+            continue
+        if key in JOB_KEYS:
+            raise ConfigError(f"{key}: set by copsim-run -m itself; not an option")
+        hint = hint_of(key, RunConfig)
+        if hint is None:
+            raise unknown_key(key, RunConfig)
+        if ov.is_delete():
+            continue
+        value = ov.value()
+        if ov.is_sweep_override():
+            if not sweeps or key in RUN_OPTIONS:
+                where = "run options take one value" if key in RUN_OPTIONS else "add -m to sweep"
+                raise ConfigError(f"{key}: {ov.input_line.partition('=')[2]!r} is a sweep; {where}")
+            if isinstance(value, Glob):
+                raise ConfigError(f"{key}: glob() sweeps only apply to scenario")
+            items = [value.start, value.stop] if isinstance(value, RangeSweep) else list(value.list)
+            if isinstance(value, ChoiceSweep | RangeSweep):
+                for item in items:
+                    coerce(key, item, hint)
+            continue
+        if key in RUN_OPTIONS:
+            run_options({key: value})
+        else:
+            coerce(key, value, hint)
+
+
+def check_files(cfg: DictConfig, command: CommandLine) -> None:
+    """The chosen scenario and experiment files, read raw and typed strictly (Hydra would convert
+    ``mandate: yes`` to true); ConfigError names the key and the file."""
+    from .config import read_scenario
+
+    choices = cfg.hydra.runtime.choices
+    for group in GROUPS:
+        name = choices.get(group)
+        if not name:
+            continue
+        path = next(
+            (r / group / f"{name}.yaml" for r in command.roots if (r / group / f"{name}.yaml").is_file()),
+            None,
+        )
+        if path is None:
+            continue
+        if group == "scenario":
+            read_scenario(path)
+        else:
+            read_experiment(path)
+
+
+def _global_package(path: Path) -> bool:
+    """Whether a config file starts (before its first key) with Hydra's ``# @package _global_``."""
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return False
+        if line.strip().replace(" ", "") == "#@package_global_":
+            return True
+    return False
+
+
+def read_experiment(path: Path) -> dict[str, Any]:
+    """An experiment file's own keys (no ``defaults``, no ``hydra``), strictly typed."""
+    try:
+        data = OmegaConf.to_container(OmegaConf.load(path), resolve=False) or {}
+    except Exception as exc:  # a YAML syntax error
+        raise ConfigError(f"experiment: {str(path)!r} cannot be read ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"experiment: {str(path)!r} must hold a mapping of keys")
+    if "kind" in data:
+        raise ConfigError(
+            f"experiment: {str(path)!r} is a {data['kind']} design, not a grid experiment; "
+            "run it as its header says"
+        )
+    own = {k: v for k, v in data.items() if k not in ("defaults", "hydra")}
+    if set(own) - {"experiment"} and not _global_package(path):
+        raise ConfigError(
+            f"experiment: {str(path)!r} lacks the line '# @package _global_' at its top (Hydra would put "
+            "its keys under experiment.); add it"
+        )
+    try:
+        return coerce_group(own, RunConfig)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (in {path})") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Composition
+# --------------------------------------------------------------------------------------------
+def hydra_app(command: CommandLine | None = None) -> Any:
+    """Hydra itself (its ``Hydra`` object), on copsim's config tree plus the command line's
+    :attr:`CommandLine.config_dirs`; what ``hydra.main`` builds, without its exit-on-error wrapper,
+    so copsim sees every error and interrupt itself."""
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.config_search_path import SearchPathQuery
+    from hydra.core.global_hydra import GlobalHydra
+
+    register()
+    GlobalHydra.instance().clear()
+    search_path = create_config_search_path(str(conf_dir()))
+    for root in command.config_dirs if command else []:
+        search_path.prepend(
+            provider="copsim", path=f"file://{root}", anchor=SearchPathQuery(provider="schema")
+        )
+    return Hydra.create_main_hydra2(task_name="copsim-run", config_search_path=search_path)
+
+
+def compose(command: CommandLine, overrides: list[str]) -> DictConfig:
+    """Compose ``config`` with ``overrides`` on the command line's search path, with the ``hydra``
+    node; ConfigError (one line) on any composition error."""
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+
+    try:
+        app = hydra_app(command)
+        return app.compose_config(
+            "config", list(overrides), run_mode=RunMode.RUN, with_log_configuration=False
+        )
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(explain_hydra(exc, command)) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def explain_hydra(exc: BaseException, command: CommandLine | None = None) -> str:
+    """One line from a Hydra composition error, naming the group or key."""
+    from omegaconf.errors import OmegaConfBaseException
+
+    from .config import _explain
+
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, OmegaConfBaseException) and (
+        "Error merging override" in first or "raised while composing config" in first
+    ):
+        where = first.split("'")[1] if first.startswith("In '") else ""
+        return _explain(cause) + (f" (in {where})" if where and "Error merging" not in first else "")
+    if isinstance(exc, OmegaConfBaseException):
+        return _explain(exc)
+    if first.startswith("In 'config': Could not find '") or "Could not find '" in first:
+        import re
+
+        match = re.search(r"Could not find '([^/']+)/([^']+)'", first)
+        if match and match.group(1) in GROUPS:
+            group, name = match.groups()
+            options = sorted(
+                {
+                    p.stem
+                    for r in (command.roots if command else [conf_dir()])
+                    for p in (r / group).glob("*.yaml")
+                }
+            )
+            return f"{group}: {name!r} is unknown; choose one of {', '.join(options)}"
+        if match:
+            return (
+                f"{match.group(1)}: {match.group(2)!r} is unknown (is the extra that provides it installed?)"
+            )
+    if "Could not override" in first or "Key '" in first:
+        cause_text = str(cause).splitlines()[0] if cause else ""
+        if "not in" in cause_text or "not in" in first:
+            import re
+
+            match = re.search(r"Key '([^']+)'", first + " " + cause_text)
+            if match:
+                return str(unknown_key(match.group(1), RunConfig))
+    return f"hydra: {first}"
+
+
+def set_runtime(cfg: DictConfig) -> None:
+    """Make ``${hydra:...}`` interpolations of a composed config resolvable (as inside a Hydra job)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    HydraConfig.instance().set_config(cfg)
+
+
+def resolved(cfg: DictConfig, key: str) -> Any:
+    """A value of a composed config with every interpolation (``${now:...}``, ``${hydra:...}``) resolved."""
+    set_runtime(cfg)
+    return OmegaConf.select(cfg, key, throw_on_resolution_failure=True)
+
+
+__all__ = [
+    "CommandLine",
+    "ExperimentInfo",
+    "RunConfig",
+    "check_files",
+    "check_overrides",
+    "compose",
+    "register",
+    "run_options",
+]
