@@ -22,6 +22,7 @@ import atexit
 import contextlib
 import shutil
 import tempfile
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,6 +254,8 @@ def check_overrides(overrides: list[str], sweeps: bool = False) -> None:
         if hint is None:
             raise unknown_key(key, RunConfig)
         if ov.is_delete():
+            if typing.get_origin(hint_of(key.rpartition(".")[0], RunConfig)) is not dict:
+                raise ConfigError(f"{key}: cannot be removed; only entries such as world.org_types.NAME can")
             continue
         value = ov.value()
         if ov.is_sweep_override():
@@ -404,14 +407,20 @@ def explain_hydra(exc: BaseException, command: CommandLine | None = None) -> str
             return (
                 f"{match.group(1)}: {match.group(2)!r} is unknown (is the extra that provides it installed?)"
             )
-    if "Could not override" in first or "Key '" in first:
-        cause_text = str(cause).splitlines()[0] if cause else ""
-        if "not in" in cause_text or "not in" in first:
-            import re
+    if first.startswith("Could not delete from config."):
+        import re
 
-            match = re.search(r"Key '([^']+)'", first + " " + cause_text)
-            if match:
-                return str(unknown_key(match.group(1), RunConfig))
+        match = re.search(r"'([^']+)' does not exist", first)
+        if match:
+            return f"{match.group(1)}: does not exist in this scenario; nothing to remove"
+    if "Could not override" in first or "Key '" in first:
+        import re
+
+        cause_text = str(cause).splitlines()[0] if cause else ""
+        full = re.search(r"Could not override '([^']+)'", first)
+        match = re.search(r"Key '([^']+)'", first + " " + cause_text)
+        if full or match:
+            return str(unknown_key(full.group(1) if full else match.group(1), RunConfig))
     return f"hydra: {first}"
 
 

@@ -359,6 +359,8 @@ def _is_bool(value: Any) -> bool:
 
 def _has_type(value: Any, kind: Any) -> bool:
     """True when ``value`` already is a value of the scalar type ``kind`` (no conversion)."""
+    if type(value) is kind or (kind is float and type(value) is int):  # the common case, quickly
+        return True
     if kind is bool:
         return _is_bool(value)
     if kind is int:
@@ -456,6 +458,14 @@ def unknown_key(key: str, schema: type | None = None) -> ConfigError:
     """The one-line error for a key the schema does not have, with the closest key if any."""
     parts = key.split(".")
     probe = key
+    if key.startswith("world.org_types.") and len(parts) >= 3 and parts[2] != "NAME":
+        types = set(schema_keys(schema))
+        if len(parts) == 3 or ".".join([*parts[:2], "NAME", *parts[3:]]) in types:
+            name = ".".join(parts[:3])
+            return ConfigError(
+                f"{name}: no such organization type in this scenario; add one with "
+                f"+{name}={{share: ..., sector: ..., level: ..., adopting: ...}}"
+            )
     if key.startswith("world.org_types.") and len(parts) > 3:
         probe = ".".join([*parts[:2], "NAME", *parts[3:]])
     close = difflib.get_close_matches(probe, schema_keys(schema), n=1, cutoff=0.75)
@@ -486,11 +496,11 @@ def _check_field(key: str, value: Any, meta: dict[str, Any]) -> None:
     if choices is not None and value not in choices:
         raise ConfigError(f"{key}: {value!r} is not allowed; choose one of {', '.join(choices)}")
     lo, hi = meta.get("lo"), meta.get("hi")
-    if _is_bool(value) or lo is None:
+    if lo is None or _is_bool(value):
         return
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(f"{key}: {value!r} is not allowed; must be a finite number")
-    if not lo <= value <= hi:
+    if not lo <= value <= hi:  # NaN fails this too
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{key}: {value!r} is not allowed; must be a finite number")
         raise ConfigError(f"{key}: {value!r} is out of range; allowed {lo} to {hi}")
 
 

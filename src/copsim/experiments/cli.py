@@ -3,7 +3,7 @@
 Use it for sweeps whose conditions ran elsewhere (a cluster, another machine) and were copied
 back into ``DIR/conditions/``, or to refresh the aggregates of a sweep that was interrupted.
 Exit status 0 when every planned condition is complete, 1 when some failed or did not run,
-2 when ``DIR`` holds no sweep.
+2 when ``DIR`` holds no sweep or a sweep is running in it (it holds the directory's lock).
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..config import ConfigError
+from .lock import SweepLock
+from .store import StoreError
 from .store import collect as collect_dir
 
 
@@ -22,10 +25,16 @@ def collect(argv: list[str] | None = None) -> None:
         sys.exit(0 if args and args[0] in ("-h", "--help") else 2)
     sweep_dir = Path(args[0])
     try:
-        manifest = collect_dir(sweep_dir)
-    except FileNotFoundError as exc:
+        if not sweep_dir.is_dir():
+            raise FileNotFoundError(f"{sweep_dir}: no such sweep directory")
+        with SweepLock(sweep_dir):
+            manifest = collect_dir(sweep_dir)
+    except (FileNotFoundError, ConfigError) as exc:
         print(f"copsim-collect: error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except (StoreError, OSError) as exc:
+        print(f"copsim-collect: error: {exc.strerror or exc}", file=sys.stderr)
+        sys.exit(1)
     counts = manifest["counts"]
     print(
         f"copsim-collect: {counts['complete']}/{counts['total']} conditions complete, "

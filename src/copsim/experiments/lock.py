@@ -7,9 +7,6 @@ the same directory refuses at once, naming the holder. A lock is *stale* — its
 when its process no longer exists on this host (or is another process that reused the id), or
 when its heartbeat is older than :data:`STALE_SECONDS` (a holder on another machine); a stale
 lock is taken over.
-
-The same file tells the sweep's local worker processes whom they work for: a worker whose sweep
-is gone stops (:func:`watch_holder`), so a killed sweep leaves no orphaned workers behind.
 """
 
 from __future__ import annotations
@@ -29,17 +26,18 @@ from ..config import ConfigError
 LOCK = ".lock"
 #: a lock whose heartbeat is older than this is stale (its holder stopped touching it)
 STALE_SECONDS = 120.0
-#: how often the holder touches the lock, and how often a worker checks its holder
+#: how often the holder touches the lock
 HEARTBEAT_SECONDS = 5.0
 
 
 def process_start(pid: int) -> str | None:
-    """The start time of process ``pid`` (clock ticks since boot, from /proc), or None if it is gone.
+    """The start time of process ``pid`` (clock ticks since boot, from /proc), or None if it is
+    gone (or a zombie, which has ended but not been collected by its parent).
 
     Process ids are reused; the pair (pid, start time) is not.
     """
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         if sys.platform.startswith("linux"):
             return None
@@ -50,7 +48,7 @@ def process_start(pid: int) -> str | None:
         except PermissionError:
             pass
         return "unknown"
-    return stat.rsplit(")", 1)[1].split()[19]
+    return None if fields[0] in ("Z", "X") else fields[19]
 
 
 def _holder() -> dict[str, Any]:
@@ -83,9 +81,8 @@ def holder_alive(holder: dict[str, Any], age: float) -> bool:
 class SweepLock:
     """``with SweepLock(dir):`` holds ``dir/.lock`` for the block; ConfigError if another sweep has it."""
 
-    def __init__(self, sweep_dir: Path, purpose: str = "sweep") -> None:
+    def __init__(self, sweep_dir: Path) -> None:
         self.path = Path(sweep_dir) / LOCK
-        self.purpose = purpose
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
         self.took_over: dict[str, Any] | None = None
@@ -114,8 +111,9 @@ class SweepLock:
             time.sleep(0.2)
             return
         if holder is not None and holder_alive(holder, age):
+            command = str(holder.get("command", "")).split(" ")[0] or "copsim"
             raise ConfigError(
-                f"sweep_dir: {str(self.path.parent)!r} is in use by another {self.purpose} (pid "
+                f"sweep_dir: {str(self.path.parent)!r} is in use by another sweep ({command}, pid "
                 f"{holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}); wait for "
                 "it to finish or choose another sweep_dir"
             )
@@ -150,32 +148,3 @@ class SweepLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-
-def watch_holder(sweep_dir: Path, interval: float = HEARTBEAT_SECONDS / 2) -> threading.Thread | None:
-    """In a worker process on the sweep's machine: stop this process once the sweep that started
-    it is gone (killed, or ended), so no worker outlives its sweep. Returns the watching thread,
-    or None when there is nothing to watch (this process is the sweep, or it runs elsewhere)."""
-    holder = read_holder(sweep_dir)
-    if (
-        holder is None
-        or holder.get("host") != socket.gethostname()
-        or holder.get("pid") == os.getpid()
-        or process_start(int(holder.get("pid", -1))) is None
-    ):
-        return None
-
-    def watch() -> None:
-        while True:
-            time.sleep(interval)
-            if process_start(int(holder["pid"])) not in (holder.get("pid_start"), "unknown"):
-                print(
-                    f"copsim-run: worker {os.getpid()}: the sweep (pid {holder['pid']}) is gone; stopping",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                os._exit(3)
-
-    thread = threading.Thread(target=watch, daemon=True, name="copsim-watch-sweep")
-    thread.start()
-    return thread

@@ -48,6 +48,7 @@ from ..composition import (
     run_options,
 )
 from ..config import ConfigError, CopConfig, coerce, from_container, hint_of, parse_overrides, validate
+from .limits import Estimate, check_memory, local_parallelism
 from .provenance import code_identity
 
 #: key prefixes of the community levers. With ``community.enabled=false`` none of them acts (the
@@ -73,6 +74,11 @@ def is_lever(key: str) -> bool:
 
 def canonical(value: Any) -> Any:
     """A value as plain JSON data: numpy scalars as Python numbers, -0.0 as 0.0, tuples as lists."""
+    kind = type(value)
+    if kind is float:
+        return value + 0.0
+    if kind in (int, str, bool) or value is None:
+        return value
     if isinstance(value, dict):
         return {str(k): canonical(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -109,9 +115,14 @@ class Condition:
     code: dict[str, str] = field(default_factory=code_identity)
 
     @functools.cached_property
+    def flat(self) -> dict[str, Any]:
+        """The resolved config as ``{dotted key: value}``."""
+        return flat_config(self.config)
+
+    @functools.cached_property
     def identity(self) -> str:
         """SHA-1 of the resolved config and replicate count: what the condition is."""
-        return _digest({"config": dataclasses.asdict(self.config), "replicates": self.replicates})
+        return _digest({"config": self.flat, "replicates": self.replicates})
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -136,8 +147,8 @@ class Condition:
         return " ".join([self.scenario if on else f"{self.scenario} baseline", *shown])
 
     def to_plan(self, base: dict[str, Any]) -> dict[str, Any]:
-        """The JSON form stored in ``sweep.json``; ``base`` is the scenario's config (as a dict)
-        that the job changes by ``changes`` (or replaces by ``config``) to rebuild this one."""
+        """The JSON form stored in ``sweep.json``; ``base`` is the scenario's config (flat) that
+        the job changes by ``changes`` (or replaces by ``config``) to rebuild this one."""
         entry = {
             "index": self.index,
             "id": self.id,
@@ -150,7 +161,7 @@ class Condition:
             "fingerprint": self.fingerprint,
             "code": self.code,
         }
-        changes = config_changes(base, dataclasses.asdict(self.config))
+        changes = config_changes(base, self.flat)
         if changes is None:
             entry["config"] = canonical(dataclasses.asdict(self.config))
         else:
@@ -180,6 +191,7 @@ class SweepPlan:
 
     def to_json(self) -> dict[str, Any]:
         bases = {name: canonical(dataclasses.asdict(c)) for name, c in self.scenarios.items()}
+        flat_bases = {name: _flatten(base) for name, base in bases.items()}
         return {
             "experiment": self.experiment,
             "experiment_file": self.experiment_file,
@@ -188,7 +200,7 @@ class SweepPlan:
             "options": {k: v for k, v in self.options.items() if k not in ("sweep_dir", "out")},
             "code": code_identity(),
             "scenarios": bases,
-            "conditions": [c.to_plan(bases[c.scenario]) for c in self.conditions],
+            "conditions": [c.to_plan(flat_bases[c.scenario]) for c in self.conditions],
         }
 
 
@@ -218,10 +230,9 @@ def flat_config(config: CopConfig) -> dict[str, Any]:
     return _flatten(dataclasses.asdict(config))
 
 
-def config_changes(base: dict[str, Any], config: dict[str, Any]) -> dict[str, Any] | None:
-    """The dotted keys whose values differ from ``base`` (None when ``config`` lacks a key of it,
-    e.g. a removed organization type: then the whole config is stored)."""
-    flat_base, flat = _flatten(base), _flatten(config)
+def config_changes(flat_base: dict[str, Any], flat: dict[str, Any]) -> dict[str, Any] | None:
+    """The dotted keys whose values differ from ``flat_base`` (None when ``flat`` lacks a key of it,
+    e.g. a removed organization type: then the whole config is stored). Both are flat configs."""
     if not set(flat_base) <= set(flat):
         return None
     return {k: v for k, v in flat.items() if k not in flat_base or canonical(flat_base[k]) != canonical(v)}
@@ -282,11 +293,15 @@ class Axis:
 
     def values(self, scenario_names: list[str]) -> list[str]:
         """The override values (strings in Hydra's grammar) the axis stands for."""
+        return [text for text, _ in self.items(scenario_names)]
+
+    def items(self, scenario_names: list[str]) -> list[tuple[str, Any]]:
+        """Each value of the axis as (override text, parsed value)."""
         from hydra.core.override_parser.types import ChoiceSweep, Glob, RangeSweep
 
         ov = self.override
         if not ov.is_sweep_override():
-            return [ov.get_value_element_as_str()]
+            return [(ov.get_value_element_as_str(), ov.value())]
         value = ov.value()
         if isinstance(value, ChoiceSweep | RangeSweep) and value.shuffle:
             raise ConfigError(
@@ -300,11 +315,11 @@ class Axis:
                 raise ConfigError(
                     f"scenario: {self.text!r} matches no scenario; known: {', '.join(scenario_names)}"
                 )
-            return names
-        values = list(ov.sweep_string_iterator())
-        if not values:
+            return [(n, n) for n in names]
+        items = list(zip(ov.sweep_string_iterator(), ov.sweep_iterator(), strict=True))
+        if not items:
             raise ConfigError(f"{self.key}: {self.text!r} sweeps over no value")
-        return values
+        return items
 
 
 def _sweep_string(value: Any) -> str:
@@ -328,22 +343,37 @@ def _value_string(value: Any) -> str:
     return text if text.replace("_", "").replace("-", "").replace(".", "").isalnum() else repr(text)
 
 
-def _set_path(config: CopConfig, key: str, value: Any) -> bool:
-    """Set a dotted scalar key on a (copied) config in place, strictly typed; False if that
-    cannot be done simply (a group, a new organization type)."""
+@functools.cache
+def _scalar_hint(cls: type, name: str) -> Any:
+    """The type of field ``name`` of ``cls`` when it is a scalar (else None: a group, a mapping)."""
+    hint = typing.get_type_hints(cls).get(name)
+    if hint is None or dataclasses.is_dataclass(hint) or typing.get_origin(hint) is dict:
+        return None
+    return hint
+
+
+def _with(config: CopConfig, key: str, value: Any) -> CopConfig | None:
+    """A copy of ``config`` with the dotted scalar ``key`` set to ``value`` (strictly typed),
+    sharing every group it does not change; None if that cannot be done simply (a group, a new
+    organization type)."""
     *parents, last = key.split(".")
-    node: Any = config
+    nodes: list[Any] = [config]
     for part in parents:
-        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
-        if node is None:
-            return False
-    if not dataclasses.is_dataclass(node) or last not in {f.name for f in dataclasses.fields(node)}:
-        return False
-    hint = typing.get_type_hints(type(node))[last]
-    if dataclasses.is_dataclass(hint) or typing.get_origin(hint) is dict:
-        return False
-    setattr(node, last, coerce(key, value, hint))
-    return True
+        node = nodes[-1]
+        child = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+        if child is None or not (dataclasses.is_dataclass(child) or isinstance(child, dict)):
+            return None
+        nodes.append(child)
+    leaf = nodes[-1]
+    hint = _scalar_hint(type(leaf), last) if dataclasses.is_dataclass(leaf) else None
+    if hint is None:
+        return None
+    new = dataclasses.replace(leaf, **{last: coerce(key, value, hint)})
+    for parent, part in zip(reversed(nodes[:-1]), reversed(parents), strict=True):
+        new = (
+            {**parent, part: new} if isinstance(parent, dict) else dataclasses.replace(parent, **{part: new})
+        )
+    return new
 
 
 class _ConfigBuilder:
@@ -359,7 +389,6 @@ class _ConfigBuilder:
     def __init__(self, command: CommandLine, fixed: list[str]) -> None:
         self.command, self.fixed = command, fixed
         self.scenarios: dict[str, CopConfig] = {}
-        self.values: dict[str, Any] = {}
 
     def scenario(self, name: str) -> CopConfig:
         if name not in self.scenarios:
@@ -370,17 +399,15 @@ class _ConfigBuilder:
             self.scenarios[name] = config
         return self.scenarios[name]
 
-    def _value(self, text: str) -> Any:
-        if text not in self.values:
-            self.values[text] = parse_overrides([text])[0].value()
-        return self.values[text]
-
-    def __call__(self, scenario: str, overrides: list[str]) -> CopConfig:
-        config = copy.deepcopy(self.scenario(scenario))
-        for text in overrides:
-            if text.startswith("+") or not _set_path(config, text.partition("=")[0], self._value(text)):
+    def __call__(self, scenario: str, items: list[tuple[str, str, Any]]) -> CopConfig:
+        """The config of ``scenario`` with each (override text, key, value) of ``items`` applied."""
+        config: CopConfig | None = self.scenario(scenario)
+        for text, key, value in items:
+            config = None if text.startswith("+") else _with(config, key, value)
+            if config is None:
+                texts = [t for t, _, _ in items]
                 composed = from_container(
-                    compose(self.command, [*self.fixed, f"scenario={scenario}", *overrides])
+                    compose(self.command, [*self.fixed, f"scenario={scenario}", *texts])
                 )
                 composed.scenario = scenario
                 return composed
@@ -405,10 +432,10 @@ def baseline_overrides(overrides: list[str], swept: set[str]) -> list[str]:
     return [*kept, "community.enabled=false"]
 
 
-def applied_keys(config: CopConfig, scenario: str, swept_keys: list[str]) -> dict[str, Any]:
-    """The condition keys as they applied: without a community no lever acts, so a lever shows None."""
-    flat = flat_config(config)
-    on = config.community.enabled
+def applied_keys(flat: dict[str, Any], scenario: str, swept_keys: list[str]) -> dict[str, Any]:
+    """The condition keys as they applied (from a flat config): without a community no lever
+    acts, so a lever shows None."""
+    on = flat["community.enabled"]
     keys: dict[str, Any] = {"scenario": scenario, "community.enabled": on}
     for k in swept_keys:
         keys[key_column(k)] = flat[k] if (on or not is_lever(k)) else None
@@ -501,11 +528,16 @@ def expand(args: list[str] | CommandLine) -> SweepPlan:
             f"sweep: {grid:,} conditions ({len(scenarios)} scenario(s); {widest}) is more than the "
             f"{MAX_CONDITIONS:,} one sweep may hold; narrow the ranges or split the sweep"
         )
-    values = {k: a.values(names) for k, a in axes.items()}
+    values = {k: a.items(names) for k, a in axes.items()}
     swept = {k for k, v in values.items() if len(v) > 1}
     if len(scenarios) > 1:
         swept.add("scenario")
-    grids = [[f"{'+' if a.override.is_add() else ''}{k}={v}" for v in values[k]] for k, a in axes.items()]
+    grids = [
+        [(f"{'+' if a.override.is_add() else ''}{k}={text}", k, value) for text, value in values[k]]
+        for k, a in axes.items()
+    ]
+    launcher = _launcher(cfg)
+    parallel = local_parallelism(launcher)
 
     build = _ConfigBuilder(command, [*fixed, *hydra_args])
     exp_fixed, experiment_file = _experiment_fixed(cfg, command)
@@ -515,27 +547,30 @@ def expand(args: list[str] | CommandLine) -> SweepPlan:
     seen: set[str] = set()
     code = code_identity()
 
-    def add(scenario: str, overrides: list[str]) -> None:
-        config = build(scenario, overrides)
-        recorded = [*exp_fixed, *cli_fixed, *overrides]
+    def add(scenario: str, items: list[tuple[str, str, Any]]) -> None:
+        config = build(scenario, items)
+        recorded = [*exp_fixed, *cli_fixed, *(text for text, _, _ in items)]
         cond = Condition(
             len(conditions), scenario, recorded, replicates, config, not config.community.enabled, code=code
         )
-        if cond.id not in seen:
+        if cond.id not in seen:  # refused at the first condition too large for memory
+            check_memory(Estimate.of(config, replicates), parallel, options.get("memory_limit"), "the sweep")
             seen.add(cond.id)
             conditions.append(cond)
 
     scenario_grid = [(s, list(combo)) for s in scenarios for combo in itertools.product(*grids)]
-    for scenario, overrides in scenario_grid:
-        add(scenario, overrides)
+    for scenario, items in scenario_grid:
+        add(scenario, items)
     if options.get("baseline", True):
-        for scenario, overrides in scenario_grid:
-            add(scenario, baseline_overrides(overrides, swept))
+        off = ("community.enabled=false", "community.enabled", False)
+        for scenario, items in scenario_grid:
+            kept = set(baseline_overrides([text for text, _, _ in items], swept))
+            add(scenario, [item for item in items if item[0] in kept] + [off])
 
     swept_keys = [k for k in axes if k in swept and k != "community.enabled"]
     keys = ["scenario", "community.enabled", *[key_column(k) for k in swept_keys]]
     for cond in conditions:
-        cond.keys = applied_keys(cond.config, cond.scenario, swept_keys)
+        cond.keys = applied_keys(cond.flat, cond.scenario, swept_keys)
 
     experiment = cfg.hydra.runtime.choices.get("experiment")
     sweep_dir = options.get("sweep_dir") or options.get("out") or resolved(cfg, "hydra.sweep.dir")
@@ -553,7 +588,7 @@ def expand(args: list[str] | CommandLine) -> SweepPlan:
         command=command,
         experiment_file=experiment_file,
         question=str(OmegaConf.select(cfg, "experiment.question") or "").strip(),
-        launcher=_launcher(cfg),
+        launcher=launcher,
     )
 
 

@@ -13,7 +13,8 @@
    run by the basic, joblib, ray or submitit launcher) rebuilds its condition's config from the
    plan, runs all its replicates with :func:`copsim.simulate_ensemble` and writes the
    condition's files atomically (:func:`run_condition`); a condition that raises is recorded,
-   not propagated; a local worker whose sweep is gone stops (:func:`copsim.experiments.lock.watch_holder`);
+   not propagated; if the sweep is killed, its local workers are stopped too
+   (:mod:`copsim.experiments.reaper`);
 4. meanwhile shows a progress bar (conditions done / total, elapsed, time left) on a terminal;
 5. rebuilds the aggregates (:func:`copsim.experiments.store.collect`) and returns 0, or 1 with
    the number of failed conditions and where to look.
@@ -43,8 +44,9 @@ from ..api import simulate_ensemble
 from ..composition import CommandLine, hydra_app
 from ..config import ConfigError
 from ..progress import bar
+from . import reaper
 from .limits import Estimate, check_memory, duration_text, local_parallelism, size_text, total_seconds
-from .lock import LOCK, SweepLock, watch_holder
+from .lock import LOCK, SweepLock
 from .plan import SweepPlan, entry_config, expand
 from .provenance import code_identity, describe_code
 from .store import (
@@ -123,8 +125,19 @@ def run_condition(sweep_dir: Path | str, plan: dict[str, Any], entry: dict[str, 
     return record["status"]
 
 
+class WriteRefused(BaseException):
+    """A job's write was refused (:class:`StoreError`): stop the whole sweep, not this job only.
+
+    A BaseException so that Hydra's job wrapper passes it on instead of recording it as a job
+    failure (and printing its own message).
+    """
+
+    def __init__(self, error: StoreError) -> None:
+        super().__init__(error.errno, error.strerror)
+        self.error = error
+
+
 _PLANS: dict[str, tuple[float, dict[str, Any]]] = {}
-_WATCHED: set[str] = set()
 
 
 def _plan_of(sweep_dir: Path) -> dict[str, Any]:
@@ -143,11 +156,11 @@ def _plan_of(sweep_dir: Path) -> dict[str, Any]:
 def hydra_task(cfg: Any) -> str:
     """The Hydra task of a sweep job: run condition ``cfg.condition`` of the plan in ``cfg.sweep_dir``."""
     sweep_dir = Path(str(cfg.sweep_dir))
-    if str(sweep_dir) not in _WATCHED:  # a local worker stops when its sweep is gone
-        _WATCHED.add(str(sweep_dir))
-        watch_holder(sweep_dir)
     plan = _plan_of(sweep_dir)
-    return run_condition(sweep_dir, plan, plan["conditions"][int(cfg.condition)])
+    try:
+        return run_condition(sweep_dir, plan, plan["conditions"][int(cfg.condition)])
+    except StoreError as exc:
+        raise WriteRefused(exc) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,7 +289,7 @@ def _launch(plan: SweepPlan, overrides: list[str]) -> BaseException | None:
         app.multirun(
             config_name="config", task_function=hydra_task, overrides=[*overrides, "hydra.mode=MULTIRUN"]
         )
-    except (Exception, KeyboardInterrupt) as exc:  # aggregate what is done, then report
+    except (Exception, KeyboardInterrupt, WriteRefused) as exc:  # aggregate what is done, then report
         return exc
     finally:
         GlobalHydra.instance().clear()
@@ -380,10 +393,15 @@ def _run_locked(plan: SweepPlan, estimate: str, interrupts: Interrupts) -> int:
     if todo:
         monitor = ProgressMonitor(sweep_dir, todo, len(entries))
         monitor.start()
+        # local workers (joblib, a local Ray, submitit_local) must not outlive a killed sweep
+        guard = reaper.start() if plan.launcher.get("name", "basic") != "basic" else None
         try:
             problem = _launch(plan, _hydra_overrides(plan, [e["index"] for e in todo]))
         finally:
             monitor.stop()
+            if guard is not None:
+                guard.terminate()
+                guard.wait()
     session = {"command": command_line(), "session": {"started": started, "finished": now()}}
     if isinstance(problem, KeyboardInterrupt):
         interrupts.quiet()
@@ -396,6 +414,8 @@ def _run_locked(plan: SweepPlan, estimate: str, interrupts: Interrupts) -> int:
             file=sys.stderr,
         )
         return 130
+    if isinstance(problem, WriteRefused):
+        raise problem.error
     if isinstance(problem, StoreError):
         raise problem
     manifest = collect(sweep_dir, session)
