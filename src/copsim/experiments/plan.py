@@ -58,7 +58,7 @@ from .provenance import code_identity
 LEVER_PREFIXES = ("community.", "coordinator.", "sponsor.", "support_team.")
 
 #: the most conditions (baselines included) one sweep may have; counted before expanding
-MAX_CONDITIONS = 100_000
+MAX_CONDITIONS = 50_000
 
 
 def key_column(key: str) -> str:
