@@ -31,7 +31,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ from .composition import (
     run_options,
 )
 from .config import ConfigError, CopConfig, conf_dir, from_container
+from .experiments.store import check_writable
 
 
 def _fail(message: object, status: int = 2) -> None:
@@ -69,24 +69,6 @@ class SingleRun:
     estimate: str
 
 
-def check_writable(out: Path) -> None:
-    """``out`` can be created and written: tried with a file that is removed at once (so the
-    check works for every user, root included), in ``out`` or its nearest existing parent."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"out: {str(out)!r} exists and is not a directory")
-    probe_dir = out
-    while not probe_dir.exists():
-        probe_dir = probe_dir.parent
-    if not probe_dir.is_dir():
-        raise ConfigError(f"out: {str(out)!r} cannot be created ({probe_dir} is not a directory)")
-    try:
-        with tempfile.TemporaryFile(dir=probe_dir):
-            pass
-    except OSError as exc:
-        raise ConfigError(f"out: {str(out)!r} cannot be written ({exc.strerror or exc})") from None
-
-
 def check_single(command: CommandLine) -> SingleRun:
     """Validate a single run's arguments; raise ConfigError naming the first bad one."""
     from .experiments.limits import Estimate, check_memory, duration_text, size_text
@@ -103,7 +85,7 @@ def check_single(command: CommandLine) -> SingleRun:
     replicates = options.get("replicates", 1)
     estimate = Estimate.of(config, replicates)
     note = check_memory(estimate, 1, options.get("memory_limit"), "this run")
-    check_writable(out)
+    check_writable(out, "out")
     arms = 2 if config.community.enabled and options.get("baseline", True) else 1
     text = f"about {duration_text(estimate.seconds * arms)}, up to {size_text(estimate.memory)}"
     return SingleRun(

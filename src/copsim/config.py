@@ -520,6 +520,39 @@ def _field_plan(cls: type) -> tuple[tuple[str, str, Any, bool, dict[str, Any]], 
     return tuple(plan)
 
 
+@functools.cache
+def _scalar_hint(cls: type, name: str) -> Any:
+    """The type of field ``name`` of ``cls`` when it is a scalar (else None: a group, a mapping)."""
+    hint = typing.get_type_hints(cls).get(name)
+    if hint is None or dataclasses.is_dataclass(hint) or typing.get_origin(hint) is dict:
+        return None
+    return hint
+
+
+def with_value(config: CopConfig, key: str, value: Any) -> CopConfig | None:
+    """A copy of ``config`` with the dotted scalar ``key`` set to ``value`` (strictly typed),
+    sharing every group it does not change; None if that cannot be done simply (a group, a new
+    organization type)."""
+    *parents, last = key.split(".")
+    nodes: list[Any] = [config]
+    for part in parents:
+        node = nodes[-1]
+        child = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+        if child is None or not (dataclasses.is_dataclass(child) or isinstance(child, dict)):
+            return None
+        nodes.append(child)
+    leaf = nodes[-1]
+    hint = _scalar_hint(type(leaf), last) if dataclasses.is_dataclass(leaf) else None
+    if hint is None:
+        return None
+    new = dataclasses.replace(leaf, **{last: coerce(key, value, hint)})
+    for parent, part in zip(reversed(nodes[:-1]), reversed(parents), strict=True):
+        new = (
+            {**parent, part: new} if isinstance(parent, dict) else dataclasses.replace(parent, **{part: new})
+        )
+    return new
+
+
 def validate_fields(values: Mapping[str, Any], cls: type) -> None:
     """The range and choice checks of some fields of ``cls``, given as a mapping of name to value."""
     meta = {f.name: dict(f.metadata) for f in dataclasses.fields(cls)}

@@ -173,7 +173,7 @@ def check_memory(estimate: Estimate, parallel: int, memory_limit: str | None, wh
         raise ConfigError(
             f"memory: {what} needs about {size_text(need)}{jobs}, more than {source} "
             f"({size_text(limit)}); make it smaller, run fewer jobs at once, or set memory_limit=SIZE "
-            "(or none) if you know better"
+            "(or none; copsim-calibrate: --memory-limit) if you know better"
         )
     free = available_memory()
     if limit is not None and free is not None and need > free:

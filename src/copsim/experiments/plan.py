@@ -47,7 +47,7 @@ from ..composition import (
     resolved,
     run_options,
 )
-from ..config import ConfigError, CopConfig, coerce, from_container, hint_of, parse_overrides, validate
+from ..config import ConfigError, CopConfig, from_container, hint_of, parse_overrides, validate, with_value
 from .limits import Estimate, check_memory, local_parallelism
 from .provenance import code_identity
 
@@ -343,39 +343,6 @@ def _value_string(value: Any) -> str:
     return text if text.replace("_", "").replace("-", "").replace(".", "").isalnum() else repr(text)
 
 
-@functools.cache
-def _scalar_hint(cls: type, name: str) -> Any:
-    """The type of field ``name`` of ``cls`` when it is a scalar (else None: a group, a mapping)."""
-    hint = typing.get_type_hints(cls).get(name)
-    if hint is None or dataclasses.is_dataclass(hint) or typing.get_origin(hint) is dict:
-        return None
-    return hint
-
-
-def _with(config: CopConfig, key: str, value: Any) -> CopConfig | None:
-    """A copy of ``config`` with the dotted scalar ``key`` set to ``value`` (strictly typed),
-    sharing every group it does not change; None if that cannot be done simply (a group, a new
-    organization type)."""
-    *parents, last = key.split(".")
-    nodes: list[Any] = [config]
-    for part in parents:
-        node = nodes[-1]
-        child = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
-        if child is None or not (dataclasses.is_dataclass(child) or isinstance(child, dict)):
-            return None
-        nodes.append(child)
-    leaf = nodes[-1]
-    hint = _scalar_hint(type(leaf), last) if dataclasses.is_dataclass(leaf) else None
-    if hint is None:
-        return None
-    new = dataclasses.replace(leaf, **{last: coerce(key, value, hint)})
-    for parent, part in zip(reversed(nodes[:-1]), reversed(parents), strict=True):
-        new = (
-            {**parent, part: new} if isinstance(parent, dict) else dataclasses.replace(parent, **{part: new})
-        )
-    return new
-
-
 class _ConfigBuilder:
     """Builds and validates each condition's config from its scenario's composed config.
 
@@ -403,7 +370,7 @@ class _ConfigBuilder:
         """The config of ``scenario`` with each (override text, key, value) of ``items`` applied."""
         config: CopConfig | None = self.scenario(scenario)
         for text, key, value in items:
-            config = None if text.startswith("+") else _with(config, key, value)
+            config = None if text.startswith("+") else with_value(config, key, value)
             if config is None:
                 texts = [t for t, _, _ in items]
                 composed = from_container(

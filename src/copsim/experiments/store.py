@@ -35,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..config import ConfigError
 from .aggregate import condition_table, long_table
 from .fields import with_metadata
 from .provenance import provenance
@@ -98,6 +99,29 @@ def write_parquet(path: Path, frame: pd.DataFrame, table: str = "weekly", extra:
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def check_writable(path: Path, key: str) -> None:
+    """``path`` (a results folder) can be created and written, or ConfigError naming ``key``.
+
+    Tried with a file created and removed at once (so the check holds for every user, root
+    included) in ``path`` or its nearest existing parent; nothing is left behind.
+    """
+    import tempfile
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{key}: {str(path)!r} exists and is not a directory")
+    probe = path
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(f"{key}: {str(path)!r} cannot be created ({probe} is not a directory)")
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{key}: {str(path)!r} cannot be written ({exc.strerror or exc})") from None
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
