@@ -36,6 +36,7 @@ from .config import (
     coerce_group,
     conf_dir,
     config_roots,
+    already_there,
     hint_of,
     is_path,
     param,
@@ -247,16 +248,20 @@ def check_overrides(overrides: list[str], sweeps: bool = False) -> None:
     for ov in parse_overrides([o for o in overrides if not is_hydra_override(o)]):
         key = ov.key_or_group
         if key in GROUPS:
+            _check_choice(key, ov)
             continue
         if key in JOB_KEYS:
             raise ConfigError(f"{key}: set by copsim-run -m itself; not an option")
         hint = hint_of(key, RunConfig)
         if hint is None:
             raise unknown_key(key, RunConfig)
+        entry = typing.get_origin(hint_of(key.rpartition(".")[0], RunConfig)) is dict
         if ov.is_delete():
-            if typing.get_origin(hint_of(key.rpartition(".")[0], RunConfig)) is not dict:
+            if not entry:
                 raise ConfigError(f"{key}: cannot be removed; only entries such as world.org_types.NAME can")
             continue
+        if ov.is_add() and not ov.is_force_add() and not entry:
+            raise already_there(key)
         value = ov.value()
         if ov.is_sweep_override():
             if not sweeps or key in RUN_OPTIONS:
@@ -273,6 +278,20 @@ def check_overrides(overrides: list[str], sweeps: bool = False) -> None:
             run_options({key: value})
         else:
             coerce(key, value, hint)
+
+
+def _check_choice(key: str, ov: Any) -> None:
+    """A scenario or experiment is chosen by name (or file): text, never a number or a list."""
+    from hydra.core.override_parser.types import ChoiceSweep, Glob
+
+    value = ov.value()
+    if ov.is_delete():
+        raise ConfigError(f"{key}: cannot be removed; choose another with {key}=NAME")
+    if isinstance(value, Glob):
+        return
+    for item in value.list if isinstance(value, ChoiceSweep) else [value]:
+        if not isinstance(item, str) or not item:
+            raise ConfigError(f"{key}: {item!r} is not allowed; give a {key} name or a YAML file")
 
 
 def check_files(cfg: DictConfig, command: CommandLine) -> None:
@@ -407,6 +426,12 @@ def explain_hydra(exc: BaseException, command: CommandLine | None = None) -> str
             return (
                 f"{match.group(1)}: {match.group(2)!r} is unknown (is the extra that provides it installed?)"
             )
+    if first.startswith("Could not append to config."):
+        import re
+
+        match = re.search(r"An item is already at '([^']+)'", first)
+        if match:
+            return str(already_there(match.group(1)))
     if first.startswith("Could not delete from config."):
         import re
 

@@ -475,6 +475,11 @@ def unknown_key(key: str, schema: type | None = None) -> ConfigError:
     return ConfigError(f"{key}: unknown key; {hint}")
 
 
+def already_there(key: str) -> ConfigError:
+    """Hydra's ``+key=value`` adds a key; for one that is there, say how to change it."""
+    return ConfigError(f"{key}: already there; write {key}=VALUE to change it (+ adds a key that is not)")
+
+
 def hint_of(key: str, schema: type | None = None) -> Any:
     """The type of the dotted ``key`` in the schema (``None`` when there is no such key)."""
     node: Any = CopConfig if schema is None else schema
@@ -766,7 +771,10 @@ def parse_overrides(overrides: typing.Iterable[str]) -> list[Any]:
             except HydraException:
                 key, eq, value = text.partition("=")
                 if not eq:
-                    raise ConfigError(f"{text}: not an override; write key=value") from None
+                    what = "write ~key to remove an entry" if text.startswith("~") else "write key=value"
+                    raise ConfigError(f"{text.lstrip('+~')}: not an override; {what}") from None
+                if not key.lstrip("+~"):
+                    raise ConfigError(f"overrides: {text!r} has no key; write key=value") from None
                 raise ConfigError(
                     f"{key.lstrip('+~')}: {value!r} cannot be read; write numbers with the digits 0-9, "
                     "true or false, or text (quoted if it has spaces or commas)"
@@ -803,6 +811,8 @@ def load_config(
             exists = OmegaConf.select(cfg, key, default=_MISSING) is not _MISSING
             if hint is None or not (exists or ov.is_add()):
                 raise unknown_key(key)
+            if exists and ov.is_add() and not ov.is_force_add():
+                raise already_there(key)
             if ov.is_delete():
                 _delete(cfg, key)
                 continue
