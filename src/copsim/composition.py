@@ -32,11 +32,11 @@ from omegaconf import DictConfig, OmegaConf
 from .config import (
     ConfigError,
     CopConfig,
+    already_there,
     coerce,
     coerce_group,
     conf_dir,
     config_roots,
-    already_there,
     hint_of,
     is_path,
     param,
