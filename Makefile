@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test validation lint setup browser reference app bench validation-figures clean-cache
+.PHONY: demo test validation lint setup browser reference app bench validation-figures
 
 setup: $(STAMP)
 
@@ -42,8 +42,3 @@ bench: $(STAMP)
 
 validation-figures: $(STAMP)
 	$(PY) scripts/validation_figures.py
-
-# Numba's disk cache of the compiled loops does not notice edits to the functions in other
-# modules that kernels call (copsim.pcg64, copsim.compiled's generator and pairwise_sum).
-clean-cache:
-	find src/copsim -path '*/__pycache__/*' \( -name '*.nbi' -o -name '*.nbc' \) -delete

@@ -9,7 +9,7 @@ and every random number is drawn one at a time. It serves two purposes:
 * a **statistical oracle**: ``tests/test_reference_agreement.py`` checks that copsim and this
   implementation agree in distribution (adoption share, mean knowledge) over many seeds.
 
-The rules follow ``src/copsim/model.py`` and ``src/copsim/mechanisms/`` (see docs/ODD.md),
+The rules follow ``src/copsim/model/model.py`` and ``src/copsim/model/mechanisms/`` (see docs/ODD.md),
 re-written independently per agent, for a configuration **restricted** to:
 
 * participation (awareness by word of mouth and recruitment, ordered-logit membership with
@@ -35,10 +35,11 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from copsim.config import CopConfig
-from copsim.mechanisms.interaction import CHANNEL_YIELD, ONLINE_CHANNELS  # parameters, not rules
-from copsim.model import LAPSED_TRUST, PRUNE_EVERY_WEEKS
-from copsim.world import build_world
+from copsim.model.config import CopConfig
+from copsim.model.mechanisms.interaction import CHANNEL_YIELD, ONLINE_CHANNELS  # parameters, not rules
+from copsim.model.mechanisms.trust import LAPSE_MARGIN, PRUNE_EVERY_WEEKS
+from copsim.model.ties import Ties
+from copsim.model.world import build_world
 
 WEEKS_PER_YEAR = 52.0
 HOURS_PER_FTE_WEEK = 40.0
@@ -172,13 +173,12 @@ class RefPractitioner(mesa.Agent):
                 m.meetings.append((self, m.people[m.random.choice(formal)], False))
 
     def trusted_partner(self) -> RefPractitioner | None:
-        """A member I know (last quarter's contact list), drawn in proportion to current trust."""
+        """A member I am tied to, drawn in proportion to the tie's trust."""
         m = self.model
         candidates, weights = [], []
-        for j in m.known[self.index]:
-            tie = m.ties.get(m.key(self.index, j))
+        for j, tie in m.adjacency[self.index].items():
             other = m.people[j]
-            if tie is not None and other.is_member and tie.trust > 0:
+            if other.is_member and tie.trust > 0:
                 candidates.append(other)
                 weights.append(tie.trust)
         if not candidates:
@@ -269,18 +269,11 @@ class ReferenceModel(mesa.Model):
         self.ties: dict[tuple[int, int], Tie] = {}
         self.adjacency: list[dict[int, Tie]] = [{} for _ in self.people]
         self.formal_neighbours: list[list[int]] = [[] for _ in self.people]
-        w = self.world.ties
-        for a, b, t, c in zip(
-            w.view("a").tolist(),
-            w.view("b").tolist(),
-            w.view("trust").tolist(),
-            w.crossing().tolist(),
-            strict=True,
-        ):
+        w = Ties(self.world.practitioner_org, self.world.tie_a, self.world.tie_b, self.world.tie_trust)
+        for a, b, t, c in zip(w.a.tolist(), w.b.tolist(), w.trust.tolist(), w.cross.tolist(), strict=True):
             self._add_tie(Tie(a, b, t, t, c, True))
             self.formal_neighbours[a].append(b)
             self.formal_neighbours[b].append(a)
-        self.known = [list(adj) for adj in self.adjacency]
         adopting = self.world.org_adopting
         start = self.world.org_start
         self.units = {
@@ -309,7 +302,7 @@ class ReferenceModel(mesa.Model):
         self.time_cost_scale = 1.0 - 0.5 * quality * online if total else 1.0
         self.library_rate = ex.library_rate * channels.online_library * quality
         self.contacts_per_level = (0.0, ex.contacts_peripheral, ex.contacts_active, ex.contacts_core)
-        self.vitality = 0.3 if self.enabled else 0.0
+        self.vitality = cfg.community.initial_vitality if self.enabled else 0.0
         self.repertoire = 0.0
         self.week = 0
         self.members: list[RefPractitioner] = []
@@ -317,7 +310,7 @@ class ReferenceModel(mesa.Model):
         self.rows: list[dict[str, float]] = [self.observe()]
 
     def _coordination(self) -> None:
-        """Weekly yields of a team of identical coordinators (copsim.mechanisms.coordination)."""
+        """Weekly yields of a team of identical coordinators (copsim.model.mechanisms.coordination)."""
         c = self.config.coordinator
         hours = c.fte * HOURS_PER_FTE_WEEK * c.team_size if self.enabled else 0.0
         half = c.half_saturation_hours
@@ -427,9 +420,8 @@ class ReferenceModel(mesa.Model):
         for (a, b), (cross, start) in new.items():
             self._add_tie(Tie(a, b, start, tr.baseline, cross, False))
         if self.week % PRUNE_EVERY_WEEKS == 0:
-            for tie in [t for t in self.ties.values() if not t.formal and t.trust - t.floor < LAPSED_TRUST]:
+            for tie in [t for t in self.ties.values() if not t.formal and t.trust - t.floor < LAPSE_MARGIN]:
                 self._remove_tie(tie)
-            self.known = [list(adj) for adj in self.adjacency]
 
     def broker_and_refer(self) -> None:
         """The coordinators' introductions across organizations and expert referrals."""

@@ -1,6 +1,6 @@
 """copsim's performance benchmark: one command, one process tree, every figure of docs/PERFORMANCE.md.
 
-    .venv/bin/python benchmarks/run.py            # full (about 4 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py            # full (about 5 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --quick    # smoke check (about 1 minute); writes nothing
 
 Measures, and reports as ratios where there is something to compare with:
@@ -9,12 +9,9 @@ Measures, and reports as ratios where there is something to compare with:
    10,000 practitioners, in microseconds per practitioner-week, on the same restricted
    scenario (rumble_strips without retirements or a support team) and the same weeks (the
    reference runs fewer weeks than a full run; both are normalised per practitioner-week).
-2. **copsim vs a bare numpy pass** that touches the same arrays once per week: one
-   read-modify-write of every array the weekly step reads (practitioner, unit and tie arrays
-   and the indexes over the ties) at the size a run reaches, plus the fixed-shape weekly
-   uniform draws (the floor a vectorized model cannot go below); the median ratio of several
-   copsim-then-bare pairs, with the lowest and highest, and the median ratios against the
-   same pass without the tie indexes and drawing its uniforms the way copsim does.
+2. **Replicates stepped together**: 30 replicates of rumble_strips as one batch (what
+   ``simulate_ensemble`` does) against the same replicates one at a time, in practitioner-weeks
+   per CPU second, back to back (the median of three ratios).
 3. **100,000 practitioners x 520 weeks** (company_command and rumble_strips scaled up), each in
    a fresh subprocess: wall and CPU seconds, peak resident memory (``VmHWM``, including the
    interpreter and imports), and the time per phase of the weekly step
@@ -22,8 +19,9 @@ Measures, and reports as ratios where there is something to compare with:
 4. **Sweep throughput** of ``coordinator_sponsorship`` on rumble_strips (coordinator FTE
    {0, .1, .25, .5, .75, 1} x sponsorship {0, .25, .5, .75, 1} = 30 conditions x 30
    replicates) with 1 and 2 joblib worker processes, each condition one ``simulate_ensemble``.
-   The full grid runs with 2 workers; the 1-worker figure comes from a subset of conditions
-   spread evenly over the grid (conditions differ in cost), projected to the whole grid.
+   The full grid runs with 2 workers; the 1-worker figure, and the 2-worker figure with
+   replicates stepped one at a time, come from a subset of conditions spread evenly over the
+   grid (conditions differ in cost), projected to the whole grid.
 5. **Mesa leak check**: many models built and run in one process; after ``simulate`` returns,
    no ``CopModel`` may remain reachable (weak references to finished models must be dead).
 
@@ -55,9 +53,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import mesa  # noqa: E402
 
 import copsim  # noqa: E402
-from copsim.compiled import generator_handle  # noqa: E402
 from copsim.model import CopModel  # noqa: E402
-from copsim.pcg64 import uniforms  # noqa: E402
 
 RESTRICTED = [
     "demography.retirement_per_year=0",
@@ -97,11 +93,9 @@ def scaled(scenario: str, n: int, overrides: list[str] = (), per_org: int = PRAC
 
 
 def load_compiled(overrides: list[str] = ()) -> None:
-    """Run 30 weeks of rumble_strips (with ``overrides``) so that every compiled loop a timed
-    run calls is loaded before the clock starts: loading one from Numba's cache costs tens of
-    milliseconds, once per process, which would otherwise land in whichever figure calls it
-    first (in the 2026-11-29 run it turned the 10,000-practitioner bare-pass ratio from about
-    8x into 15.8x)."""
+    """Run 30 weeks of rumble_strips (with ``overrides``) so that the compiled kernels are
+    loaded before the clock starts (loading them from Numba's cache takes a moment, once per
+    process)."""
     copsim.simulate(copsim.load_config("rumble_strips", [*overrides, "horizon_weeks=30"]))
 
 
@@ -161,117 +155,43 @@ def bench_reference(sizes: dict[int, int], copsim_weeks: int) -> list[dict]:
     return rows
 
 
-# ------------------------------------------------------------------------------------ 2. bare numpy
-def bare_pass_arrays(model: CopModel, indexes: bool = True) -> list[np.ndarray]:
-    """Every array copsim's weekly step reads, at its current size (the live part of each tie
-    column): the practitioner arrays and the tally of member colleagues, the unit arrays the
-    rules read, the alumni pool, the tie columns and, with ``indexes``, the indexes copsim keeps
-    over the ties (the formal CSR index, the partner CSR snapshot, the key index and its
-    filter). ``indexes=False`` is the array set sessions 4 to 6 measured against."""
-    people, ties, world = model.people, model.ties, model.world
-    arrays = [getattr(people, name) for name in people.__dataclass_fields__]
-    arrays += [*model._colleague_tally, model.adopted_week, model.alumni_knowledge, model._contacts_per_level]
-    arrays += [world.org_boundary, world.org_silo, world.org_adopting, world.org_start]
-    arrays += [ties.view(name) for name in ties.COLUMNS]
-    if indexes:
-        arrays += [ties.indptr, ties.neighbour, ties.edge, *ties.key_index]
-        arrays += [ties.all_indptr, ties.all_edge, ties.all_neighbour, ties.all_b_start]
-    return arrays
-
-
-def bare_pass_seconds(model: CopModel, weeks: int, draws: str = "numpy", indexes: bool = True) -> float:
-    """CPU seconds of a bare weekly pass over the arrays a copsim run holds at its current size.
-
-    Each week: the fixed-shape uniform draws copsim makes (retirement, awareness, 2 x
-    participation, 2 x formal contacts per practitioner; adoption per unit), then one
-    read-modify-write of a copy of each of :func:`bare_pass_arrays`. The alumni uniform per
-    practitioner is not drawn: since 2026-11-29 (seventh session) copsim jumps over those nobody
-    reads (:func:`copsim.pcg64.uniforms_at`), so it is no longer work a model of this state
-    must do. ``draws="numpy"`` draws with ``Generator.random`` (the issue's bare numpy pass);
-    ``"copsim"`` with :func:`copsim.pcg64.uniforms`, the same numbers drawn the way copsim now
-    draws them (about 40 % cheaper), so that copsim's faster draws do not flatter the ratio
-    unseen.
-    """
-    rng = np.random.default_rng(0)
-    handle = generator_handle(rng)
-    n, n_units = model.n, model.world.n_organizations
-    arrays = bare_pass_arrays(model, indexes)
-    state = [array.copy() for array in arrays]
-    knowledge = state[next(k for k, array in enumerate(arrays) if array is model.people.knowledge)]
-    start = time.process_time()
-    for _ in range(weeks):
-        if draws == "numpy":
-            u = rng.random((6, n))
-            rng.random(n_units)
-        else:
-            u = uniforms(handle, 6 * n).reshape(6, n)
-            uniforms(handle, n_units)
-        knowledge += 0.001 * u[0]  # (one use of the draws)
-        for array in state:
-            _touch(array)
-    return time.process_time() - start
-
-
-def _touch(array: np.ndarray) -> None:
-    """One read-modify-write of every element of ``array``, in place, leaving it as it was."""
-    if array.dtype == np.bool_:
-        array |= False
-    else:
-        array += array.dtype.type(0)
-
-
-def bench_bare(sizes: list[int], weeks: int, pairs: dict[int, int]) -> list[dict]:
-    """copsim's weeks against the bare pass, as the median of ``pairs[n]`` paired measurements.
-
-    Each pair is a fresh model run for ``weeks`` then the bare pass over its arrays, back to
-    back, so both see the same phase of a shared machine; one pair alone moved between 3x and
-    7x from one run of this script to the next (2026-11-29), the median of several much less.
-    The spread (lowest and highest ratio) is reported with it, and the median ratios against
-    the bare pass without the tie indexes and against the bare pass drawing its uniforms as
-    copsim does (:func:`bare_pass_seconds`).
-    """
-    load_compiled()
-    rows = []
-    for n in sizes:
-        config = dataclasses.replace(scaled("rumble_strips", n), horizon_weeks=weeks)
-        measured, without_indexes, against_copsim_draws = [], [], []
-        for _ in range(pairs[n]):
-            model = CopModel(config)
-            cpu = time.process_time()
-            for _ in range(weeks):
-                model.step()
-            copsim_cpu = time.process_time() - cpu
-            bare = bare_pass_seconds(model, weeks)
-            measured.append((copsim_cpu / bare, copsim_cpu, bare, int(model.ties.count)))
-            without_indexes.append(copsim_cpu / bare_pass_seconds(model, weeks, indexes=False))
-            against_copsim_draws.append(copsim_cpu / bare_pass_seconds(model, weeks, draws="copsim"))
-            model.remove_all_agents()
-        measured.sort()
-        ratio, copsim_cpu, bare, ties_at_end = measured[len(measured) // 2]
-        rows.append(
-            {
-                "practitioners": n,
-                "weeks": weeks,
-                "ties_at_end": ties_at_end,
-                "copsim_ms_per_week": copsim_cpu / weeks * 1e3,
-                "bare_ms_per_week": bare / weeks * 1e3,
-                "ratio": ratio,
-                "pairs": len(measured),
-                "ratio_lowest": measured[0][0],
-                "ratio_highest": measured[-1][0],
-                "ratio_bare_without_tie_indexes": float(np.median(without_indexes)),
-                "ratio_bare_with_copsim_draws": float(np.median(against_copsim_draws)),
-            }
-        )
-        print(
-            f"  {n:>7,} practitioners: copsim {rows[-1]['copsim_ms_per_week']:.3f} ms/week, bare pass "
-            f"{rows[-1]['bare_ms_per_week']:.3f} ms/week -> {ratio:.1f}x (median of {len(measured)} "
-            f"pairs; {measured[0][0]:.1f}-{measured[-1][0]:.1f}x); without the tie indexes "
-            f"{rows[-1]['ratio_bare_without_tie_indexes']:.1f}x; with copsim's draws "
-            f"{rows[-1]['ratio_bare_with_copsim_draws']:.1f}x",
-            flush=True,
-        )
-    return rows
+# ------------------------------------------------------------------------------------ 2. replicates
+def bench_batches(replicates: int, weeks: int, repeats: int) -> dict:
+    """Practitioner-weeks per CPU second for ``replicates`` replicates of rumble_strips stepped
+    together (one batch, as ``simulate_ensemble`` does) against the same replicates stepped one
+    at a time, measured back to back ``repeats`` times (the median of the ratios is reported)."""
+    config = dataclasses.replace(copsim.load_config("rumble_strips"), horizon_weeks=weeks)
+    practitioner_weeks = replicates * config.world.n_practitioners * weeks
+    ratios, together, alone = [], [], []
+    for _ in range(repeats):
+        cpu = time.process_time()
+        copsim.simulate_ensemble(config, replicates)
+        together.append(time.process_time() - cpu)
+        cpu = time.process_time()
+        copsim.simulate_ensemble(config, replicates, batch=1)
+        alone.append(time.process_time() - cpu)
+        ratios.append(alone[-1] / together[-1])
+    k = int(np.argsort(ratios)[len(ratios) // 2])
+    row = {
+        "replicates": replicates,
+        "weeks": weeks,
+        "practitioners": config.world.n_practitioners,
+        "together_s": together[k],
+        "alone_s": alone[k],
+        "together_pw_per_s": practitioner_weeks / together[k],
+        "alone_pw_per_s": practitioner_weeks / alone[k],
+        "speedup": ratios[k],
+        "speedup_lowest": min(ratios),
+        "speedup_highest": max(ratios),
+    }
+    print(
+        f"  {replicates} replicates of rumble_strips x {weeks} weeks: together {row['together_s']:.2f} s "
+        f"({row['together_pw_per_s'] / 1e6:.2f} M practitioner-weeks/s), "
+        f"one at a time {row['alone_s']:.2f} s "
+        f"-> {row['speedup']:.1f}x (median of {repeats}; {min(ratios):.1f}-{max(ratios):.1f}x)",
+        flush=True,
+    )
+    return row
 
 
 # ------------------------------------------------------------------------------------ 3. large runs
@@ -297,7 +217,7 @@ model = CopModel(config, time_phases=True)
 built = time.perf_counter() - wall
 for _ in range(weeks):
     model.step()
-frame, summary = model.recorder.frame(weeks), model.summary()
+summary = model.summary()
 model.remove_all_agents()
 print(json.dumps({"scenario": scenario, "practitioners": n, "organizations": max(1, n // per_org),
     "weeks": weeks, "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
@@ -328,16 +248,21 @@ def bench_large(runs: list[tuple[str, int, int]], weeks: int) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------ 4. sweep
-def _condition(fte: float, level: float, replicates: int, weeks: int | None) -> float:
+def _condition(fte: float, level: float, replicates: int, weeks: int | None, batch: int | None) -> float:
     overrides = [f"coordinator.fte={fte}", f"sponsor.level={level}"]
     if weeks is not None:
         overrides.append(f"horizon_weeks={weeks}")
     start = time.perf_counter()
-    copsim.simulate_ensemble(copsim.load_config("rumble_strips", overrides), replicates)
+    copsim.simulate_ensemble(copsim.load_config("rumble_strips", overrides), replicates, batch=batch)
     return time.perf_counter() - start
 
 
-def bench_sweep(workers: int, conditions: int, replicates: int, weeks: int | None) -> dict:
+def bench_sweep(
+    workers: int, conditions: int, replicates: int, weeks: int | None, batch: int | None = None
+) -> dict:
+    """A sweep of ``conditions`` of the coordinator x sponsorship grid with ``workers`` joblib
+    processes, each condition one ``simulate_ensemble`` (its replicates stepped together, or
+    ``batch`` at a time), projected to the full 30-condition grid."""
     from joblib import Parallel, delayed
 
     full = [(f, s) for f in FTE for s in SPONSORSHIP]
@@ -346,12 +271,13 @@ def bench_sweep(workers: int, conditions: int, replicates: int, weeks: int | Non
     grid = [full[k] for k in np.linspace(0, len(full) - 1, conditions).round().astype(int)]
     start = time.perf_counter()
     inside = Parallel(n_jobs=workers, backend="loky")(
-        delayed(_condition)(f, s, replicates, weeks) for f, s in grid
+        delayed(_condition)(f, s, replicates, weeks, batch) for f, s in grid
     )
     wall = time.perf_counter() - start
     runs = len(grid) * replicates
     row = {
         "workers": workers,
+        "stepping": "one at a time" if batch == 1 else "together",
         "conditions": len(grid),
         "replicates": replicates,
         "weeks": weeks or 520,
@@ -362,7 +288,8 @@ def bench_sweep(workers: int, conditions: int, replicates: int, weeks: int | Non
         "projected_full_grid_s": 30 * replicates / (runs / wall),
     }
     print(
-        f"  {workers} worker(s): {len(grid)} conditions x {replicates} replicates in {wall:.1f} s = "
+        f"  {workers} worker(s), replicates {row['stepping']}: {len(grid)} conditions x {replicates} "
+        f"replicates in {wall:.1f} s = "
         f"{row['runs_per_s']:.2f} runs/s; full 30 x {replicates} grid: {row['projected_full_grid_s']:.0f} s",
         flush=True,
     )
@@ -413,22 +340,19 @@ def markdown(results: dict, command: str) -> str:
             f"{r['copsim_us_per_pw_same_weeks']:.2f} | **{r['speedup_same_weeks']:.0f}x** | "
             f"{r['copsim_us_per_pw']:.2f} ({r['copsim_weeks']} weeks) |"
         )
+    b = results["batches"]
     lines += [
         "",
-        "### copsim vs a bare numpy pass over the same arrays (CPU ms per week)",
+        f"### Replicates stepped together: {b['replicates']} replicates of rumble_strips "
+        f"({b['practitioners']} practitioners, {b['weeks']} weeks; CPU seconds)",
         "",
-        "| practitioners | ties at the end | copsim | bare pass | ratio (median) | pairs | lowest-highest "
-        "| ratio, bare pass without the tie indexes (median) "
-        "| ratio, bare pass drawing as copsim does (median) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| together (s) | one at a time (s) | practitioner-weeks/s together | one at a time "
+        "| speed-up (median) | lowest-highest |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {b['together_s']:.2f} | {b['alone_s']:.2f} | {b['together_pw_per_s']:,.0f} | "
+        f"{b['alone_pw_per_s']:,.0f} | "
+        f"**{b['speedup']:.1f}x** | {b['speedup_lowest']:.1f}-{b['speedup_highest']:.1f}x |",
     ]
-    for r in results["bare"]:
-        lines.append(
-            f"| {r['practitioners']:,} | {r['ties_at_end']:,} | {r['copsim_ms_per_week']:.3f} | "
-            f"{r['bare_ms_per_week']:.3f} | **{r['ratio']:.1f}x** | {r['pairs']} | "
-            f"{r['ratio_lowest']:.1f}-{r['ratio_highest']:.1f}x | "
-            f"{r['ratio_bare_without_tie_indexes']:.1f}x | {r['ratio_bare_with_copsim_draws']:.1f}x |"
-        )
     lines += [
         "",
         "### Large runs (fresh process each)",
@@ -456,13 +380,14 @@ def markdown(results: dict, command: str) -> str:
         "",
         "### Sweep throughput: coordinator_sponsorship on rumble_strips (joblib over `simulate_ensemble`)",
         "",
-        "| workers | conditions x replicates | weeks | wall (s) | runs/s | s per run "
+        "| workers | replicates | conditions x replicates | weeks | wall (s) | runs/s | s per run "
         "| full 30 x 30 grid (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["sweep"]:
         lines.append(
-            f"| {r['workers']} | {r['conditions']} x {r['replicates']} | {r['weeks']} | {r['wall_s']:.1f} | "
+            f"| {r['workers']} | {r['stepping']} | {r['conditions']} x {r['replicates']} | {r['weeks']} | "
+            f"{r['wall_s']:.1f} | "
             f"{r['runs_per_s']:.2f} | {r['seconds_per_run_in_job']:.3f} | "
             f"**{r['projected_full_grid_s']:.0f}** |"
         )
@@ -506,9 +431,8 @@ def main(argv: list[str] | None = None) -> dict:
     ref_sizes = {1_000: 4, 10_000: 2} if quick else {1_000: 52, 10_000: 10}
     results["reference"] = bench_reference(ref_sizes, 26 if quick else 520)
 
-    print("2. copsim vs a bare numpy pass", flush=True)
-    pairs = {10_000: 7, 100_000: 5}  # (a 100,000-practitioner pair takes about 6 s)
-    results["bare"] = bench_bare([10_000] if quick else [10_000, 100_000], 26 if quick else 260, pairs)
+    print("2. replicates stepped together", flush=True)
+    results["batches"] = bench_batches(30, 52 if quick else 520, 1 if quick else 3)
 
     print("3. large runs", flush=True)
     large = [("company_command", 100_000, 10), ("rumble_strips", 100_000, PRACTITIONERS_PER_ORG)]
@@ -520,9 +444,11 @@ def main(argv: list[str] | None = None) -> dict:
     if quick:
         results["sweep"] = [bench_sweep(w, 4, 2, 52) for w in (1, 2)]
     else:
+        reps, few = args.sweep_replicates, args.sweep_one_worker_conditions
         results["sweep"] = [
-            bench_sweep(1, args.sweep_one_worker_conditions, args.sweep_replicates, None),
-            bench_sweep(2, 30, args.sweep_replicates, None),
+            bench_sweep(1, few, reps, None),
+            bench_sweep(2, 30, reps, None),
+            bench_sweep(2, few, reps, None, batch=1),
         ]
 
     print("5. leak check", flush=True)

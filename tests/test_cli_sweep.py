@@ -17,7 +17,7 @@ import pytest
 from copsim import cli
 from copsim.experiments import runner
 from copsim.experiments.cli import collect
-from copsim.streams import replicate_seeds
+from copsim.model.streams import replicate_seeds
 
 COPSIM_RUN = shutil.which("copsim-run", path=str(Path(sys.executable).parent))
 TINY = ["horizon_weeks=20", "world.n_practitioners=60", "world.n_organizations=10", "replicates=2"]
@@ -84,7 +84,7 @@ def test_a_sweep_writes_one_row_per_replicate_with_paired_seeds(reference):
     assert (
         conditions.loc[~conditions["community.enabled"], ["coordinator.fte", "sponsor.level"]]
         .isna()
-        .all(None)
+        .all(axis=None)
     )
     assert runs.loc[~runs["community.enabled"], "coordinator.fte"].isna().all()
     # conditions.csv is narrow: one row per condition and outcome, statistics side by side

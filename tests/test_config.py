@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import copsim
-from copsim.config import describe_parameters, scenario_names
+from copsim.model.config import describe_parameters, scenario_names
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import copsim
 from copsim import cli
 from copsim.composition import RunConfig
-from copsim.config import schema_keys
+from copsim.model.config import schema_keys
 
 SCENARIO = "rumble_strips"
 TYPES = list(copsim.load_config(SCENARIO).world.org_types)
@@ -82,7 +82,7 @@ literal_values = st.one_of(
             "state",
             "federal",
         ]
-    ),  # fmt: skip
+    ),
     st.text(max_size=12),
 )
 overrides = st.lists(
@@ -122,7 +122,7 @@ def test_load_config_either_loads_or_names_the_key_in_one_line(given_overrides):
         assert message and "\n" not in message, message
         assert names_a_key(message, given_overrides), (message, given_overrides)
     else:
-        assert copsim.config.validate(config) is config
+        assert copsim.model.config.validate(config) is config
 
 
 def _copsim_run(args: list[str]) -> tuple[int, str]:

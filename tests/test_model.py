@@ -14,10 +14,10 @@ import pytest
 
 import copsim
 from conftest import small_config
-from copsim.agents import Coordinator, Practitioner, Sponsor, SupportTeam
-from copsim.mechanisms.adoption import bass_closed_form
 from copsim.model import CopModel
-from copsim.outcomes import COLUMNS
+from copsim.model.agents import Coordinator, Practitioner, Sponsor, SupportTeam
+from copsim.model.mechanisms.adoption import bass_closed_form
+from copsim.model.outcomes import COLUMNS
 
 SCENARIOS = ["rumble_strips", "e_regulation", "safecities", "company_command", "bass"]
 
@@ -44,47 +44,40 @@ def test_every_scenario_builds_and_steps(scenario):
 def test_practitioners_are_mesa_agents_that_read_and_write_the_arrays():
     model = CopModel(small_config("safecities", "support_team.enabled=true"))
     practitioners = model.agents_by_type[Practitioner]
-    assert len(practitioners) == model.n == 90
+    assert len(practitioners) == model.people.org.size == 90
     assert len(model.agents_by_type[Coordinator]) == 1
     assert len(model.agents_by_type[Sponsor]) == 1 and len(model.agents_by_type[SupportTeam]) == 1
-    first = model.practitioners[0]
+    first = next(iter(practitioners.select(lambda a: a.slot == 0)))
     first.knowledge = 0.99
     assert model.people.knowledge[0] == 0.99
     experts = practitioners.select(lambda a: a.knowledge > 0.9)
     assert first in experts
     assert practitioners.agg("knowledge", np.mean) == pytest.approx(model.people.knowledge.mean())
     by_org = practitioners.groupby("organization")
-    assert sum(len(g) for _, g in by_org) == model.n
+    assert sum(len(g) for _, g in by_org) == 90
 
 
-def test_retired_practitioners_are_replaced_by_new_agents():
+def test_a_retirement_refills_the_slot_with_a_new_person():
     model = CopModel(small_config("company_command", "demography.retirement_per_year=5"))
-    before = {a.unique_id for a in model.agents_by_type[Practitioner]}
+    agents = {a.unique_id: a.person_id for a in model.agents_by_type[Practitioner]}
     for _ in range(10):
         model.step()
-    after = {a.unique_id for a in model.agents_by_type[Practitioner]}
-    assert len(after) == model.n
-    assert after - before  # hires are new agents
+    after = {a.unique_id: a.person_id for a in model.agents_by_type[Practitioner]}
+    assert after.keys() == agents.keys()  # the slots persist as the same agents
+    refilled = [uid for uid in agents if after[uid] != agents[uid]]
     hires = model.agents_by_type[Practitioner].select(lambda a: a.hired_week > 0)
-    assert len(hires) == len(after - before)
+    assert refilled and len(hires) == len(refilled)
+    assert len(set(after.values())) == len(after)  # every person id is someone else
 
 
-def test_bulk_registration_matches_mesas_own_agent_by_agent(monkeypatch):
-    """Practitioners created and replaced in bulk get Mesa's ids, in Mesa's order."""
-
-    def registry(quiet: bool) -> list[tuple]:
-        monkeypatch.setattr(CopModel, "_registry_is_quiet", lambda self: quiet)
-        model = CopModel(small_config("company_command", "demography.retirement_per_year=5"))
-        for _ in range(10):
-            model.step()
-        practitioners = [(a.unique_id, a.slot) for a in model.agents_by_type[Practitioner]]
-        everyone = [(type(a).__name__, a.unique_id) for a in model.agents]
-        listed = [a.unique_id for a in model.practitioners]
-        return [practitioners, everyone, listed, model.agent_id_counter]
-
-    bulk, one_by_one = registry(quiet=True), registry(quiet=False)
-    assert bulk == one_by_one
-    assert len(bulk[0]) == 90 and bulk[3] > 90 + 3  # hires got new ids
+def test_the_coordinators_and_the_sponsor_show_the_communitys_state():
+    model = CopModel(small_config("rumble_strips", "coordinator.team_size=2", "coordinator.fte=0.5"))
+    model.step()
+    team = list(model.agents_by_type[Coordinator])
+    assert len(team) == 2 and all(c.hours == pytest.approx(20.0) for c in team)
+    assert model.timeseries()["coordinator_hours"].iloc[-1] == pytest.approx(40.0)
+    sponsor = next(iter(model.agents_by_type[Sponsor]))
+    assert sponsor.level == model.config.sponsor.level and sponsor.present
 
 
 def test_same_config_and_seed_give_identical_results():
@@ -125,7 +118,7 @@ def test_ensemble_seeds_are_spawned_from_the_root_and_paired_across_conditions()
     assert list(one.summary["replicate"]) == [0, 1, 2]
     assert sorted(one.timeseries["replicate"].unique()) == [0, 1, 2]
     np.random.SeedSequence(cfg.seed)  # root seed is the config's seed
-    assert one.seeds == copsim.streams.replicate_seeds(cfg.seed, 3)
+    assert one.seeds == copsim.model.streams.replicate_seeds(cfg.seed, 3)
 
 
 def test_bass_scenario_matches_the_closed_form():
@@ -172,11 +165,18 @@ def test_rumble_strips_more_coordinator_time_does_not_slow_adoption():
     assert ys[1] >= ys[0] - tolerance and ys[2] >= ys[1] - tolerance
 
 
-def test_an_uncoordinated_community_decays():
+def test_an_uncoordinated_community_decays_and_costs_no_coordinator_time():
     run = copsim.simulate(small_config("rumble_strips", "coordinator.fte=0", "horizon_weeks=300"))
     vitality = run.timeseries["vitality"].to_numpy()
     assert vitality[0] == pytest.approx(0.3) and vitality[-1] < 0.01
     assert run.summary["coordinator_fte_years"] == 0.0
+
+
+def test_coordinator_cost_is_the_hours_worked():
+    run = copsim.simulate(small_config("rumble_strips", "coordinator.fte=0.5", "coordinator.team_size=3"))
+    assert run.summary["coordinator_fte_years"] == pytest.approx(0.5 * 3 * 80 / 52)
+    baseline = copsim.simulate(small_config("rumble_strips", "community.enabled=false"))
+    assert baseline.summary["coordinator_fte_years"] == 0.0
 
 
 def test_a_mandate_raises_membership_but_lowers_sharing():

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import copsim
 from copsim.model import CopModel
+from copsim.model.agents import Practitioner
 
 scenarios = st.sampled_from(["rumble_strips", "e_regulation", "safecities", "company_command"])
 unit = st.floats(0.0, 1.0, allow_nan=False).map(lambda x: round(x, 3))
@@ -48,16 +49,17 @@ def test_state_stays_in_range_and_counts_are_conserved(config):
         model.step()
         p, ties = model.people, model.ties
         assert ((p.knowledge >= 0) & (p.knowledge <= 1)).all()
-        trust = ties.view("trust")
+        trust = ties.trust
         assert ((trust >= 0) & (trust <= 1)).all()
         assert ((p.membership >= 0) & (p.membership <= 3)).all()
         assert (adopted_before <= model.adopted).all()  # adoption never reverses
         adopted_before = model.adopted.copy()
-        assert 0.0 <= model.vitality <= 1.0
-    a, b = ties.view("a"), ties.view("b")
-    assert (a < b).all() and np.unique(a.astype(np.int64) * ties.n + b).size == ties.count  # no tie twice
-    assert (ties.find(a, b) == np.arange(ties.count)).all()  # and the key index finds each at its id
-    ts = model.recorder.frame(model.week)
+        assert ((model.vitality >= 0) & (model.vitality <= 1)).all()
+    a, b = ties.a, ties.b
+    assert (a < b).all() and np.unique(a * ties.n + b).size == ties.count  # no tie twice
+    assert (ties.find(b, a) == np.arange(ties.count)).all()  # and each is found where it is
+    assert not model.running
+    ts = model.timeseries()
     for column in (
         "adoption_share",
         "participation_rate",
@@ -75,7 +77,7 @@ def test_state_stays_in_range_and_counts_are_conserved(config):
     assert (counts.sum(axis=1) == config.world.n_practitioners).all()  # practitioners conserved
     assert (ts["members"] <= config.world.n_practitioners).all()
     assert (np.diff(ts["adopters"].to_numpy()) >= 0).all()
-    assert len(model.practitioners) == config.world.n_practitioners
+    assert len(model.agents_by_type[Practitioner]) == config.world.n_practitioners
 
 
 @settings(max_examples=10, deadline=None)

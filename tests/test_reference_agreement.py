@@ -63,7 +63,7 @@ def _z(a: np.ndarray, b: np.ndarray) -> float:
 @pytest.fixture(scope="module")
 def copsim_runs() -> dict[tuple[str, int], np.ndarray]:
     config = _config()
-    seeds = copsim.streams.replicate_seeds(11, SEEDS)
+    seeds = copsim.model.streams.replicate_seeds(11, SEEDS)
     return _outcomes([copsim.simulate(dataclasses.replace(config, seed=s)).timeseries for s in seeds])
 
 
@@ -75,7 +75,7 @@ def test_reference_rejects_rules_it_does_not_model():
 
 def test_copsim_and_reference_agree_in_distribution(copsim_runs):
     config = _config()
-    seeds = copsim.streams.replicate_seeds(12, SEEDS)
+    seeds = copsim.model.streams.replicate_seeds(12, SEEDS)
     reference = _outcomes([run_reference(config, seed=s) for s in seeds])
     z = {key: _z(copsim_runs[key], reference[key]) for key in copsim_runs}
     far = {f"{name}@{w}": round(v, 2) for (name, w), v in z.items() if abs(v) > Z_LIMIT}
@@ -95,7 +95,7 @@ def test_the_agreement_check_detects_a_different_rule(copsim_runs):
             base.exchange, absorptive_capacity=2 * base.exchange.absorptive_capacity
         ),
     )
-    seeds = copsim.streams.replicate_seeds(13, CONTROL_SEEDS)
+    seeds = copsim.model.streams.replicate_seeds(13, CONTROL_SEEDS)
     reference = _outcomes([run_reference(changed, seed=s) for s in seeds])
     worst = max(abs(_z(copsim_runs[("mean_knowledge", w)], reference[("mean_knowledge", w)])) for w in WEEKS)
     assert worst > Z_LIMIT

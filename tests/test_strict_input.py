@@ -12,9 +12,9 @@ import pytest
 
 import copsim
 from copsim import cli
-from copsim.config import validate
 from copsim.experiments.limits import Estimate, check_memory, local_parallelism, machine_memory, parse_size
 from copsim.experiments.plan import MAX_CONDITIONS, expand
+from copsim.model.config import validate
 
 TINY = ["horizon_weeks=5", "world.n_practitioners=20", "world.n_organizations=4"]
 
@@ -72,7 +72,7 @@ def test_true_and_two_are_two_values_of_a_swept_boolean_not_one():
 @pytest.mark.parametrize(("value", "shown"), [("2", "2"), ('"false"', "'false'")])
 def test_a_scenario_file_with_a_wrong_type_is_refused_naming_the_file(tmp_path, value, shown):
     # (a bare yes in YAML is YAML 1.1's true: the file format decides that, not copsim)
-    text = Path(copsim.config.conf_dir() / "scenario" / "safecities.yaml").read_text()
+    text = Path(copsim.model.config.conf_dir() / "scenario" / "safecities.yaml").read_text()
     mine = tmp_path / "mine.yaml"
     mine.write_text(text.replace("\nsponsor:\n", f"\nsponsor:\n  mandate: {value}\n"))
     message = refused([], str(mine))

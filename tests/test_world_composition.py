@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 import copsim
-from copsim.config import conf_dir, scenario_names
-from copsim.streams import Streams
-from copsim.world import build_world
+from copsim.model.config import conf_dir, scenario_names
+from copsim.model.streams import stream_generator
+from copsim.model.world import build_world
 
 
 def scenario_file(name: str) -> dict:
@@ -38,7 +38,7 @@ def test_built_world_has_the_file_types_and_counts(scenario):
     cfg = copsim.load_config(scenario, ["seed=11"])
     assert list(cfg.world.org_types) == list(spec["org_types"]), "types differ from the file"
     n_orgs = spec["n_organizations"] if isinstance(spec["n_organizations"], int) else 4000
-    world = build_world(cfg, Streams(cfg.seed).world)
+    world = build_world(cfg, stream_generator(cfg.seed, "world"))
     built = Counter(world.type_names[t] for t in world.org_type)
     assert dict(built) == {k: v for k, v in expected_counts(spec["org_types"], n_orgs).items() if v}
     for k, name in enumerate(world.type_names):
@@ -49,7 +49,7 @@ def test_built_world_has_the_file_types_and_counts(scenario):
 
 def test_rumble_strips_has_about_fifty_adopting_state_dots():
     cfg = copsim.load_config("rumble_strips")
-    world = build_world(cfg, Streams(cfg.seed).world)
+    world = build_world(cfg, stream_generator(cfg.seed, "world"))
     adopting = [world.type_names[t] for t in world.org_type[world.org_adopting]]
     assert set(adopting) == {"state_dot"}
     assert 48 <= len(adopting) <= 52  # article: "50 state DOTs"
@@ -77,5 +77,5 @@ def test_an_organization_type_can_be_removed_and_added():
 
 
 def test_a_world_without_organization_types_is_refused():
-    with pytest.raises(copsim.ConfigError, match="world.org_types: empty"):
+    with pytest.raises(copsim.ConfigError, match=r"world\.org_types: empty"):
         copsim.load_config("e_regulation", ["~world.org_types.agency"])

@@ -10,8 +10,8 @@ Public API::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import EnsembleResult, RunResult, simulate, simulate_ensemble
-from .config import ConfigError, CopConfig, load_config, scenario_names
+from .api import EnsembleResult, Network, RunResult, simulate, simulate_ensemble
+from .model.config import ConfigError, CopConfig, load_config, scenario_names
 
 try:
     __version__ = version("copsim")
@@ -22,10 +22,12 @@ __all__ = [
     "ConfigError",
     "CopConfig",
     "EnsembleResult",
+    "Network",
     "RunResult",
     "__version__",
     "load_config",
     "scenario_names",
     "simulate",
     "simulate_ensemble",
+    "validate",
 ]

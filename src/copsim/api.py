@@ -1,33 +1,80 @@
 """The one door into the model: :func:`simulate` and :func:`simulate_ensemble`.
 
-Used alike by the CLI, the experiment runner, the dashboard and the tests.
+Used alike by the CLI, the experiment runner, the dashboard, calibration, the analysis and the
+tests; nothing outside :mod:`copsim.model` builds a :class:`copsim.model.CopModel` itself.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from .config import ConfigError, CopConfig, validate
-from .model import CopModel
-from .streams import replicate_seeds
+from .model.config import ConfigError, CopConfig, validate
+from .model.model import CopModel
+from .model.streams import replicate_seeds
 
-#: called as progress(done, total) — weeks of one run, or runs of an ensemble
+#: called as progress(done, total) — weeks of the run or of the batch
 Progress = Callable[[int, int], None]
+
+#: replicates stepped together at most, and the most practitioner-slots a batch may hold
+#: (larger worlds run one replicate at a time; memory stays near that of one large run)
+BATCH_REPLICATES = 32
+BATCH_PRACTITIONERS = 40_000
+
+
+@dataclass
+class Network:
+    """The practitioners and their ties at one week: each practitioner's organization,
+    membership level (0-3) and knowledge; each tie's ends, trust and whether it is formal; and
+    the organizations' type names (``type_names[org_type[o]]``)."""
+
+    week: int
+    org: np.ndarray
+    membership: np.ndarray
+    knowledge: np.ndarray
+    tie_a: np.ndarray
+    tie_b: np.ndarray
+    tie_trust: np.ndarray
+    tie_formal: np.ndarray
+    org_type: np.ndarray
+    type_names: list[str]
+
+    @classmethod
+    def of(cls, model: CopModel) -> Network:
+        ties, world = model.ties, model.world
+        return cls(
+            week=model.steps,
+            org=model.people.org.copy(),
+            membership=model.people.membership.copy(),
+            knowledge=model.people.knowledge.copy(),
+            tie_a=ties.a.copy(),
+            tie_b=ties.b.copy(),
+            tie_trust=ties.trust.copy(),
+            tie_formal=ties.formal.copy(),
+            org_type=world.org_type.copy(),
+            type_names=list(world.type_names),
+        )
+
+    @property
+    def crossing(self) -> np.ndarray:
+        """Whether each tie joins two organizations."""
+        return self.org[self.tie_a] != self.org[self.tie_b]
 
 
 @dataclass
 class RunResult:
-    """One run: weekly ``timeseries`` (week 0..horizon), ``summary`` outcomes, ``config``, ``seed``."""
+    """One run: weekly ``timeseries`` (week 0..horizon), ``summary`` outcomes, ``config``, ``seed``,
+    and, when asked for, the network at the start and at the end."""
 
     timeseries: pd.DataFrame
     summary: dict
     config: CopConfig
     seed: int
+    networks: tuple[Network, Network] | None = None
 
 
 @dataclass
@@ -40,47 +87,75 @@ class EnsembleResult:
     seeds: list[int]
 
 
-def _check_count(name: str, value: object) -> None:
-    """A count argument must be a whole number of 1 or more (not 2.5, not True)."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ConfigError(f"{name}: {value!r} is not allowed; a whole number of 1 or more")
+def _check_progress_every(progress_every: int) -> None:
+    if isinstance(progress_every, bool) or not isinstance(progress_every, int) or progress_every < 1:
+        raise ConfigError(
+            f"progress_every: {progress_every!r} is not allowed; expected a whole number of weeks >= 1"
+        )
 
 
-def simulate(config: CopConfig, progress: Progress | None = None, progress_every: int = 52) -> RunResult:
+def _run(model: CopModel, progress: Progress | None, progress_every: int) -> None:
+    """Step ``model`` to its horizon, reporting progress every ``progress_every`` weeks."""
+    horizon = model.horizon
+    while model.running:
+        model.run_for(min(progress_every, horizon - model.steps))  # Mesa steps the model once a week
+        if progress is not None:
+            progress(model.steps, horizon)
+
+
+def simulate(
+    config: CopConfig, progress: Progress | None = None, progress_every: int = 52, network: bool = False
+) -> RunResult:
     """Run the model once for ``config.horizon_weeks`` weeks from ``config.seed``.
 
-    ``progress(week, horizon)`` is called every ``progress_every`` weeks (a whole number, 1 or
-    more) and at the end.
+    ``progress(week, horizon)`` is called every ``progress_every`` weeks and at the end. With
+    ``network=True`` the result carries the practitioners' network at week 0 and at the end.
     """
-    _check_count("progress_every", progress_every)
     validate(config)
+    _check_progress_every(progress_every)
     model = CopModel(config)
-    horizon = config.horizon_weeks
-    for week in range(0, horizon, progress_every):
-        model.run_for(min(progress_every, horizon - week))  # Mesa steps the model once a week
-        if progress is not None:
-            progress(min(week + progress_every, horizon), horizon)
-    result = RunResult(model.recorder.frame(horizon), model.summary(), config, config.seed)
+    start = Network.of(model) if network else None
+    _run(model, progress, progress_every)
+    networks = (start, Network.of(model)) if network else None
+    result = RunResult(model.timeseries(), model.summary(), config, config.seed, networks)
     model.remove_all_agents()
     return result
 
 
-def simulate_ensemble(config: CopConfig, replicates: int, progress: Progress | None = None) -> EnsembleResult:
+def batch_size(config: CopConfig, replicates: int) -> int:
+    """How many replicates of ``config`` to step together: as many as fit in
+    :data:`BATCH_PRACTITIONERS` slots, at most :data:`BATCH_REPLICATES`, at least one."""
+    fits = BATCH_PRACTITIONERS // max(config.world.n_practitioners, 1)
+    return max(1, min(replicates, BATCH_REPLICATES, fits))
+
+
+def simulate_ensemble(
+    config: CopConfig, replicates: int, progress: Progress | None = None, batch: int | None = None
+) -> EnsembleResult:
     """Run ``replicates`` replicates with seeds spawned from ``config.seed``.
 
     Replicate *r* gets the same seed in every scenario and condition (common random numbers),
-    so differences between two ensembles of the same root seed are paired.
+    so differences between two ensembles of the same root seed are paired. Replicates are
+    stepped together in batches (:func:`batch_size`, or ``batch`` replicates at a time); a
+    replicate's numbers do not depend on its batch. ``progress(done, total)`` counts replicates.
     """
-    _check_count("replicates", replicates)
+    if isinstance(replicates, bool) or not isinstance(replicates, int | np.integer) or replicates < 1:
+        raise ConfigError(f"replicates: {replicates!r} is not allowed; expected a whole number >= 1")
     validate(config)
-    seeds = replicate_seeds(config.seed, replicates)
+    seeds = replicate_seeds(config.seed, int(replicates))
+    size = batch_size(config, len(seeds)) if batch is None else max(1, int(batch))
     series, rows = [], []
-    for r, seed in enumerate(seeds):
-        run = simulate(dataclasses.replace(config, seed=seed))
-        series.append(run.timeseries.assign(replicate=r))
-        rows.append({"replicate": r, "seed": seed, **run.summary})
+    for first in range(0, len(seeds), size):
+        batch_seeds = seeds[first : first + size]
+        model = CopModel(config, seeds=batch_seeds)
+        _run(model, None, config.horizon_weeks)
+        for offset, seed in enumerate(batch_seeds):
+            r = first + offset
+            series.append(model.timeseries(offset).assign(replicate=r))
+            rows.append({"replicate": r, "seed": seed, **model.summary(offset)})
+        model.remove_all_agents()
         if progress is not None:
-            progress(r + 1, replicates)
+            progress(first + len(batch_seeds), len(seeds))
     timeseries = pd.concat(series, ignore_index=True)
     timeseries.insert(0, "replicate", timeseries.pop("replicate"))
-    return EnsembleResult(timeseries, pd.DataFrame(rows), config, seeds)
+    return EnsembleResult(timeseries, pd.DataFrame(rows), dataclasses.replace(config), seeds)

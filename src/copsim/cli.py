@@ -45,8 +45,8 @@ from .composition import (
     resolved,
     run_options,
 )
-from .config import ConfigError, CopConfig, conf_dir, from_container
 from .experiments.store import check_writable
+from .model.config import ConfigError, CopConfig, conf_dir, from_container
 
 
 def _fail(message: object, status: int = 2) -> None:
@@ -113,8 +113,8 @@ def run_ensemble(config: CopConfig, replicates: int):
     import pandas as pd
 
     from .api import EnsembleResult, simulate, simulate_ensemble
+    from .model.streams import replicate_seeds
     from .progress import Ticker
-    from .streams import replicate_seeds
 
     if replicates != 1:
         with Ticker(f"copsim-run: {config.scenario}", "run") as tick:

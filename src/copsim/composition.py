@@ -3,12 +3,12 @@
 A command line is read exactly as Hydra reads it (its own argument parser: ``-m``, ``--cfg job``,
 ``-cd DIR``, ``-sc install=bash``, ...), and a config is composed by Hydra from the config tree
 (``conf/``: ``config.yaml``, the ``scenario`` and ``experiment`` groups, ``hydra/`` settings),
-the user's own tree (:func:`copsim.config.user_config_dir`), ``--config-dir`` and any scenario or
+the user's own tree (:func:`copsim.model.config.user_config_dir`), ``--config-dir`` and any scenario or
 experiment given as a file (see :class:`CommandLine`). What Hydra alone would let through is
 refused here, before anything runs, with one line naming the key:
 
 * strict types for every value typed on the command line or read from a scenario or experiment
-  file (:func:`copsim.config.coerce`: ``sponsor.mandate=yes`` or ``=2`` is not a boolean);
+  file (:func:`copsim.model.config.coerce`: ``sponsor.mandate=yes`` or ``=2`` is not a boolean);
 * the run options (:class:`RunConfig`), their ranges, and no sweep where one value is needed.
 
 The schema Hydra composes against is :class:`RunConfig`: every model key plus the run options
@@ -29,7 +29,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from .config import (
+from .model.config import (
     ConfigError,
     CopConfig,
     already_there,
@@ -297,7 +297,7 @@ def _check_choice(key: str, ov: Any) -> None:
 def check_files(cfg: DictConfig, command: CommandLine) -> None:
     """The chosen scenario and experiment files, read raw and typed strictly (Hydra would convert
     ``mandate: yes`` to true); ConfigError names the key and the file."""
-    from .config import read_scenario
+    from .model.config import read_scenario
 
     choices = cfg.hydra.runtime.choices
     for group in GROUPS:
@@ -396,7 +396,7 @@ def explain_hydra(exc: BaseException, command: CommandLine | None = None) -> str
     """One line from a Hydra composition error, naming the group or key."""
     from omegaconf.errors import OmegaConfBaseException
 
-    from .config import _explain
+    from .model.config import _explain
 
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__

@@ -1,7 +1,9 @@
 """Compile copsim's kernels ahead of the first run: ``python -m copsim.warm_up``.
 
-Numba compiles each kernel of :mod:`copsim.compiled` on first use and caches it on disk; a
-fresh install would otherwise pause about 40 s in its first run. ``make setup`` runs this once.
+Numba compiles the two loops of :mod:`copsim.model.kernels` on first use and caches them on
+disk beside the module (a few seconds); ``make setup`` runs this once so that the first real
+run does not pause. Sites that share one installation between nodes can point
+``NUMBA_CACHE_DIR`` at a shared directory (docs/CLUSTER.md).
 """
 
 from __future__ import annotations
@@ -9,15 +11,13 @@ from __future__ import annotations
 import time
 
 from .api import simulate
-from .config import load_config, scenario_names
+from .model.config import load_config
 
 
 def warm_up() -> float:
-    """Run a few weeks of every scenario, with and without a mandate; returns the seconds taken."""
+    """Run a few weeks of a small scenario, which compiles every kernel; returns the seconds."""
     start = time.perf_counter()
-    for name in scenario_names():
-        for mandate in ("false", "true"):  # 14 weeks: past the first pruning of lapsed ties
-            simulate(load_config(name, ["horizon_weeks=14", f"sponsor.mandate={mandate}"]))
+    simulate(load_config("e_regulation", ["horizon_weeks=14"]))
     return time.perf_counter() - start
 
 

@@ -8,7 +8,7 @@ counts and seeds), so the numbers in the document are the numbers the tests chec
 Every pattern function returns a :class:`Pattern`: its ``numbers`` (what VALIDATION.md reports),
 its ``checks`` (name -> passed), and the ``data`` its figure is drawn from. Comparisons between
 conditions are paired: replicate *r* of every condition has the same seed
-(:func:`copsim.streams.replicate_seeds` from the scenario's root seed), so differences are
+(:func:`copsim.model.streams.replicate_seeds` from the scenario's root seed), so differences are
 taken replicate by replicate (common random numbers).
 
 Replicate runs are spread over ``COPSIM_VALIDATION_WORKERS`` processes (default: up to 2 cores);
@@ -31,8 +31,8 @@ import pandas as pd
 from scipy import optimize, stats
 
 import copsim
-from copsim.mechanisms.adoption import bass_closed_form, ring_closed_form
-from copsim.streams import replicate_seeds
+from copsim.model.mechanisms.adoption import bass_closed_form, ring_closed_form
+from copsim.model.streams import replicate_seeds
 
 WEEKS_PER_YEAR = 52.0
 #: replicates of every Rumble Strips condition in the claims (and of its default, shared by patterns)

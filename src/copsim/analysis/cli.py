@@ -89,7 +89,7 @@ def discover(argv: list[str] | None = None) -> None:
     parser.add_argument("--threshold", type=float, default=0.8, help="minimum box density (default 0.8)")
     parser.add_argument("--inputs", help="comma-separated columns PRIM may restrict (default: all sampled)")
     args = parser.parse_args(argv)
-    from ..config import ConfigError
+    from ..model.config import ConfigError
     from . import discovery
 
     logging.getLogger("MESA").setLevel(logging.WARNING)

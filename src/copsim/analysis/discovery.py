@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from ..config import ConfigError, load_config
+from ..model.config import ConfigError, load_config
 from .sample_runs import format_override, run_conditions
 from .spec_file import read_yaml_mapping
 from .sweep import CENSORED_OUTCOMES, LEVER_PREFIXES, Sweep, pct, unit_noun

@@ -1,15 +1,16 @@
-"""A picture of the practitioners' network before and after a community of practice.
+"""Pictures of the practitioners' network: organizations as clusters, ties across them visible.
 
-One run of a small scenario is built directly with :class:`copsim.model.CopModel`. Practitioners
-are dots coloured by organization, placed in a small circle per organization around a large
-circle; ties inside an organization are faint grey, ties across organizational boundaries are
-dark lines whose opacity is their trust. Left: week 0 (the formal network only); right: after
-the community has run ``weeks`` weeks.
+One picture function serves the report (:func:`plot_network`: week 0 beside the end of a small
+run) and the dashboard (:mod:`copsim.app.network_picture`: a readable part of a full run). Both
+get the network from :func:`copsim.simulate` (``network=True``). Practitioners are dots coloured
+by organization, each organization a small circle on a large one; ties inside an organization
+are faint grey, ties across organizational boundaries red, darker with more trust.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -17,51 +18,121 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 
-from ..config import CopConfig, load_config
-from ..model import CopModel
+from ..api import Network, simulate
+from ..model.config import CopConfig, load_config
 from .sweep import Sweep
 
-#: the network picture stays legible up to about this many practitioners
+#: the whole-network picture stays legible up to about this many practitioners
 MAX_PRACTITIONERS = 200
+CROSS_COLOUR = "#c0392b"
+WITHIN_COLOUR = "#bbbbbb"
 
 
-def _layout(org: np.ndarray, n_orgs: int) -> np.ndarray:
-    """Positions: organization centres on a unit circle, members on a small circle around each."""
-    angle = 2 * np.pi * np.arange(n_orgs) / n_orgs
-    centres = np.column_stack([np.cos(angle), np.sin(angle)])
-    pos = np.zeros((org.size, 2))
-    radius = 0.9 * np.sin(np.pi / max(n_orgs, 3))
-    for o in range(n_orgs):
-        members = np.flatnonzero(org == o)
-        if members.size == 0:
-            continue
-        theta = 2 * np.pi * np.arange(members.size) / members.size
-        r = radius * np.sqrt((np.arange(members.size) % 3 + 1) / 3)
-        pos[members] = centres[o] + np.column_stack([r * np.cos(theta), r * np.sin(theta)])
-    return pos
+@dataclass
+class NetworkView:
+    """The drawn part of a network: positions, colours and ties of the drawn practitioners,
+    and totals of the whole network for the caption."""
+
+    x: np.ndarray
+    y: np.ndarray
+    colour_index: np.ndarray  # which drawn organization, 0..
+    member: np.ndarray  # bool
+    within: np.ndarray  # (k, 2) indexes into x / y
+    cross: np.ndarray  # (m, 2)
+    cross_trust: np.ndarray  # (m,)
+    org_labels: list[str]
+    members: int
+    cross_ties_total: int
+    week: int
 
 
-def _draw(ax, model: CopModel, pos: np.ndarray, title: str) -> None:
-    ties = model.ties
-    a, b, trust, cross = ties.view("a"), ties.view("b"), ties.view("trust"), ties.crossing()
-    inside = LineCollection(
-        np.stack([pos[a[~cross]], pos[b[~cross]]], axis=1), colors="#cccccc", linewidths=0.3
+def readable_part(
+    network: Network, max_orgs: int | None = None, per_org: int | None = None, seed: int = 0
+) -> NetworkView:
+    """Lay out the network, or at most ``per_org`` practitioners (members first) of the
+    ``max_orgs`` organizations with the most members; ``seed`` picks who is drawn."""
+    org, member = network.org, network.membership > 0
+    n_orgs = int(org.max()) + 1
+    members_per_org = np.bincount(org[member], minlength=n_orgs)
+    size = np.bincount(org, minlength=n_orgs)
+    order = np.lexsort((np.arange(n_orgs), -size, -members_per_org))  # most members first
+    chosen = order if max_orgs is None else order[:max_orgs]
+    if max_orgs is None:
+        chosen = np.sort(chosen)
+    rng = np.random.default_rng(seed)
+    people = []
+    for o in chosen:
+        pool = np.flatnonzero((org == o) & member) if per_org is not None else np.flatnonzero(org == o)
+        if pool.size == 0:
+            pool = np.flatnonzero(org == o)
+        people.append(np.sort(rng.permutation(pool)[:per_org]) if per_org is not None else pool)
+    drawn = np.concatenate(people)
+    slot = np.full(org.size, -1, np.int64)
+    slot[drawn] = np.arange(drawn.size)
+    # organizations on a circle, their people on a small circle around each
+    k = len(people)
+    angle = 2 * np.pi * np.arange(k) / max(k, 1)
+    radius = min(0.22, 0.9 * np.sin(np.pi / max(k, 3)))
+    x, y = np.empty(drawn.size), np.empty(drawn.size)
+    start = 0
+    for c, group in enumerate(people):
+        inner = 2 * np.pi * np.arange(group.size) / max(group.size, 1)
+        ring = radius * np.sqrt((np.arange(group.size) % 3 + 1) / 3)
+        x[start : start + group.size] = np.cos(angle[c]) + ring * np.cos(inner)
+        y[start : start + group.size] = np.sin(angle[c]) + ring * np.sin(inner)
+        start += group.size
+    a, b, crossing = network.tie_a, network.tie_b, network.crossing
+    keep = (slot[a] >= 0) & (slot[b] >= 0)
+    pairs = np.column_stack([slot[a[keep]], slot[b[keep]]])
+    is_cross = crossing[keep]
+    labels = [network.type_names[int(network.org_type[o])].replace("_", " ") for o in chosen]
+    return NetworkView(
+        x=x,
+        y=y,
+        colour_index=np.concatenate([np.full(g.size, c) for c, g in enumerate(people)]),
+        member=member[drawn],
+        within=pairs[~is_cross],
+        cross=pairs[is_cross],
+        cross_trust=network.tie_trust[keep][is_cross],
+        org_labels=labels,
+        members=int(member.sum()),
+        cross_ties_total=int(crossing.sum()),
+        week=network.week,
     )
-    ax.add_collection(inside)
-    rgba = np.zeros((int(cross.sum()), 4))
-    rgba[:, 3] = np.clip(1.2 * (trust[cross] - 0.1), 0.02, 0.9)  # faint at stranger trust, dark when trusted
-    across = LineCollection(np.stack([pos[a[cross]], pos[b[cross]]], axis=1), colors=rgba, linewidths=0.4)
-    ax.add_collection(across)
-    org = model.people.org
-    member = model.people.membership > 0
-    cmap = plt.get_cmap("tab20")
-    ax.scatter(pos[:, 0], pos[:, 1], c=cmap(org % 20), s=np.where(member, 22, 10),
-               edgecolors=np.where(member, "black", "none"), linewidths=0.5, zorder=3)  # fmt: skip
-    n_cross = int(cross.sum())
-    trust_text = f", mean trust {trust[cross].mean():.2f}" if n_cross else ""
-    ax.set_title(f"{title}\n{n_cross} cross-boundary ties{trust_text}", fontsize=9)
+
+
+def draw_network(view: NetworkView, ax: Axes, title: str | None = None) -> None:
+    """Draw ``view`` on ``ax``: grey ties inside organizations, red ties across them (opacity
+    rising with trust), practitioners coloured by organization, members larger and ringed."""
+
+    def segments(pairs: np.ndarray) -> np.ndarray:
+        return np.stack([np.column_stack([view.x[pairs[:, i]], view.y[pairs[:, i]]]) for i in (0, 1)], 1)
+
+    if len(view.within):
+        ax.add_collection(
+            LineCollection(segments(view.within), colors=WITHIN_COLOUR, linewidths=0.4, zorder=1)
+        )
+    if len(view.cross):
+        colours = np.tile(matplotlib.colors.to_rgba(CROSS_COLOUR), (len(view.cross), 1))
+        colours[:, 3] = np.clip(0.15 + 0.85 * view.cross_trust, 0.15, 1.0)
+        ax.add_collection(LineCollection(segments(view.cross), colors=colours, linewidths=0.8, zorder=2))
+    cmap = plt.get_cmap("tab20" if len(view.org_labels) > 10 else "tab10")
+    ax.scatter(
+        view.x,
+        view.y,
+        c=[cmap(i % cmap.N) for i in view.colour_index],
+        s=np.where(view.member, 24, 10),
+        edgecolors=np.where(view.member, "black", "none"),
+        linewidths=0.5,
+        zorder=3,
+    )
+    if title is not None:
+        ax.set_title(title, fontsize=9)
+    ax.set_xlim(-1.4, 1.4)
+    ax.set_ylim(-1.35, 1.35)
     ax.set_aspect("equal")
     ax.axis("off")
 
@@ -80,18 +151,20 @@ def small_config(scenario: str) -> CopConfig:
 
 def plot_network(config: CopConfig, path: Path, weeks: int = 156) -> Path:
     """Draw one run's network at week 0 and after ``weeks`` weeks (PNG and SVG beside it)."""
-    config = dataclasses.replace(config, horizon_weeks=max(config.horizon_weeks, weeks))
-    model = CopModel(config)
-    pos = _layout(model.people.org, model.world.n_organizations)
+    run = simulate(dataclasses.replace(config, horizon_weeks=weeks), network=True)
+    start, end = (readable_part(n) for n in run.networks)
+    end = dataclasses.replace(end, x=start.x, y=start.y)  # the same places in both panels
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.6))
-    _draw(axes[0], model, pos, "week 0: formal network")
-    for _ in range(weeks):
-        model.step()
     state = "with the community" if config.community.enabled else "dissemination only"
-    _draw(axes[1], model, pos, f"after {weeks / 52:.0f} years {state}")
+    for ax, view, when in (
+        (axes[0], start, "week 0: formal network"),
+        (axes[1], end, f"after {weeks / 52:.0f} years {state}"),
+    ):
+        trust = f", mean trust {view.cross_trust.mean():.2f}" if len(view.cross) else ""
+        draw_network(view, ax, f"{when}\n{view.cross_ties_total} cross-boundary ties{trust}")
     fig.suptitle(
         f"{config.scenario}: practitioners coloured by organization (members ringed); "
-        "dark lines cross organizational boundaries, darker = more trust",
+        "red lines cross organizational boundaries, darker = more trust",
         fontsize=9,
     )
     fig.tight_layout(rect=(0, 0, 1, 0.95))
@@ -100,7 +173,6 @@ def plot_network(config: CopConfig, path: Path, weeks: int = 156) -> Path:
     fig.savefig(path, dpi=80)  # thousands of translucent lines: a lower resolution keeps the PNG small
     fig.savefig(path.with_suffix(".svg"))
     plt.close(fig)
-    model.remove_all_agents()
     return path
 
 

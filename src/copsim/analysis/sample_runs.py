@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import platform
-import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -27,8 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import load_config
-from ..streams import replicate_seeds
+from ..model.config import load_config
+from ..model.streams import replicate_seeds
+from ..records import atomic_write, versions
 
 
 def format_override(key: str, value) -> str:
@@ -120,9 +118,10 @@ def run_conditions(
             series.append(ts.assign(condition_id=cid, scenario=scenario, sample=s, replicate=r, **keys))
     runs = pd.DataFrame(rows)
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_parquet(runs, out / "runs.parquet")
+    atomic_write(out / "runs.parquet", lambda tmp: runs.to_parquet(tmp, index=False))
     if series:
-        _atomic_parquet(pd.concat(series, ignore_index=True), out / "timeseries.parquet")
+        frame = pd.concat(series, ignore_index=True)
+        atomic_write(out / "timeseries.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
     manifest = {
         "kind": "sample",
         "scenario": scenario,
@@ -136,9 +135,8 @@ def run_conditions(
         "end": datetime.now(UTC).isoformat(),
         "status": "complete",
     }
-    tmp = out / "manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, default=_json_default))
-    os.replace(tmp, out / "manifest.json")
+    text = json.dumps(manifest, indent=2, default=_json_default)
+    atomic_write(out / "manifest.json", lambda tmp: tmp.write_text(text))
     return runs
 
 
@@ -146,22 +144,3 @@ def _json_default(value):
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
-
-
-def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_suffix(".parquet.tmp")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-
-
-def versions() -> dict[str, str]:
-    """Versions of copsim and the libraries results depend on."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": sys.version.split()[0], "platform": platform.platform()}
-    for name in ("copsim", "mesa", "numpy", "pandas", "SALib", "ema-workbench"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return found

@@ -43,7 +43,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from ..config import ConfigError, load_config
+from ..model.config import ConfigError, load_config
 from .sample_runs import format_override, run_conditions
 from .spec_file import read_yaml_mapping
 

@@ -12,7 +12,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from ..config import ConfigError, CopConfig, load_config
+from ..model.config import ConfigError, CopConfig, load_config
 from .cases import CASES
 
 #: working hours in one full-time equivalent (FTE), hours per week

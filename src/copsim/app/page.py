@@ -312,7 +312,7 @@ def main() -> None:
         with net_text:
             snap = output.network
             st.markdown(
-                f"**The community's network in one run**, after {wording.years_text(snap.weeks / 52)}: "
+                f"**The community's network in one run**, after {wording.years_text(snap.week / 52)}: "
                 f"people in the {len(snap.org_labels)} organizations with the most members (each colour "
                 f"one organization; up to 12 people each). Red lines are ties across organizations, the "
                 f"bridges a community builds; grey lines are ties inside one organization. The whole "

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..analysis.stats import mean_ci
 from ..api import EnsembleResult
-from ..config import CopConfig
+from ..model.config import CopConfig
 
 
 @dataclass(frozen=True)

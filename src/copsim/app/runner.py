@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..api import EnsembleResult, simulate, simulate_ensemble
-from ..config import ConfigError, CopConfig, validate
-from ..streams import replicate_seeds
+from ..model.config import ConfigError, CopConfig, validate
+from ..model.streams import replicate_seeds
 from .levers import baseline_of
 from .network_picture import NetworkSnapshot, snapshot_network
 from .results import Comparison

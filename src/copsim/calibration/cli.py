@@ -20,7 +20,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..config import ConfigError, load_config, parse_overrides
+from ..model.config import ConfigError, load_config, parse_overrides
 from .fit import calibrate, check_adopters, check_horizon, load_observations, parse_parameters
 from .output import write_results
 

@@ -25,7 +25,7 @@ import optuna
 import pandas as pd
 
 from ..api import simulate_ensemble
-from ..config import (
+from ..model.config import (
     ConfigError,
     CopConfig,
     describe_parameters,
@@ -214,7 +214,7 @@ def parse_parameters(spec: str | list[str], config: CopConfig | None = None) -> 
 
 def adopting_units(config: CopConfig) -> int:
     """How many adopting units the scenario's world has, as the world builder makes it."""
-    from ..world import build_world
+    from ..model.world import build_world
 
     return int(build_world(config, np.random.default_rng(0)).org_adopting.sum())
 

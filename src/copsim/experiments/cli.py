@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..config import ConfigError
+from ..model.config import ConfigError
 from .lock import SweepLock
 from .store import StoreError
 from .store import collect as collect_dir

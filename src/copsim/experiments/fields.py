@@ -7,7 +7,7 @@ Three tables, keyed by column name:
 * :data:`IDENTITY` — the columns that say which run a row belongs to.
 
 Condition keys (dotted config keys such as ``coordinator.fte``) take their unit and meaning
-from the parameter schema (:func:`copsim.config.describe_parameters`), the one place that
+from the parameter schema (:func:`copsim.model.config.describe_parameters`), the one place that
 defines parameters. :func:`describe` finds any column's entry; :func:`with_metadata` writes
 them into a Parquet file's schema (field metadata ``unit`` and ``description``, and the
 table's ``copsim`` metadata), where any Parquet reader finds them (``copsim-describe FILE``
@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from ..outcomes import STAGES
+from ..model.mechanisms.lifecycle import STAGES
 
 
 class Field(NamedTuple):
@@ -137,7 +137,7 @@ SUMMARY: dict[str, Field] = {
 
 @functools.cache
 def _parameters() -> dict[str, Field]:
-    from ..config import describe_parameters
+    from ..model.config import describe_parameters
 
     out = {}
     for row in describe_parameters():

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError, CopConfig
+from ..model.config import ConfigError, CopConfig
 
 BASE_BYTES = 300e6
 PER_PRACTITIONER = 1.0e3

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError
+from ..model.config import ConfigError
 
 LOCK = ".lock"
 #: a lock whose heartbeat is older than this is stale (its holder stopped touching it)

@@ -47,7 +47,15 @@ from ..composition import (
     resolved,
     run_options,
 )
-from ..config import ConfigError, CopConfig, from_container, hint_of, parse_overrides, validate, with_value
+from ..model.config import (
+    ConfigError,
+    CopConfig,
+    from_container,
+    hint_of,
+    parse_overrides,
+    validate,
+    with_value,
+)
 from .limits import Estimate, check_memory, local_parallelism
 from .provenance import code_identity
 
@@ -349,7 +357,7 @@ class _ConfigBuilder:
     Composing costs about a tenth of a second, too slow for thousands of conditions; so each
     scenario is composed once by Hydra (with the experiment and the fixed overrides), and a
     condition's config is a copy with each swept value (parsed by Hydra's override parser and
-    typed strictly) set on its field, then validated as a whole (:func:`copsim.config.validate`).
+    typed strictly) set on its field, then validated as a whole (:func:`copsim.model.config.validate`).
     Anything else — ``+`` additions, group values — is composed by Hydra itself.
     """
 
@@ -479,7 +487,7 @@ def expand(args: list[str] | CommandLine) -> SweepPlan:
         key = ov.key_or_group
         if key in axes or key == "scenario" or ov.is_sweep_override():
             axes[key] = Axis(key, ov)
-    from ..config import scenario_names
+    from ..model.config import scenario_names
 
     names = scenario_names(command.config_dirs)
     scenario_axis = axes.pop("scenario", None)
@@ -574,7 +582,7 @@ def _launcher(cfg: Any) -> dict[str, Any]:
 
 def experiment_names(config_dirs: typing.Iterable[str | Path] = ()) -> list[str]:
     """Names of the experiments in every config tree's ``experiment/`` folder."""
-    from ..config import config_roots
+    from ..model.config import config_roots
 
     return sorted(
         {p.stem for root in config_roots(config_dirs) for p in (root / "experiment").glob("*.yaml")}

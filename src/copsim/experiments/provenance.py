@@ -12,27 +12,11 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
-import platform
 import subprocess
 from pathlib import Path
 from typing import Any
 
 PACKAGE = Path(__file__).resolve().parents[1]  # src/copsim (or site-packages/copsim)
-
-#: libraries whose versions go into every manifest (they shape results, speed or files)
-LIBRARIES = (
-    "copsim",
-    "mesa",
-    "numpy",
-    "numba",
-    "llvmlite",
-    "pandas",
-    "pyarrow",
-    "scipy",
-    "networkx",
-    "hydra-core",
-    "omegaconf",
-)
 
 
 def _module_file(name: str) -> Path | None:
@@ -113,19 +97,6 @@ def describe_code(identity: dict[str, Any] | None) -> str:
     return f"copsim {identity.get('copsim')} (model source {str(identity.get('model_source'))[:10]})"
 
 
-def versions() -> dict[str, str]:
-    """Versions of Python, the platform and :data:`LIBRARIES`."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version(), "platform": platform.platform()}
-    for name in LIBRARIES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
 def git_commit() -> dict[str, Any] | None:
     """Commit (and whether the work tree has uncommitted changes) of copsim's source, if in git."""
     try:
@@ -147,4 +118,6 @@ def git_commit() -> dict[str, Any] | None:
 
 def provenance() -> dict[str, Any]:
     """Everything a manifest says about the code: identity, versions and git state."""
+    from ..records import versions
+
     return {"code": code_identity(), "versions": versions(), "git": git_commit()}

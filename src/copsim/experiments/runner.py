@@ -42,7 +42,7 @@ from typing import Any
 
 from ..api import simulate_ensemble
 from ..composition import CommandLine, hydra_app
-from ..config import ConfigError
+from ..model.config import ConfigError
 from ..progress import bar
 from . import reaper
 from .limits import Estimate, check_memory, duration_text, local_parallelism, size_text, total_seconds

@@ -23,10 +23,8 @@ a sweep was interrupted and resumed, and whichever launcher ran it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -35,7 +33,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import ConfigError
+from .. import records
+from ..model.config import ConfigError
 from .aggregate import condition_table, long_table
 from .fields import with_metadata
 from .provenance import provenance
@@ -64,24 +63,14 @@ def now() -> str:
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through ``write(tmp)`` into a temporary sibling, then rename it into place.
-
-    Raises :class:`StoreError` naming ``path`` when the disk refuses; ``path`` is then unchanged.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
+    """:func:`copsim.records.atomic_write` (a temporary sibling renamed into place), with a write
+    the disk refuses (full, read-only) raised as :class:`StoreError` naming ``path``, which is
+    then unchanged."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        records.atomic_write(Path(path), write)
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
         raise StoreError(exc.errno, f"cannot write {path}: {reason}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
 
 
 def write_json(path: Path, data: Any) -> None:

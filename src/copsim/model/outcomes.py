@@ -22,7 +22,7 @@ Weekly columns (row *w* is the state after week *w*; row 0 is the initial state)
 ``repertoire``              tools, standards and stories the community has built (items)
 ``sharing_rate``            share of community exchange opportunities in which knowledge was shared
 ``vitality``                how alive the community is (0-1)
-``stage``                   lifecycle stage code, see :data:`STAGES`
+``stage``                   lifecycle stage code, see :data:`copsim.model.mechanisms.lifecycle.STAGES`
 ``sponsor_level``           sponsorship in force (0-1)
 ``coordinator_hours``       coordination hours this week
 ``alumni``                  alumni who still answer questions
@@ -39,9 +39,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from .compiled import kernel, pairwise_sum
+from .kernels import largest_at_ends
+from .replicates import total_by
+from .ties import Ties
 
 WEEKS_PER_YEAR = 52.0
+HOURS_PER_FTE_WEEK = 40.0
 
 COLUMNS = (
     "adoption_share",
@@ -70,7 +73,7 @@ COLUMNS = (
     "retirements",
 )
 
-#: outcomes that are counts (integers in :meth:`Recorder.frame`)
+#: outcomes that are counts (integers in :func:`series_frame`)
 COUNT_COLUMNS = frozenset(
     {
         "adopters",
@@ -86,78 +89,97 @@ COUNT_COLUMNS = frozenset(
     }
 )
 
-#: lifecycle stages of a community (Wenger, McDermott & Snyder 2002)
-STAGES = ("none", "potential", "coalescing", "maturing", "stewardship", "transformation")
+
+def series_frame(series: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One replicate's weekly series (every outcome, week 0 first) as a table: ``week``, then
+    every outcome, counts as integers."""
+    weeks = len(series[COLUMNS[0]])
+    columns = {"week": np.arange(weeks)}
+    for name in COLUMNS:
+        columns[name] = np.asarray(series[name]).astype(np.int64 if name in COUNT_COLUMNS else np.float64)
+    return pd.DataFrame(columns)
 
 
-@kernel
-def census(membership, knowledge, org_a, org_b, a, b, trust, stranger):  # pragma: no cover - compiled
-    """The counts and totals behind this week's outcomes, in one pass over people and ties.
+def census(
+    membership: np.ndarray,
+    knowledge: np.ndarray,
+    person_rep: np.ndarray,
+    ties: Ties,
+    stranger: float,
+    n_replicates: int,
+) -> dict[str, np.ndarray]:
+    """This week's counts and totals behind the outcomes, per replicate.
+
+    Returns ``levels`` (practitioners per membership level, shape (R, 4)), ``n`` (practitioners),
+    ``knowledge`` and ``member_knowledge`` (totals), ``squared_deviation`` (total squared
+    deviation of knowledge from its replicate's mean), ``cross_ties`` (ties between
+    organizations) and ``best_cross_trust`` (the total over practitioners of their highest trust
+    in someone in another organization, ``stranger`` for whoever has no such tie).
+    """
+    r = n_replicates
+    levels = total_by(person_rep * 4 + membership, None, 4 * r).reshape(r, 4)
+    n = levels.sum(axis=1)
+    total = total_by(person_rep, knowledge, r)
+    deviation = knowledge - (total / n)[person_rep]
+    cross = ties.cross
+    best = largest_at_ends(ties.a, ties.b, ties.trust, cross, np.full(knowledge.size, stranger))
+    return {
+        "levels": levels,
+        "n": n,
+        "knowledge": total,
+        "member_knowledge": total_by(person_rep, knowledge * (membership > 0), r),
+        "squared_deviation": total_by(person_rep, deviation * deviation, r),
+        "cross_ties": total_by(person_rep[ties.a[cross]], None, r),
+        "best_cross_trust": total_by(person_rep, best, r),
+    }
+
+
+def weekly_values(
+    counts: dict[str, np.ndarray],
+    adopters: np.ndarray,
+    n_adopting: np.ndarray,
+    shared: np.ndarray,
+    chances: np.ndarray,
+    **community: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Every weekly outcome (see the module), one value per replicate.
 
     Args:
-        membership, knowledge: per practitioner.
-        org_a, org_b, a, b, trust: per live tie, the organizations of its ends, its ends, trust.
-        stranger: trust in someone in another organization for whoever has no such tie.
-
-    Returns:
-        ``(levels, knowledge_total, squared_deviations, member_knowledge_total, cross_ties,
-        best_cross_trust_total)``: practitioners per membership level (0-3); the total of
-        knowledge, of squared deviations from its mean and of members' knowledge; the ties
-        between organizations; and the total over practitioners of their highest trust across
-        a boundary. Totals are numpy's pairwise sums (:func:`copsim.compiled.pairwise_sum`), so
-        means and SDs equal ``ndarray.mean()`` and ``.std()`` bit for bit.
+        counts: this week's :func:`census`.
+        adopters, n_adopting: adopting units that have adopted, and all adopting units.
+        shared, chances: acts of sharing in the community's meetings, and the chances to share
+            (two per meeting).
+        community: the outcomes read as they are (``repertoire``, ``vitality``, ``stage``,
+            ``sponsor_level``, ``coordinator_hours``, ``alumni``, ``retirements``).
     """
-    n = knowledge.size
-    peripheral = active = core = 0  # (three counts, not a table: the compiler vectorizes this)
-    for x in range(n):
-        peripheral += membership[x] == 1
-        active += membership[x] == 2
-        core += membership[x] == 3
-    levels = np.array([n - peripheral - active - core, peripheral, active, core])
-    total = pairwise_sum(knowledge)
-    deviation = knowledge - total / n
-    deviation *= deviation
-    member_knowledge = np.empty(n)  # members' knowledge first: each written, kept if a member
-    m = 0
-    for x in range(n):
-        member_knowledge[m] = knowledge[x]
-        m += membership[x] > 0
-    best = np.full(n, stranger)
-    cross = 0
-    for e in range(trust.size):
-        if org_a[e] != org_b[e]:
-            cross += 1
-            best[a[e]] = max(best[a[e]], trust[e])
-            best[b[e]] = max(best[b[e]], trust[e])
-    member_total = pairwise_sum(member_knowledge[:m])
-    return levels, total, pairwise_sum(deviation), member_total, cross, pairwise_sum(best)
+    non_members, peripheral, active, core = counts["levels"].T
+    members = peripheral + active + core
+    n = counts["n"]
+    with np.errstate(invalid="ignore", divide="ignore"):
 
+        def of_members(x: np.ndarray) -> np.ndarray:
+            return np.where(members > 0, x / members, 0.0)
 
-class Recorder:
-    """Preallocated weekly series: ``horizon_weeks + 1`` rows, one column per outcome."""
-
-    def __init__(self, horizon_weeks: int) -> None:
-        self.data = np.zeros((horizon_weeks + 1, len(COLUMNS)))
-        self._index = {name: i for i, name in enumerate(COLUMNS)}
-
-    def record(self, week: int, values: dict[str, float]) -> None:
-        """Store ``values`` (every outcome's value, by name) as week ``week``'s row."""
-        self.data[week] = [values[name] for name in COLUMNS]
-
-    def column(self, name: str) -> np.ndarray:
-        return self.data[:, self._index[name]]
-
-    def frame(self, upto: int) -> pd.DataFrame:
-        """Weeks 0..``upto`` as a table: ``week``, then every outcome (counts as integers).
-
-        Built from one array per column (one block per column in pandas): several times faster
-        than casting the columns of a 2-d frame one by one, and runs end with it.
-        """
-        rows = self.data[: upto + 1]
-        columns = {"week": np.arange(upto + 1)}
-        for k, name in enumerate(COLUMNS):
-            columns[name] = rows[:, k].astype(np.int64 if name in COUNT_COLUMNS else np.float64)
-        return pd.DataFrame(columns)
+        return {
+            "adoption_share": adopters / n_adopting,
+            "adopters": adopters,
+            "members": members,
+            "participation_rate": members / n,
+            "core_share": of_members(core),
+            "active_share": of_members(active),
+            "peripheral_share": of_members(peripheral),
+            "core": core,
+            "active": active,
+            "peripheral": peripheral,
+            "non_members": non_members,
+            "mean_knowledge": counts["knowledge"] / n,
+            "sd_knowledge": np.sqrt(counts["squared_deviation"] / n),
+            "mean_knowledge_members": of_members(counts["member_knowledge"]),
+            "cross_boundary_ties": counts["cross_ties"],
+            "cross_boundary_trust": counts["best_cross_trust"] / n,
+            "sharing_rate": np.where(chances > 0, shared / chances, 0.0),
+            **community,
+        }
 
 
 def first_week_reaching(series: np.ndarray, level: float) -> float:
@@ -174,13 +196,7 @@ def censored_median(durations: np.ndarray) -> float:
     return value if math.isfinite(value) else math.nan
 
 
-def summarize(
-    ts: pd.DataFrame,
-    hire_durations: np.ndarray,
-    team_fte: float,
-    community_enabled: bool,
-    top10_contribution_share: float,
-) -> dict:
+def summarize(ts: pd.DataFrame, hire_durations: np.ndarray, top10_contribution_share: float) -> dict:
     """One run's summary outcomes.
 
     - ``t50_weeks``, ``t90_weeks``: first week the adoption share reaches 50 % / 90 %; NaN and
@@ -197,17 +213,16 @@ def summarize(
     - ``time_to_talent_weeks``: median weeks for a hire (hired at least two years before the
       end) to reach the competence threshold; hires who left first count as not reaching it;
       NaN with ``time_to_talent_censored`` when fewer than half got there or no one was hired.
-    - ``coordinator_fte_years``: coordination FTE spent (team FTE x years, 0 without a
-      community); ``sponsor_level_years``: sponsorship in force summed over years.
+    - ``coordinator_fte_years``: coordination time worked, from the weekly hours recorded
+      (40 hours a week make one FTE); ``sponsor_level_years``: sponsorship in force summed over
+      years.
     - ``top10_contribution_share``: share of community contributions made by the most active
       10 % of contributors (concentration of contributions).
     """
-    weeks = ts["week"].to_numpy()
     share = ts["adoption_share"].to_numpy()
     last = ts.iloc[-1]
     t50, t90 = first_week_reaching(share, 0.5), first_week_reaching(share, 0.9)
     ttt = censored_median(hire_durations)
-    horizon = int(weeks[-1])
     exchanges = ts["sharing_rate"].to_numpy()[1:]
     active_weeks = exchanges[exchanges > 0]
     return {
@@ -233,7 +248,9 @@ def summarize(
         "sharing_rate": float(active_weeks.mean()) if active_weeks.size else 0.0,
         "time_to_talent_weeks": ttt,
         "time_to_talent_censored": math.isnan(ttt),
-        "coordinator_fte_years": team_fte * horizon / WEEKS_PER_YEAR if community_enabled else 0.0,
+        "coordinator_fte_years": float(
+            ts["coordinator_hours"].to_numpy()[1:].sum() / HOURS_PER_FTE_WEEK / WEEKS_PER_YEAR
+        ),
         "sponsor_level_years": float(ts["sponsor_level"].to_numpy()[1:].sum() / WEEKS_PER_YEAR),
         "top10_contribution_share": top10_contribution_share,
     }

@@ -6,6 +6,9 @@ reductions are ``reduceat`` over slices). The formal network is dense inside an 
 sparse across, thinned by silo strength and by sector/level distance; validation topologies
 (``complete``, ``ring``, ``watts_strogatz``) replace it. Every random draw comes from the
 ``world`` stream passed in; networkx generators are seeded from that same generator.
+
+Replicates stepped together each build their own world (:func:`build_world`, from their own
+world stream); :func:`side_by_side` lays them end to end (:mod:`copsim.model.replicates`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import networkx as nx
 import numpy as np
 
 from .config import LEVELS, SECTORS, CopConfig
-from .network import Ties
+from .replicates import Layout, offsets
 
 
 @dataclass
@@ -31,8 +34,10 @@ class World:
     org_adopting: np.ndarray  # bool
     org_boundary: np.ndarray  # float 0-1: distance from the sponsor's home organization
     org_start: np.ndarray  # int64, n_orgs + 1 offsets into the practitioner arrays
-    practitioner_org: np.ndarray  # int32, sorted
-    ties: Ties
+    practitioner_org: np.ndarray  # int64, sorted
+    tie_a: np.ndarray  # formal ties: one end (practitioner), the other end, starting trust
+    tie_b: np.ndarray
+    tie_trust: np.ndarray
 
     @property
     def n_organizations(self) -> int:
@@ -158,7 +163,7 @@ def build_world(config: CopConfig, rng: np.random.Generator) -> World:
         sizes = _sizes(config, orgs["size_weight"], rng)
     start = np.zeros(sizes.size + 1, np.int64)
     np.cumsum(sizes, out=start[1:])
-    org = np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
+    org = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
 
     if config.world.topology == "organizational":
         a, b = _organizational_ties(config, org, start, orgs, rng)
@@ -171,7 +176,6 @@ def build_world(config: CopConfig, rng: np.random.Generator) -> World:
     cross = org[a] != org[b]
     mean_silo = 0.5 * (orgs["org_silo"][org[a]] + orgs["org_silo"][org[b]])
     trust = np.where(cross, config.trust.initial_cross * (1 - mean_silo), config.trust.initial_within)
-    ties = Ties(org, a, b, trust)
     return World(
         type_names=orgs["names"],
         org_type=orgs["org_type"],
@@ -182,5 +186,41 @@ def build_world(config: CopConfig, rng: np.random.Generator) -> World:
         org_boundary=_boundary(orgs),
         org_start=start,
         practitioner_org=org,
-        ties=ties,
+        tie_a=a.astype(np.int64),
+        tie_b=b.astype(np.int64),
+        tie_trust=trust,
     )
+
+
+def side_by_side(worlds: list[World]) -> tuple[World, Layout]:
+    """The replicates' worlds end to end, ids shifted so that none overlap, and where each
+    replicate's practitioners and organizations start (:class:`copsim.model.replicates.Layout`)."""
+    person_start = offsets([w.n_practitioners for w in worlds])
+    unit_start = offsets([w.n_organizations for w in worlds])
+    if len(worlds) == 1:
+        return worlds[0], Layout(person_start, unit_start)
+
+    def joined(name: str, shift: np.ndarray | None = None) -> np.ndarray:
+        parts = [getattr(w, name) for w in worlds]
+        if shift is not None:
+            parts = [part + at for part, at in zip(parts, shift, strict=False)]
+        return np.concatenate(parts)
+
+    org_start = np.concatenate(
+        [w.org_start[:-1] + at for w, at in zip(worlds, person_start, strict=False)] + [person_start[-1:]]
+    )
+    world = World(
+        type_names=worlds[0].type_names,
+        org_type=joined("org_type"),
+        org_sector=joined("org_sector"),
+        org_level=joined("org_level"),
+        org_silo=joined("org_silo"),
+        org_adopting=joined("org_adopting"),
+        org_boundary=joined("org_boundary"),
+        org_start=org_start,
+        practitioner_org=joined("practitioner_org", unit_start),
+        tie_a=joined("tie_a", person_start),
+        tie_b=joined("tie_b", person_start),
+        tie_trust=joined("tie_trust"),
+    )
+    return world, Layout(person_start, unit_start)

@@ -114,7 +114,7 @@ class WorldConfig:
 class ChannelsConfig:
     """Intensity (0 = not used, 1 = fully used) of each activity channel the community runs.
 
-    Channel yields and costs are in :mod:`copsim.mechanisms.interaction`.
+    Channel yields and costs are in :mod:`copsim.model.mechanisms.interaction`.
     """
 
     online_library: float = param(0.0, 0.0, 1.0, unit="intensity", doc="library, stories, tools")
@@ -136,6 +136,7 @@ class CommunityConfig:
     word_of_mouth: float = param(
         0.05, 0.0, 1.0, unit="per week", doc="awareness hazard per member colleague share"
     )
+    initial_vitality: float = param(0.3, 0.0, 1.0, unit="0-1", doc="vitality of the new community at launch")
     vitality_gain: float = param(0.08, 0.0, 1.0, unit="per week at full coordination")
     vitality_decay: float = param(
         0.02, 0.0, 1.0, unit="per week", doc="decay of an uncoordinated community (Wenger et al. 2002)"
@@ -306,7 +307,8 @@ class DemographyConfig:
         0.0, 0.0, 1.0, unit="share of departing members", source="article: CompanyCommand alumni"
     )
     alumni_leave_per_year: float = param(0.2, 0.0, 52.0, unit="per year")
-    hire_knowledge: float = param(0.1, 0.0, 1.0, unit="knowledge")
+    hire_knowledge: float = param(0.1, 0.0, 1.0, unit="knowledge", doc="mean knowledge of a new hire")
+    hire_knowledge_sd: float = param(0.05, 0.0, 0.5, unit="knowledge", doc="its spread (Beta)")
     competence_threshold: float = param(
         0.6, 0.0, 1.0, unit="knowledge", doc="knowledge at which a hire counts as competent"
     )
@@ -648,8 +650,9 @@ CONFIG_DIR_ENV = "COPSIM_CONFIG_DIR"
 
 def conf_dir() -> Path:
     """The Hydra config tree: shipped inside the package, or the repository's ``conf/``."""
-    packaged = Path(__file__).parent / "conf"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "conf"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "conf"
+    return packaged if packaged.is_dir() else package.parents[1] / "conf"
 
 
 def user_config_dir() -> Path:
@@ -827,6 +830,21 @@ def load_config(
 
 
 _MISSING = object()
+
+
+def with_values(config: CopConfig, values: dict[str, Any]) -> CopConfig:
+    """``config`` with the dotted keys in ``values`` set (e.g. ``{"coordinator.fte": 0.5}``),
+    validated; :class:`ConfigError` names an unknown key or a bad value."""
+    try:
+        cfg = OmegaConf.structured(config)
+        for key, value in values.items():
+            hint = hint_of(key)
+            if hint is None or OmegaConf.select(cfg, key, default=_MISSING) is _MISSING:
+                raise unknown_key(key)
+            OmegaConf.update(cfg, key, coerce(key, value, hint), merge=True)
+        return from_container(cfg)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(_explain(exc)) from None
 
 
 def _nested(key: str, value: dict) -> dict:

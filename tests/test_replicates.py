@@ -1,0 +1,42 @@
+"""Replicates stepped together give exactly what each gives alone (the batch does not matter)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+import copsim
+from conftest import small_config
+from copsim.model.streams import replicate_seeds
+
+CASES = {
+    "rumble_strips": ("support_team.enabled=true",),
+    "company_command": ("demography.wave=true", "demography.alumni_share=0.5"),
+    "safecities": ("sponsor.mandate=true", "sponsor.departure_week=20"),
+    "bass": (),
+}
+
+
+@pytest.mark.parametrize("scenario", CASES)
+@pytest.mark.parametrize("batch", [1, 3, 8])
+def test_a_replicate_gives_the_same_series_and_summary_in_any_batch(scenario, batch):
+    config = small_config(scenario, *CASES[scenario])
+    together = copsim.simulate_ensemble(config, 8, batch=batch)
+    for r, seed in enumerate(replicate_seeds(config.seed, 8)):
+        alone = copsim.simulate(dataclasses.replace(config, seed=seed))
+        series = together.timeseries[together.timeseries["replicate"] == r].drop(columns="replicate")
+        pd.testing.assert_frame_equal(series.reset_index(drop=True), alone.timeseries)
+        row = together.summary.iloc[r].drop(["replicate", "seed"]).to_dict()
+        assert row == pytest.approx(alone.summary, nan_ok=True)
+
+
+def test_the_batch_size_keeps_to_the_memory_budget():
+    small = small_config("rumble_strips")
+    assert copsim.api.batch_size(small, 100) == copsim.api.BATCH_REPLICATES
+    assert copsim.api.batch_size(small, 5) == 5
+    large = copsim.load_config(
+        "rumble_strips", ["world.n_practitioners=100000", "world.n_organizations=2000"]
+    )
+    assert copsim.api.batch_size(large, 30) == 1  # a large world runs one replicate at a time
