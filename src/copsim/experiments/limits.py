@@ -1,19 +1,23 @@
 """Limits before exhaustion: estimate a run's memory and time from its config, before it starts.
 
-The estimate of one process running one condition (all its replicates, one after another) is
+The estimate of one process running one condition is built from what
+:func:`copsim.simulate_ensemble` holds: replicates are stepped together in batches
+(:func:`copsim.api.batch_size`), so a batch's practitioner *slots* (practitioners x replicates
+in the batch) are what the state arrays and the tie store hold at once:
 
-    peak memory = 300 MB (Python, numpy, numba, pandas, Mesa, loaded)
-                + 1.0 kB per practitioner                       (state arrays)
-                + 50 B per practitioner per mean tie            (the tie store and its index)
-                + 3 kB per week of the horizon                  (the weekly record of one run)
+    peak memory = 380 MB (Python, numpy, numba, pandas, Mesa, loaded)
+                + 1.0 kB per slot                               (state arrays)
+                + 80 B per slot per mean tie                    (the tie store and its index)
+                + 3 kB per week of the horizon                  (the weekly record)
                 + 1 kB per replicate-week                       (the ensemble's weekly series in memory)
 
-    time        = replicates x (weeks x (0.4 ms + 0.8 us per practitioner)
-                                + 0.5 us per practitioner per mean tie)
+    time        = 1.5 ms per batch-week + 0.25 ms per replicate-week
+                + 0.7 us per practitioner-week + 0.8 us per tie of every replicate
 
-Coefficients measured on copsim 0.1.0 with ``benchmarks/memory_estimate.py`` (peak resident
-memory of runs from 100 to 300,000 practitioners, 6 to 120 ties each, 13 to 20,000 weeks, 1 to
-200 replicates; docs/PERFORMANCE.md); the memory figure errs on the high side. A sweep runs
+Coefficients measured on the rebuilt core (copsim 0.1.0, December 2026) with
+``benchmarks/memory_estimate.py`` (peak resident memory of runs from 100 to 300,000
+practitioners, 6 to 120 ties each, 13 to 20,000 weeks, 1 to 200 replicates); the memory figure
+errs on the high side (measured peaks are 0.8-1.0 of it). A sweep runs
 as many conditions at once as its launcher runs jobs on this machine (joblib's ``n_jobs``, a
 local Ray instance's CPUs), so its peak is that many times one condition's.
 
@@ -33,14 +37,15 @@ from typing import Any
 
 from ..model.config import ConfigError, CopConfig
 
-BASE_BYTES = 300e6
-PER_PRACTITIONER = 1.0e3
-PER_TIE_END = 50.0
+BASE_BYTES = 380e6
+PER_SLOT = 1.0e3
+PER_TIE_END = 80.0
 PER_WEEK = 3.0e3
 PER_REPLICATE_WEEK = 1.0e3
-SECONDS_PER_WEEK = 0.4e-3
-SECONDS_PER_PRACTITIONER_WEEK = 0.8e-6
-SECONDS_PER_TIE_END = 0.5e-6
+SECONDS_PER_BATCH_WEEK = 1.5e-3
+SECONDS_PER_REPLICATE_WEEK = 0.25e-3
+SECONDS_PER_PRACTITIONER_WEEK = 0.7e-6
+SECONDS_PER_TIE_END = 0.8e-6
 
 _UNITS = {"": 1, "B": 1, "K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9, "T": 1e12, "TB": 1e12}
 _UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
@@ -99,18 +104,27 @@ class Estimate:
 
     @classmethod
     def of(cls, config: CopConfig, replicates: int) -> Estimate:
+        from ..api import batch_size
+
         n = config.world.n_practitioners
         ties = mean_ties(config)
         weeks = config.horizon_weeks + 1
+        batch = batch_size(config, replicates)
+        slots = n * batch
         memory = (
             BASE_BYTES
-            + PER_PRACTITIONER * n
-            + PER_TIE_END * n * ties
+            + PER_SLOT * slots
+            + PER_TIE_END * slots * ties
             + PER_WEEK * weeks
             + PER_REPLICATE_WEEK * replicates * weeks
         )
-        run = weeks * (SECONDS_PER_WEEK + SECONDS_PER_PRACTITIONER_WEEK * n) + SECONDS_PER_TIE_END * n * ties
-        return cls(memory, replicates * run)
+        seconds = (
+            SECONDS_PER_BATCH_WEEK * math.ceil(replicates / batch) * weeks
+            + SECONDS_PER_REPLICATE_WEEK * replicates * weeks
+            + SECONDS_PER_PRACTITIONER_WEEK * replicates * n * weeks
+            + SECONDS_PER_TIE_END * replicates * n * ties
+        )
+        return cls(memory, seconds)
 
 
 def _read_int(path: str) -> int | None:
