@@ -39,7 +39,7 @@ CASES = [
             "world.cross_degree=10",
         ],
         1,
-    ),  # fmt: skip
+    ),
     (
         "rumble_strips",
         [
@@ -50,7 +50,7 @@ CASES = [
             "world.cross_degree=20",
         ],
         1,
-    ),  # fmt: skip
+    ),
 ]
 
 CHILD = """

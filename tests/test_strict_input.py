@@ -199,9 +199,8 @@ def test_the_estimate_grows_with_people_ties_weeks_and_replicates():
     ]
     for config in bigger:
         assert Estimate.of(config, 1).memory > e.memory and Estimate.of(config, 1).seconds > e.seconds
-    assert Estimate.of(base, 100).memory > e.memory and Estimate.of(base, 100).seconds == pytest.approx(
-        100 * e.seconds
-    )
+    hundred = Estimate.of(base, 100)  # stepped together in batches: more time, but not 100 times
+    assert hundred.memory > e.memory and e.seconds < hundred.seconds < 100 * e.seconds
 
 
 def test_a_run_larger_than_the_machine_is_refused_with_its_estimate_and_the_limit(
