@@ -4,7 +4,9 @@ Three tables, keyed by column name:
 
 * :data:`WEEKLY` — the weekly series (``timeseries.parquet``; one row per replicate and week);
 * :data:`SUMMARY` — one run's summary outcomes (``runs.parquet``, ``summary.csv``);
-* :data:`IDENTITY` — the columns that say which run a row belongs to.
+* :data:`IDENTITY` — the columns that say which run a row belongs to;
+* :data:`CONDITIONS` and :data:`STATISTICS` — the condition table's own columns
+  (``conditions.parquet``, ``conditions.csv``).
 
 Condition keys (dotted config keys such as ``coordinator.fte``) take their unit and meaning
 from the parameter schema (:func:`copsim.model.config.describe_parameters`), the one place that
@@ -135,6 +137,49 @@ SUMMARY: dict[str, Field] = {
 }
 
 
+#: the condition table's own columns (conditions.parquet, conditions.csv)
+CONDITIONS: dict[str, Field] = {
+    "status": Field("", "complete, failed or not run (statistics are empty unless complete)"),
+    "n_replicates": Field("replicates", "replicates in runs.parquet"),
+    "baseline_id": Field(
+        "", "condition_id of this condition's dissemination-only baseline (empty for baselines)"
+    ),
+    "outcome": Field("", "the summary outcome the statistics are of (see runs.parquet)"),
+    "unit": Field("", "the outcome's unit"),
+}
+
+#: per-outcome statistics of the condition table: suffix -> what it is (unit: the outcome's)
+STATISTICS: dict[str, str] = {
+    "mean": "mean over the runs where it is not missing",
+    "lo": "lower end of the 95 % t-interval of the mean",
+    "hi": "upper end of the 95 % t-interval of the mean",
+    "n": "runs where it was reached (not censored)",
+    "censored_share": "share of runs where it was not reached (censored)",
+    "diff_mean": "mean paired difference, condition minus baseline, replicate by replicate",
+    "diff_lo": "lower end of the 95 % t-interval of the paired difference",
+    "diff_hi": "upper end of the 95 % t-interval of the paired difference",
+    "diff_n": "pairs in which neither run is censored",
+}
+
+
+def _statistic(column: str) -> Field | None:
+    """``t50_years_diff_lo`` and the like: a statistic of an outcome (wide condition table)."""
+    for suffix in sorted(STATISTICS, key=len, reverse=True):
+        outcome = column.removesuffix(f"_{suffix}")
+        if outcome != column and outcome in SUMMARY:
+            counts = suffix in ("n", "diff_n", "censored_share")
+            unit = (
+                "runs" if suffix in ("n", "diff_n") else "share of runs" if counts else SUMMARY[outcome].unit
+            )
+            return Field(unit, f"{STATISTICS[suffix]}: {outcome} ({SUMMARY[outcome].description})")
+    if column in STATISTICS:  # the long table's statistic columns
+        return Field(
+            "the outcome's unit" if column not in ("n", "diff_n", "censored_share") else "",
+            STATISTICS[column],
+        )
+    return None
+
+
 @functools.cache
 def _parameters() -> dict[str, Field]:
     from ..model.config import describe_parameters
@@ -144,9 +189,9 @@ def _parameters() -> dict[str, Field]:
         meaning = row.get("doc") or ""
         if row.get("choices"):
             meaning = f"{meaning}; one of {', '.join(row['choices'])}".lstrip("; ")
-        out[row["key"]] = Field(
-            row.get("unit") or "", f"model parameter {row['key']}: {meaning}".rstrip(": ")
-        )
+        source = f" (source: {row['source']})" if row.get("source") else ""
+        text = f"model parameter {row['key']}: {meaning}".rstrip(": ") + source
+        out[row["key"]] = Field(row.get("unit") or "", text)
     return out
 
 
@@ -159,6 +204,8 @@ def describe(column: str, table: str = "weekly") -> Field | None:
     """
     if column in IDENTITY:
         return IDENTITY[column]
+    if table == "conditions" and (column in CONDITIONS or _statistic(column)):
+        return CONDITIONS.get(column) or _statistic(column)
     own, other = (SUMMARY, WEEKLY) if table == "summary" else (WEEKLY, SUMMARY)
     if column in own:
         return own[column]
@@ -223,3 +270,80 @@ def read_fields(path) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["column", "type", "unit", "description"])
+
+
+def parameter_lines() -> list[str]:
+    """Every model parameter as text: key = default [unit; allowed], its source, its meaning."""
+    from ..model.config import describe_parameters
+
+    lines = []
+    for row in describe_parameters():
+        if row.get("choices"):
+            allowed = "one of " + ", ".join(row["choices"])
+        elif row.get("lo") is not None:
+            allowed = f"{row['lo']} to {row['hi']}"
+        else:
+            allowed = "true or false" if isinstance(row["default"], bool) else "text"
+        unit = f"{row['unit']}; " if row.get("unit") else ""
+        lines.append(f"{row['key']} = {row['default']!r}  [{unit}{allowed}]  source: {row.get('source', '')}")
+        if row.get("doc"):
+            lines.append(f"    {row['doc']}")
+    return lines
+
+
+def column_lines(path) -> list[str]:
+    """A Parquet file's columns as aligned text: name, type, unit, description."""
+    table = read_fields(path)
+    width = max(len(c) for c in table["column"]) if len(table) else 0
+    kinds = max(len(t) for t in table["type"]) if len(table) else 0
+    lines = []
+    for r in table.itertuples():
+        unit = f"[{r.unit}] " if r.unit else ""
+        lines.append(f"  {r.column:<{width}}  {r.type:<{kinds}}  {unit}{r.description}".rstrip())
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``copsim-describe FILE|DIR [...]``: the columns of copsim's Parquet files with their type,
+    unit and description; ``copsim-describe --parameters``: every model parameter."""
+    import argparse
+    import sys
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(
+        prog="copsim-describe",
+        description="The columns of copsim's Parquet files (type, unit, description), or the parameters.",
+    )
+    parser.add_argument(
+        "paths", nargs="*", help="Parquet files, or folders holding them (a run's or a sweep's)"
+    )
+    parser.add_argument("--parameters", action="store_true", help="list every model parameter instead")
+    args = parser.parse_args(argv)
+    if not args.parameters and not args.paths:
+        parser.error("give a Parquet file or a folder, or --parameters")
+    out: list[str] = []
+    if args.parameters:
+        out = parameter_lines()
+    for name in args.paths:
+        path = Path(name)
+        files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+        if not files or not all(f.is_file() for f in files):
+            print(f"copsim-describe: error: {path}: no Parquet file there", file=sys.stderr)
+            sys.exit(2)
+        for file in files:
+            try:
+                out += [f"{file}:", *column_lines(file)]
+            except Exception as exc:  # pyarrow raises several types for files that are not Parquet
+                print(
+                    f"copsim-describe: error: {file}: cannot be read as Parquet ({type(exc).__name__})",
+                    file=sys.stderr,
+                )
+                sys.exit(2)
+    try:
+        print("\n".join(out))
+    except BrokenPipeError:  # copsim-describe ... | head
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()
