@@ -127,13 +127,16 @@ class CommandLine:
 
     ``overrides`` are the ``key=value`` arguments with any scenario or experiment given as a
     file (``scenario=cases/mine.yaml``) rewritten to its name; the file is linked into a
-    temporary config tree that :attr:`search_path` puts on Hydra's search path, after the
-    packaged tree, ``--config-dir`` and the user's own tree.
+    temporary config tree. ``roots`` are the config trees searched, in Hydra's order: the
+    packaged one, the user's own (added to Hydra's search path by copsim's search-path plugin,
+    ``hydra_plugins/copsim_searchpath``), ``--config-dir``, the linked files; ``extra`` are the
+    last two, which copsim puts on Hydra's search path itself.
     """
 
     args: argparse.Namespace
     overrides: list[str]
     roots: list[Path]
+    extra: list[Path]
 
     @classmethod
     def parse(cls, argv: list[str]) -> CommandLine:
@@ -152,20 +155,14 @@ class CommandLine:
         overrides, links = [], _FileGroups()
         for text in args.overrides:
             overrides.append(links.rewrite(text, [*extra]))
-        roots = config_roots(extra)
         if links.root is not None:
-            roots.append(links.root)
-        return cls(args, overrides, roots)
+            extra.append(links.root)
+        return cls(args, overrides, config_roots(extra), extra)
 
     @property
     def config_dirs(self) -> list[Path]:
-        """The config trees after the packaged one (``--config-dir``, the user's, linked files)."""
+        """The config trees after the packaged one (the user's, ``--config-dir``, linked files)."""
         return self.roots[1:]
-
-    @property
-    def search_path(self) -> str:
-        """The ``hydra.searchpath=[...]`` override that puts :attr:`config_dirs` on Hydra's search path."""
-        return "hydra.searchpath=[" + ",".join(f"'file://{d}'" for d in self.config_dirs) + "]"
 
     @property
     def inspects(self) -> bool:
@@ -192,7 +189,10 @@ class CommandLine:
             flags += ["--info", a.info]
         if a.config_dir:
             flags += ["--config-dir", str(Path(a.config_dir).expanduser().absolute())]
-        path = [self.search_path] if self.config_dirs and not a.shell_completion else []
+        linked = [
+            d for d in self.extra if not a.config_dir or d != Path(a.config_dir).expanduser().absolute()
+        ]
+        path = ["hydra.searchpath=[" + ",".join(f"'file://{d}'" for d in linked) + "]"] if linked else []
         return [*flags, *self.overrides, *path, *extra]
 
 
@@ -212,9 +212,7 @@ class _FileGroups:
         if key == "experiment":
             read_experiment(path)
         name = path.stem
-        if (conf_dir() / key / f"{name}.yaml").is_file() or any(
-            (d / key / f"{name}.yaml").is_file() for d in config_dirs
-        ):
+        if any((d / key / f"{name}.yaml").is_file() for d in config_roots(config_dirs)):
             raise ConfigError(f"{key}: {value!r} has the name of an existing {key} ({name}); rename the file")
         if self.root is None:
             self.root = Path(tempfile.mkdtemp(prefix="copsim-conf-"))
@@ -356,7 +354,7 @@ def read_experiment(path: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 def hydra_app(command: CommandLine | None = None) -> Any:
     """Hydra itself (its ``Hydra`` object), on copsim's config tree plus the command line's
-    :attr:`CommandLine.config_dirs`; what ``hydra.main`` builds, without its exit-on-error wrapper,
+    :attr:`CommandLine.extra` trees; what ``hydra.main`` builds, without its exit-on-error wrapper,
     so copsim sees every error and interrupt itself."""
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import create_config_search_path
@@ -366,7 +364,7 @@ def hydra_app(command: CommandLine | None = None) -> Any:
     register()
     GlobalHydra.instance().clear()
     search_path = create_config_search_path(str(conf_dir()))
-    for root in command.config_dirs if command else []:
+    for root in command.extra if command else []:
         search_path.prepend(
             provider="copsim", path=f"file://{root}", anchor=SearchPathQuery(provider="schema")
         )

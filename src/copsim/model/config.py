@@ -666,12 +666,13 @@ def user_config_dir() -> Path:
 
 
 def config_roots(config_dirs: typing.Iterable[str | Path] = ()) -> list[Path]:
-    """The config trees searched, in Hydra's order: the packaged tree, ``config_dirs`` (as
-    ``--config-dir`` gives them), then the user's own (:func:`user_config_dir`), if it exists."""
-    roots = [conf_dir(), *(Path(d).expanduser().absolute() for d in config_dirs)]
+    """The config trees searched, in Hydra's order (the first that has a name wins): the packaged
+    tree, the user's own (:func:`user_config_dir`, if it exists), then ``config_dirs`` (as
+    ``--config-dir`` gives them)."""
+    roots = [conf_dir()]
     if user_config_dir().is_dir():
         roots.append(user_config_dir().absolute())
-    return roots
+    return [*roots, *(Path(d).expanduser().absolute() for d in config_dirs)]
 
 
 def is_path(value: str) -> bool:
@@ -794,10 +795,10 @@ def load_config(
 
     >>> cfg = load_config("bass", ["world.n_organizations=500", "adoption.q=0.5"])
 
-    ``scenario`` is a name (looked up in the packaged ``conf/scenario/``, then in each of
-    ``config_dirs``' ``scenario/``, then in the user's :func:`user_config_dir`) or the path of a
-    scenario YAML file. Raises :class:`ConfigError` naming the key or scenario, the value and
-    what is allowed.
+    ``scenario`` is a name (looked up in the ``scenario/`` folder of each of
+    :func:`config_roots`: the packaged tree, the user's :func:`user_config_dir`, then
+    ``config_dirs``) or the path of a scenario YAML file. Raises :class:`ConfigError` naming the
+    key or scenario, the value and what is allowed.
     """
     name, path = find_scenario(scenario, config_dirs)
     parsed = parse_overrides(overrides)
