@@ -58,16 +58,25 @@ def user_tree(tmp_path) -> Path:
     return tree
 
 
+@pytest.fixture
+def user_home(user_tree, tmp_path) -> Path:
+    """The same files in the user's own folder (``$COPSIM_CONFIG_DIR``: scenarios/, experiments/)."""
+    home = tmp_path / "home-config"
+    shutil.copytree(user_tree / "scenario", home / "scenarios")
+    shutil.copytree(user_tree / "experiment", home / "experiments")
+    return home
+
+
 # --------------------------------------------------------------------------------------------
 # Shell completion, help, --cfg
 # --------------------------------------------------------------------------------------------
-def test_shell_completion_installs_and_completes_scenarios(user_tree):
+def test_shell_completion_installs_and_completes_scenarios(user_home):
     script = subprocess.run([COPSIM_RUN, "-sc", "install=bash"], capture_output=True, text=True)
     assert script.returncode == 0, script.stderr
     assert "complete" in script.stdout and "copsim-run" in script.stdout
     # the user's own tree is completed too (Hydra's completion does not read --config-dir)
     line = "copsim-run scenario="
-    env = {**os.environ, "COMP_LINE": line, "COMP_POINT": str(len(line)), CONFIG_DIR_ENV: str(user_tree)}
+    env = {**os.environ, "COMP_LINE": line, "COMP_POINT": str(len(line)), CONFIG_DIR_ENV: str(user_home)}
     query = subprocess.run([COPSIM_RUN, "-sc", "query=bash"], capture_output=True, text=True, env=env)
     assert query.returncode == 0, query.stderr
     options = set(query.stdout.split())
@@ -143,11 +152,15 @@ def test_the_experiment_runs_on_its_own_launcher(user_tree, tmp_path):
     assert json.loads((out / "manifest.json").read_text())["experiment"] == "harbor_grid"
 
 
-def test_the_users_config_directory_is_searched_by_name(user_tree, monkeypatch):
-    monkeypatch.setenv(CONFIG_DIR_ENV, str(user_tree))
+def test_the_users_own_folder_is_searched_by_name(user_home, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv(CONFIG_DIR_ENV, str(user_home))
     assert "harbor" in copsim.scenario_names()
     assert copsim.load_config("harbor", TINY).scenario == "harbor"
     assert expand(["+experiment=harbor_grid"]).experiment == "harbor_grid"
+    out = tmp_path / "run"
+    assert run(["scenario=harbor", *TINY, f"out={out}"]) == 0  # copsim-run finds it too
+    assert set(pd.read_csv(out / "summary.csv")["scenario"]) == {"harbor"}
+    assert run(["--help"]) == 0 and "harbor" in capsys.readouterr().out
 
 
 def test_a_scenario_file_runs_by_its_path(user_tree, tmp_path):

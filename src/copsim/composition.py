@@ -3,8 +3,10 @@
 A command line is read exactly as Hydra reads it (its own argument parser: ``-m``, ``--cfg job``,
 ``-cd DIR``, ``-sc install=bash``, ...), and a config is composed by Hydra from the config tree
 (``conf/``: ``config.yaml``, the ``scenario`` and ``experiment`` groups, ``hydra/`` settings),
-the user's own tree (:func:`copsim.model.config.user_config_dir`), ``--config-dir`` and any scenario or
-experiment given as a file (see :class:`CommandLine`). What Hydra alone would let through is
+the user's own scenarios and experiments (:func:`copsim.model.config.user_scenario_dir`,
+:func:`~copsim.model.config.user_experiment_dir`; put on every copsim-run's search path by the
+plugin in ``hydra_plugins/copsim_searchpath``), ``--config-dir`` and any scenario or experiment
+given as a file (see :class:`CommandLine`). What Hydra alone would let through is
 refused here, before anything runs, with one line naming the key:
 
 * strict types for every value typed on the command line or read from a scenario or experiment
@@ -36,7 +38,7 @@ from .model.config import (
     coerce,
     coerce_group,
     conf_dir,
-    config_roots,
+    group_folders,
     hint_of,
     is_path,
     param,
@@ -157,7 +159,8 @@ class CommandLine:
             overrides.append(links.rewrite(text, [*extra]))
         if links.root is not None:
             extra.append(links.root)
-        return cls(args, overrides, config_roots(extra), extra)
+        user = user_tree()
+        return cls(args, overrides, [conf_dir(), *([user] if user else []), *extra], extra)
 
     @property
     def config_dirs(self) -> list[Path]:
@@ -196,6 +199,27 @@ class CommandLine:
         return [*flags, *self.overrides, *path, *extra]
 
 
+_USER_TREES: dict[tuple[tuple[str, str], ...], Path] = {}
+
+
+def user_tree() -> Path | None:
+    """The user's own scenarios and experiments as a Hydra config tree (a temporary folder whose
+    ``scenario`` and ``experiment`` link to :func:`~copsim.model.config.user_scenario_dir` and
+    :func:`~copsim.model.config.user_experiment_dir`), or None when the user has neither."""
+    from .model.config import GROUP_FOLDERS
+
+    present = tuple(sorted((g, str(f().absolute())) for g, f in GROUP_FOLDERS.items() if f().is_dir()))
+    if not present:
+        return None
+    if present not in _USER_TREES:
+        root = Path(tempfile.mkdtemp(prefix="copsim-user-conf-"))
+        atexit.register(shutil.rmtree, root, True)
+        for group, folder in present:
+            (root / group).symlink_to(folder, target_is_directory=True)
+        _USER_TREES[present] = root
+    return _USER_TREES[present]
+
+
 class _FileGroups:
     """Links scenario and experiment files given by path into one temporary config tree."""
 
@@ -212,7 +236,7 @@ class _FileGroups:
         if key == "experiment":
             read_experiment(path)
         name = path.stem
-        if any((d / key / f"{name}.yaml").is_file() for d in config_roots(config_dirs)):
+        if any((folder / f"{name}.yaml").is_file() for folder in group_folders(key, config_dirs)):
             raise ConfigError(f"{key}: {value!r} has the name of an existing {key} ({name}); rename the file")
         if self.root is None:
             self.root = Path(tempfile.mkdtemp(prefix="copsim-conf-"))

@@ -581,12 +581,10 @@ def _launcher(cfg: Any) -> dict[str, Any]:
 
 
 def experiment_names(config_dirs: typing.Iterable[str | Path] = ()) -> list[str]:
-    """Names of the experiments in every config tree's ``experiment/`` folder."""
-    from ..model.config import config_roots
+    """Names of the experiments: packaged, the user's own, and those of ``config_dirs``' trees."""
+    from ..model.config import group_names
 
-    return sorted(
-        {p.stem for root in config_roots(config_dirs) for p in (root / "experiment").glob("*.yaml")}
-    )
+    return group_names("experiment", config_dirs)
 
 
 __all__ = ["Condition", "SweepPlan", "baseline_overrides", "expand", "experiment_names", "hint_of"]

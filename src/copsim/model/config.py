@@ -644,8 +644,9 @@ def validate(config: CopConfig) -> CopConfig:
 # --------------------------------------------------------------------------------------------
 # Loading: scenario file + dotted overrides -> validated CopConfig
 # --------------------------------------------------------------------------------------------
-#: environment variable naming the user's own config directory (see :func:`user_config_dir`)
+#: environment variables naming the user's own config directory and scenario folder
 CONFIG_DIR_ENV = "COPSIM_CONFIG_DIR"
+USER_SCENARIOS_ENV = "COPSIM_SCENARIOS"
 
 
 def conf_dir() -> Path:
@@ -656,23 +657,40 @@ def conf_dir() -> Path:
 
 
 def user_config_dir() -> Path:
-    """The user's own config tree: ``$COPSIM_CONFIG_DIR``, else ``$XDG_CONFIG_HOME/copsim``, else
-    ``~/.config/copsim``. Its ``scenario/`` and ``experiment/`` folders add scenarios and
-    experiments beside the packaged ones (never inside the installed package)."""
-    if os.environ.get(CONFIG_DIR_ENV):
-        return Path(os.environ[CONFIG_DIR_ENV]).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    """The user's own copsim folder: ``$COPSIM_CONFIG_DIR``, else ``$XDG_CONFIG_HOME/copsim``, else
+    ``~/.config/copsim`` (never inside the installed package). It holds ``scenarios/`` and
+    ``experiments/``."""
+    if os.environ.get(CONFIG_DIR_ENV, "").strip():
+        return Path(os.environ[CONFIG_DIR_ENV].strip()).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip() or Path.home() / ".config"
     return Path(base).expanduser() / "copsim"
 
 
-def config_roots(config_dirs: typing.Iterable[str | Path] = ()) -> list[Path]:
-    """The config trees searched, in Hydra's order (the first that has a name wins): the packaged
-    tree, the user's own (:func:`user_config_dir`, if it exists), then ``config_dirs`` (as
-    ``--config-dir`` gives them)."""
-    roots = [conf_dir()]
-    if user_config_dir().is_dir():
-        roots.append(user_config_dir().absolute())
-    return [*roots, *(Path(d).expanduser().absolute() for d in config_dirs)]
+def user_scenario_dir() -> Path:
+    """Where a user's own scenario files live: ``$COPSIM_SCENARIOS``, else ``scenarios/`` of
+    :func:`user_config_dir` (``~/.config/copsim/scenarios``)."""
+    configured = os.environ.get(USER_SCENARIOS_ENV, "").strip()
+    return Path(configured).expanduser() if configured else user_config_dir() / "scenarios"
+
+
+def user_experiment_dir() -> Path:
+    """Where a user's own experiment files live: ``experiments/`` of :func:`user_config_dir`."""
+    return user_config_dir() / "experiments"
+
+
+#: a config group's folder in a Hydra config tree, and the user's own folder of the same files
+GROUP_FOLDERS = {"scenario": user_scenario_dir, "experiment": user_experiment_dir}
+
+
+def group_folders(group: str, config_dirs: typing.Iterable[str | Path] = ()) -> list[Path]:
+    """The folders a ``scenario`` or ``experiment`` name is looked up in, first match wins (Hydra's
+    order): the packaged tree's, the user's own (:func:`user_scenario_dir`,
+    :func:`user_experiment_dir`), then each of ``config_dirs``' (trees as ``--config-dir`` gives)."""
+    return [
+        conf_dir() / group,
+        GROUP_FOLDERS[group](),
+        *(Path(d).expanduser().absolute() / group for d in config_dirs),
+    ]
 
 
 def is_path(value: str) -> bool:
@@ -680,38 +698,46 @@ def is_path(value: str) -> bool:
     return value.endswith((".yaml", ".yml")) or "/" in value or os.sep in value
 
 
+def group_names(group: str, config_dirs: typing.Iterable[str | Path] = ()) -> list[str]:
+    """Names of the scenarios (or experiments) in every folder of :func:`group_folders`."""
+    return sorted({p.stem for folder in group_folders(group, config_dirs) for p in folder.glob("*.yaml")})
+
+
 def scenario_names(config_dirs: typing.Iterable[str | Path] = ()) -> list[str]:
-    """Names of the scenarios in every config tree's ``scenario/`` folder (see :func:`config_roots`)."""
-    return sorted({p.stem for root in config_roots(config_dirs) for p in (root / "scenario").glob("*.yaml")})
+    """Names of the scenarios: packaged, the user's own, and those of ``config_dirs``."""
+    return group_names("scenario", config_dirs)
 
 
-def find_scenario(scenario: str, config_dirs: typing.Iterable[str | Path] = ()) -> tuple[str, Path]:
-    """The name and file of a scenario given by name (first match in :func:`config_roots`) or path."""
+def scenario_file(scenario: str, config_dirs: typing.Iterable[str | Path] = ()) -> tuple[Path, str]:
+    """The file of ``scenario`` and the name the run records: a name (first match in
+    :func:`group_folders`: packaged names come first) or the path of a scenario file."""
     if not isinstance(scenario, str) or not scenario:
         raise ConfigError(f"scenario: {scenario!r} is not allowed; give a scenario name or a YAML file")
     if is_path(scenario):
         path = Path(scenario).expanduser()
         if not path.is_file():
-            raise ConfigError(f"scenario: {scenario!r} is not a file; give a scenario name or a YAML file")
-        return path.stem, path
-    for root in config_roots(config_dirs):
-        path = root / "scenario" / f"{scenario}.yaml"
+            raise ConfigError(f"scenario: {scenario!r} is not a file; give a scenario YAML file or a name")
+        return path, path.stem
+    for folder in group_folders("scenario", config_dirs):
+        path = folder / f"{scenario}.yaml"
         if path.is_file():
-            return scenario, path
+            return path, scenario
     names = scenario_names(config_dirs)
-    raise ConfigError(f"scenario: {scenario!r} is unknown; choose one of {', '.join(names)}")
+    raise ConfigError(
+        f"scenario: {scenario!r} is unknown; choose one of {', '.join(names)}, or a file's path"
+    )
 
 
 def read_scenario(path: Path) -> dict[str, Any]:
     """A scenario file's keys, strictly typed (:func:`coerce_group`); ConfigError names the file."""
     try:
         data = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
-    except (OSError, OmegaConfBaseException, yaml.YAMLError) as exc:
-        raise ConfigError(f"scenario: {str(path)!r} cannot be read ({str(exc).splitlines()[0]})") from None
+    except (OSError, UnicodeDecodeError, OmegaConfBaseException, yaml.YAMLError) as exc:
+        raise ConfigError(f"scenario: {str(path)!r} cannot be read as YAML ({type(exc).__name__})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"scenario: {str(path)!r} must hold a mapping of keys")
+        raise ConfigError(f"scenario: {str(path)!r} is not a scenario file (a mapping of keys expected)")
     try:
         return coerce_group(data, CopConfig)
     except ConfigError as exc:
@@ -795,12 +821,12 @@ def load_config(
 
     >>> cfg = load_config("bass", ["world.n_organizations=500", "adoption.q=0.5"])
 
-    ``scenario`` is a name (looked up in the ``scenario/`` folder of each of
-    :func:`config_roots`: the packaged tree, the user's :func:`user_config_dir`, then
+    ``scenario`` is a name (looked up in :func:`group_folders`: the packaged scenarios, the
+    user's own in :func:`user_scenario_dir`, then the ``scenario/`` folder of each of
     ``config_dirs``) or the path of a scenario YAML file. Raises :class:`ConfigError` naming the
     key or scenario, the value and what is allowed.
     """
-    name, path = find_scenario(scenario, config_dirs)
+    path, name = scenario_file(scenario, config_dirs)
     parsed = parse_overrides(overrides)
     try:
         cfg = OmegaConf.merge(OmegaConf.structured(CopConfig), read_scenario(path))

@@ -2,9 +2,10 @@
 
 Hydra finds search-path plugins in the ``hydra_plugins`` namespace package and lets each add
 config trees before any config is composed — for runs, ``--cfg``, ``--help`` and shell
-completion alike. This one adds :func:`copsim.model.config.user_config_dir` (its ``scenario/``
-and ``experiment/`` folders) after copsim's own tree, and only to copsim's app: other Hydra apps
-in the same environment are left as they are.
+completion alike. This one adds the user's own scenarios and experiments
+(``~/.config/copsim/scenarios`` and ``experiments``, see :func:`copsim.composition.user_tree`)
+after copsim's own tree, and only to copsim's app: other Hydra apps in the same environment are
+left as they are.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ class CopsimUserConfig(SearchPathPlugin):
     def manipulate_search_path(self, search_path: ConfigSearchPath) -> None:
         if not _is_copsim(search_path):
             return
-        from copsim.model.config import user_config_dir
+        from copsim.composition import user_tree
 
-        tree = user_config_dir()
-        if tree.is_dir():
-            search_path.append(provider="copsim-user", path=f"file://{tree.absolute()}")
+        tree = user_tree()
+        if tree is not None:
+            search_path.append(provider="copsim-user", path=f"file://{tree}")
