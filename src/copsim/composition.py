@@ -430,12 +430,12 @@ def explain_hydra(exc: BaseException, command: CommandLine | None = None) -> str
         return _explain(cause) + (f" (in {where})" if where and "Error merging" not in first else "")
     if isinstance(exc, OmegaConfBaseException):
         return _explain(exc)
-    if first.startswith("In 'config': Could not find '") or "Could not find '" in first:
+    if "Could not find '" in first:
         import re
 
-        match = re.search(r"Could not find '([^/']+)/([^']+)'", first)
-        if match and match.group(1) in GROUPS:
-            group, name = match.groups()
+        match = re.search(r"Could not find '([^']+)'", first)
+        group, _, name = match.group(1).rpartition("/") if match else ("", "", "")
+        if group in GROUPS:
             options = sorted(
                 {
                     p.stem
@@ -444,10 +444,13 @@ def explain_hydra(exc: BaseException, command: CommandLine | None = None) -> str
                 }
             )
             return f"{group}: {name!r} is unknown; choose one of {', '.join(options)}"
-        if match:
-            return (
-                f"{match.group(1)}: {match.group(2)!r} is unknown (is the extra that provides it installed?)"
-            )
+        if group.startswith("hydra/"):
+            from .extras import LAUNCHER_EXTRAS, install_hint, missing
+
+            extra = LAUNCHER_EXTRAS.get(name) if group == "hydra/launcher" else None
+            if extra and missing(extra):
+                return f"{group}: {name!r} needs {install_hint(extra)}"
+            return f"{group}: {name!r} is unknown; choose one of {', '.join(_options(group, command))}"
     if first.startswith("Could not append to config."):
         import re
 
@@ -469,6 +472,18 @@ def explain_hydra(exc: BaseException, command: CommandLine | None = None) -> str
         if full or match:
             return str(unknown_key(full.group(1) if full else match.group(1), RunConfig))
     return f"hydra: {first}"
+
+
+def _options(group: str, command: CommandLine | None) -> list[str]:
+    """The options of a config group (e.g. ``hydra/launcher``) on the command line's search path."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    try:
+        return sorted(hydra_app(command).config_loader.get_group_options(group))
+    except Exception:
+        return []
+    finally:
+        GlobalHydra.instance().clear()
 
 
 def set_runtime(cfg: DictConfig) -> None:

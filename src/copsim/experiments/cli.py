@@ -8,6 +8,7 @@ Exit status 0 when every planned condition is complete, 1 when some failed or di
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -19,11 +20,11 @@ from .store import collect as collect_dir
 
 def collect(argv: list[str] | None = None) -> None:
     """Entry point of ``copsim-collect``."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] in ("-h", "--help"):
-        print("usage: copsim-collect SWEEP_DIR", file=sys.stderr)
-        sys.exit(0 if args and args[0] in ("-h", "--help") else 2)
-    sweep_dir = Path(args[0])
+    parser = argparse.ArgumentParser(
+        prog="copsim-collect", description="Rebuild a sweep's aggregate files from its per-condition files."
+    )
+    parser.add_argument("sweep_dir", help="a sweep directory (its sweep.json and conditions/*/)")
+    sweep_dir = Path(parser.parse_args(argv).sweep_dir)
     try:
         if not sweep_dir.is_dir():
             raise FileNotFoundError(f"{sweep_dir}: no such sweep directory")
