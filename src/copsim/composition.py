@@ -82,7 +82,7 @@ class RunConfig(CopConfig):
     condition: int = param(-1, -1, 10**9, doc="a sweep job's condition (set by copsim-run -m)")
 
 
-#: run option -> its field in RunConfig (everything RunConfig has beyond CopConfig but the experiment)
+#: the run options: what RunConfig adds to the model keys, besides the experiment block and job keys
 RUN_OPTIONS = ("replicates", "baseline", "out", "sweep_dir", "force", "memory_limit")
 #: keys a sweep job gets from copsim itself, never from the user
 JOB_KEYS = ("condition",)
