@@ -180,7 +180,10 @@ def test_a_failing_condition_is_recorded_and_the_rest_complete(reference, tmp_pa
             ["scenario=safecities", "coordinator.fte=0,0.5", "sponsor.level=0,2"],
             "sponsor.level: 2.0 is out of range",
         ),
-        (["coordinator.fte=0,1", "hydra/launcher=no_such_launcher"], "hydra/launcher: 'no_such_launcher' is unknown"),
+        (
+            ["coordinator.fte=0,1", "hydra/launcher=no_such_launcher"],
+            "hydra/launcher: 'no_such_launcher' is unknown",
+        ),
     ],
 )
 def test_bad_input_stops_before_any_job_with_one_line_and_writes_nothing(
