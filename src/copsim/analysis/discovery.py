@@ -20,8 +20,8 @@ import json
 import math
 import operator
 import re
-import sys
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -30,10 +30,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
-from ..model.config import ConfigError, load_config
-from .sample_runs import format_override, run_conditions
+from ..model.config import ConfigError
+from .sample_runs import write_sample
 from .spec_file import read_yaml_mapping
 from .sweep import CENSORED_OUTCOMES, LEVER_PREFIXES, Sweep, pct, unit_noun
 
@@ -64,27 +63,13 @@ class DiscoveryError(ValueError):
 
 # ------------------------------------------------------------------------------------ spec
 def read_spec(path: Path) -> dict:
-    """Read a lever-space spec and validate every range against the model's parameter schema."""
+    """Read a lever-space spec and check every range against the model's parameter schema."""
     spec = read_yaml_mapping(path, DiscoveryError, ("levers", "uncertain"))
-    scenario = spec.get("scenario", "rumble_strips")
-    fixed = list(spec.get("fixed", []))
-    probes: list[list[str]] = [[], []]  # every dimension at its first and at its last value
-    for key, entry in dimensions(spec).items():
-        if entry.get("values"):
-            ends = [entry["values"][0], entry["values"][-1]]
-        elif "low" in entry and "high" in entry and entry["low"] < entry["high"]:
-            ends = [entry["low"], entry["high"]]
-        else:
-            raise DiscoveryError(f"{path}: {key}: needs 'low' < 'high' or a list of 'values'")
-        for probe, v in zip(probes, ends, strict=True):
-            probe.append(format_override(key, v))
-        for v in entry.get("values", [])[1:-1]:
-            probes.append([format_override(key, v)])
-    for probe in probes:
-        try:
-            load_config(scenario, [*fixed, *probe])
-        except ConfigError as exc:
-            raise DiscoveryError(f"{path}: {exc}") from None
+    scenario, fixed = spec.get("scenario", "rumble_strips"), list(spec.get("fixed") or [])
+    try:
+        _ema().check_dimensions(scenario, fixed, dimensions(spec))
+    except ConfigError as exc:
+        raise DiscoveryError(f"{path}: {exc}") from None
     return spec
 
 
@@ -93,54 +78,54 @@ def dimensions(spec: dict) -> dict[str, dict]:
     return {**(spec.get("levers") or {}), **(spec.get("uncertain") or {})}
 
 
-def lhs_samples(spec: dict, n: int, seed: int = 0) -> list[dict]:
-    """``n`` Latin-hypercube points over the spec's dimensions.
-
-    Continuous dimensions are scaled to [low, high]; ``integer: true`` rounds; a ``values`` list
-    (e.g. ``[false, true]``) is split into equal strata of the unit interval.
-    """
-    dims = dimensions(spec)
-    unit = qmc.LatinHypercube(d=len(dims), seed=seed).random(n)
-    samples = []
-    for row in unit:
-        point = {}
-        for u, (key, entry) in zip(row, dims.items(), strict=True):
-            if "values" in entry:
-                values = entry["values"]
-                point[key] = values[min(int(u * len(values)), len(values) - 1)]
-            else:
-                x = entry["low"] + u * (entry["high"] - entry["low"])
-                point[key] = round(x) if entry.get("integer") else float(x)
-        samples.append(point)
-    return samples
-
-
 def run_lever_space(spec: dict, out: Path, samples: int | None = None, workers: int = 1) -> pd.DataFrame:
-    """Run the spec's LHS sample and write it as a sweep-like directory (see :mod:`.sample_runs`)."""
+    """Run the spec's Latin hypercube through the EMA workbench and write it as a sweep-like
+    directory (``runs.parquet``, ``manifest.json``; see :mod:`.sample_runs`).
+
+    The models are :func:`copsim.ema.replicate_models` (one per replicate, so every run is kept);
+    the design is EMA's ``LHSSampler`` over the levers and over the uncertainties, seeded from
+    ``root_seed`` (:func:`copsim.ema.lhs_design`), run by ``perform_experiments`` in this process
+    or in ``workers`` processes. The same spec and seed give the same ``runs.parquet`` with any
+    number of workers. Nothing is written unless every run finished.
+    """
+    ema = _ema()
     n = int(samples or spec.get("samples", 200))
     seed = int(spec.get("root_seed", 0))
-    points = lhs_samples(spec, n, seed)
-
-    def progress(done: int, total: int) -> None:
-        if done % max(total // 10, 1) == 0 or done == total:
-            print(f"  lever space: {done}/{total} runs", file=sys.stderr, flush=True)
-
-    return run_conditions(
-        spec.get("scenario", "rumble_strips"),
-        points,
-        out,
-        replicates=int(spec.get("replicates", 1)),
-        root_seed=seed,
-        fixed=list(spec.get("fixed", [])),
-        workers=workers,
-        design={
+    models = ema.replicate_models(**ema.spec_options(spec))
+    started = datetime.now(UTC).isoformat()
+    try:
+        experiments, outcomes = ema.run_lhs(models, n, seed, workers)
+    except ema.RunFailed as exc:  # EMA has logged the traceback
+        raise DiscoveryError(f"a model run failed ({exc}); nothing written") from exc
+    runs = ema.runs_frame(models, experiments, outcomes)
+    manifest = {
+        "scenario": spec.get("scenario", "rumble_strips"),
+        "root_seed": seed,
+        "replicates": int(spec.get("replicates", 1)),
+        "fixed_overrides": list(spec.get("fixed") or []),
+        "design": {
             "method": "latin hypercube",
+            "sampler": "EMA workbench LHSSampler: levers and uncertainties sampled apart, paired point "
+            "by point (combine='sample')",
             "samples": n,
             "dimensions": dimensions(spec),
             "levers": list(spec.get("levers") or {}),
+            "workers": workers,
         },
-        progress=progress,
-    )
+        "samples": n,
+        "start": started,
+    }
+    write_sample(out, runs, manifest)
+    return runs
+
+
+def _ema():
+    """:mod:`copsim.ema`, or DiscoveryError naming the extra to install."""
+    try:
+        from .. import ema
+    except ModuleNotFoundError as exc:
+        raise DiscoveryError(str(exc)) from None
+    return ema
 
 
 # ------------------------------------------------------------------------------------ target
@@ -192,15 +177,10 @@ def target_phrase(target: str, scenario: str) -> str:
 
 # ------------------------------------------------------------------------------------ PRIM
 def _prim():
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            from ema_workbench.analysis import prim
-    except ImportError as exc:
-        raise DiscoveryError(
-            f"scenario discovery needs the EMA workbench ({exc}); install it with "
-            'pip install "copsim[discovery]" (or pip install "ema-workbench>=3,<4")'
-        ) from None
+    _ema()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
     return prim
 
 

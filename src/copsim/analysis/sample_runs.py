@@ -117,27 +117,37 @@ def run_conditions(
         if ts is not None:
             series.append(ts.assign(condition_id=cid, scenario=scenario, sample=s, replicate=r, **keys))
     runs = pd.DataFrame(rows)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / "runs.parquet", lambda tmp: runs.to_parquet(tmp, index=False))
-    if series:
-        frame = pd.concat(series, ignore_index=True)
-        atomic_write(out / "timeseries.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
     manifest = {
-        "kind": "sample",
         "scenario": scenario,
         "root_seed": root_seed,
         "replicates": replicates,
         "fixed_overrides": list(fixed),
         "design": design or {},
         "samples": len(samples),
-        "versions": versions(),
         "start": started,
+    }
+    write_sample(out, runs, manifest, pd.concat(series, ignore_index=True) if series else None)
+    return runs
+
+
+def write_sample(
+    out: str | Path, runs: pd.DataFrame, manifest: dict, timeseries: pd.DataFrame | None = None
+) -> None:
+    """Write a sample's ``runs.parquet`` (and ``timeseries.parquet``) and then ``manifest.json``
+    (``manifest`` plus kind ``sample``, versions, end time and status), each atomically."""
+    out = Path(out)
+    atomic_write(out / "runs.parquet", lambda tmp: runs.to_parquet(tmp, index=False))
+    if timeseries is not None:
+        atomic_write(out / "timeseries.parquet", lambda tmp: timeseries.to_parquet(tmp, index=False))
+    manifest = {
+        "kind": "sample",
+        **manifest,
+        "versions": versions(),
         "end": datetime.now(UTC).isoformat(),
         "status": "complete",
     }
     text = json.dumps(manifest, indent=2, default=_json_default)
     atomic_write(out / "manifest.json", lambda tmp: tmp.write_text(text))
-    return runs
 
 
 def _json_default(value):
