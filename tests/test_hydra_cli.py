@@ -140,7 +140,7 @@ def test_an_experiment_of_the_users_tree_is_composed_by_hydra_with_its_launcher(
         "harbor coordinator.fte=0.5",
         "harbor baseline",
     ]
-    assert plan.launcher["name"] == "joblib" and plan.launcher["n_jobs"] == 2  # chosen inside the file
+    assert plan.launcher["choice"] == "joblib" and plan.launcher["n_jobs"] == 2  # chosen inside the file
     assert plan.options["replicates"] == 2 and plan.conditions[0].config.horizon_weeks == 8
 
 

@@ -231,9 +231,9 @@ def test_memory_limit_sets_another_limit_or_none(monkeypatch):
 
 
 def test_a_sweep_counts_its_workers_on_this_machine():
-    assert local_parallelism({"name": "basic"}) == 1
-    assert local_parallelism({"name": "joblib", "n_jobs": 3}) == 3
-    assert local_parallelism({"name": "submitit_slurm"}) == 1  # jobs run on other machines
+    assert local_parallelism({"choice": "basic"}) == 1
+    assert local_parallelism({"choice": "joblib", "n_jobs": 3}) == 3
+    assert local_parallelism({"choice": "submitit_slurm"}) == 1  # jobs run on other machines
 
 
 def test_a_range_is_counted_before_it_is_expanded():

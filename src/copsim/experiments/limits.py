@@ -159,7 +159,7 @@ def available_memory() -> float | None:
 def local_parallelism(launcher: dict[str, Any]) -> int:
     """How many jobs a launcher runs at once on this machine (1 for launchers that run elsewhere)."""
     cpus = os.cpu_count() or 1
-    name = str(launcher.get("name", "basic"))
+    name = str(launcher.get("choice", "basic"))
     if name == "joblib":
         n = launcher.get("n_jobs", -1)
         n = 1 if n is None else int(n)

@@ -575,9 +575,9 @@ def _directory(text: str) -> Path:
 
 
 def _launcher(cfg: Any) -> dict[str, Any]:
-    """The launcher as composed: its name and how many jobs it runs at once on this machine."""
+    """The launcher as composed: its settings, and ``choice`` (which launcher, e.g. ``joblib``)."""
     launcher = OmegaConf.to_container(cfg.hydra.launcher, resolve=True)
-    return {"name": str(cfg.hydra.runtime.choices.get("hydra/launcher", "basic")), **launcher}
+    return {**launcher, "choice": str(cfg.hydra.runtime.choices.get("hydra/launcher", "basic"))}
 
 
 def experiment_names(config_dirs: typing.Iterable[str | Path] = ()) -> list[str]:

@@ -394,7 +394,7 @@ def _run_locked(plan: SweepPlan, estimate: str, interrupts: Interrupts) -> int:
         monitor = ProgressMonitor(sweep_dir, todo, len(entries))
         monitor.start()
         # local workers (joblib, a local Ray, submitit_local) must not outlive a killed sweep
-        guard = reaper.start() if plan.launcher.get("name", "basic") != "basic" else None
+        guard = reaper.start() if plan.launcher.get("choice", "basic") != "basic" else None
         try:
             problem = _launch(plan, _hydra_overrides(plan, [e["index"] for e in todo]))
         finally:
