@@ -47,8 +47,13 @@ def require(extra: str, tool: str) -> None:
 
 
 def app() -> None:
-    """Entry point of ``copsim-app``: the dashboard, once its extra is there."""
-    require("app", "copsim-app")
-    from .app.cli import main
-
+    """Entry point of ``copsim-app``: the dashboard, once its extra is there (``--help`` works
+    without it)."""
+    if not {"-h", "--help"} & set(sys.argv[1:]):
+        require("app", "copsim-app")
+    try:
+        from .app.cli import main
+    except ModuleNotFoundError:
+        require("app", "copsim-app")
+        raise
     main()
