@@ -120,7 +120,7 @@ def _table_rows(text: str) -> list[str]:
 
 def test_report_table_numbers_are_the_stored_ones_and_times_over_all_runs(sweep_dir, report_html):
     sweep = analysis.load(sweep_dir)
-    conditions = pd.read_csv(sweep_dir / "conditions.csv")
+    conditions = pd.read_parquet(sweep_dir / "conditions.parquet")
     rows = _table_rows(report_html)
     assert len(rows) == len(conditions)
     checked = 0
@@ -136,7 +136,7 @@ def test_report_table_numbers_are_the_stored_ones_and_times_over_all_runs(sweep_
     assert checked >= 4
 
 
-def test_report_sentences_quote_the_times_over_all_runs_and_conditions_csv(sweep_dir):
+def test_report_sentences_quote_the_times_over_all_runs_and_the_condition_table(sweep_dir):
     sweep = analysis.load(sweep_dir)
     sentences = findings(sweep)
     assert sentences
@@ -202,7 +202,7 @@ def test_corrupt_runs_file_is_named(tmp_path, capsys):
     [
         ("manifest.json", "{not json", "not valid JSON"),
         ("timeseries.parquet", "garbage", "cannot be read as Parquet"),
-        ("conditions.csv", "", "cannot be read as CSV"),
+        ("conditions.parquet", "", "cannot be read as Parquet"),
     ],
 )
 def test_corrupt_companion_files_are_named(sweep_dir, tmp_path, capsys, name, content, words):
@@ -213,11 +213,11 @@ def test_corrupt_companion_files_are_named(sweep_dir, tmp_path, capsys, name, co
     assert name in err and words in err
 
 
-def test_report_without_conditions_csv_says_so(sweep_dir, tmp_path, capsys):
+def test_report_without_the_condition_table_says_so(sweep_dir, tmp_path, capsys):
     copy = tmp_path / "copy"
-    shutil.copytree(sweep_dir, copy, ignore=shutil.ignore_patterns("conditions", "figures", "conditions.csv"))
+    shutil.copytree(sweep_dir, copy, ignore=shutil.ignore_patterns("conditions", "figures", "conditions.*"))
     err = _run(cli.report, [str(copy)], capsys)
-    assert "conditions.csv" in err and "missing" in err
+    assert "conditions.parquet" in err and "missing" in err
 
 
 def test_weekly_band_is_mean_with_interval(sweep_dir):

@@ -62,30 +62,73 @@ def test_calibration_recovers_known_bass_parameters(synthetic_csv, tmp_path, cap
     assert "best" in capsys.readouterr().out
 
 
+ADOPTERS = "year,adopters\n0,0\n1,2\n2,5\n"
+
+
 @pytest.mark.parametrize(
-    ("params", "data", "message"),
+    ("params", "data", "extra", "message"),
     [
-        ("adoption.x", "year,adopters\n0,0\n1,2\n2,5\n", "params: 'adoption.x' is not a model parameter"),
-        ("world.topology", "year,adopters\n0,0\n1,2\n2,5\n", "params: 'world.topology' is not numeric"),
+        ("adoption.x", ADOPTERS, [], "params: adoption.x: unknown key"),
+        ("world.topology", ADOPTERS, [], "params: 'world.topology' is not numeric"),
+        ("adoption.p:0:20", ADOPTERS, [], "params: adoption.p range 0 to 20 is out of range"),
+        ("adoption.p", "year,count\n0,0\n1,2\n2,5\n", [], "data: columns ['year', 'count'] are not allowed"),
+        ("adoption.p", "year,adoption_share\n0,0\n1,0.5\n2,1.5\n", [], "data: adoption_share out of range"),
+        ("adoption.p", "year,adopters\n0,0\n2,2\n1,5\n", [], "data: 'year' must increase"),
+        # the eleven inputs that once ran into a traceback (issue #22)
         (
-            "adoption.p:0:20",
-            "year,adopters\n0,0\n1,2\n2,5\n",
-            "params: adoption.p range 0 to 20 is out of range",
+            "adoption.p",
+            "year,adopters\n0,0\n1000,2\n3000,5\n",
+            [],
+            "data: the last year (3000) is 156,000 weeks",
         ),
-        ("adoption.p", "year,count\n0,0\n1,2\n2,5\n", "data: columns ['year', 'count'] are not allowed"),
-        ("adoption.p", "year,adoption_share\n0,0\n1,0.5\n2,1.5\n", "data: adoption_share out of range"),
-        ("adoption.p", "year,adopters\n0,0\n2,2\n1,5\n", "data: 'year' must increase"),
+        ("seed", ADOPTERS, [], "params: 'seed' cannot be calibrated"),
+        ("horizon_weeks", ADOPTERS, [], "params: 'horizon_weeks' cannot be calibrated"),
+        (
+            "adoption",
+            ADOPTERS,
+            [],
+            "params: 'adoption' is a group of keys; name one, e.g. adoption.initial_adopters",
+        ),
+        (
+            "world.org_types.NAME.silo",
+            ADOPTERS,
+            [],
+            "names no organization type of the scenario; its types: unit",
+        ),
+        ("world.org_types.unit.share", ADOPTERS, [], "type shares must sum to 1"),
+        ("adoption.p", ADOPTERS, ["--seed", "-1"], "seed: -1 is out of range; allowed 0 to 4294967295"),
+        ("adoption.p", ADOPTERS, ["--trials", "100000000"], "trials: 100000000 is out of range"),
+        ("adoption.p", ADOPTERS, ["--set", "horizon_weeks=52"], "set: horizon_weeks is taken from the data"),
+        (
+            "adoption.p",
+            "year,adopters\n0,0\n1,20\n2,900\n",
+            [],
+            "data: 900 adopters, but scenario bass has 40",
+        ),
+        ("adoption.p", ADOPTERS, ["--out", "/sys/copsim-x"], "out: '/sys/copsim-x' cannot be written"),
+        ("adoption.p", ADOPTERS, ["--memory-limit", "1MB"], "memory: each trial needs about"),
     ],
 )
-def test_bad_input_stops_with_one_line_and_writes_nothing(tmp_path, capsys, params, data, message):
+def test_bad_input_stops_with_one_line_and_writes_nothing(tmp_path, capsys, params, data, extra, message):
     csv = tmp_path / "obs.csv"
     csv.write_text(data)
     out = tmp_path / "out"
-    status = main(["--scenario", "bass", "--data", str(csv), "--params", params, "--out", str(out)])
+    small = ["--set", "world.n_organizations=40"]
+    status = main(
+        ["--scenario", "bass", "--data", str(csv), "--params", params, "--out", str(out), *small, *extra]
+    )
     err = capsys.readouterr().err.strip()
     assert status == 2
     assert message in err and len(err.splitlines()) == 1, err
     assert not out.exists()
+
+
+def test_a_folder_as_data_is_one_line(tmp_path, capsys):
+    assert main(["--scenario", "bass", "--data", str(tmp_path), "--params", "adoption.p"]) == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == f"copsim-calibrate: data: '{tmp_path}' is a folder; give a CSV file with year and adopters"
+    )
 
 
 def test_unknown_scenario_and_missing_file_are_rejected(tmp_path, capsys):

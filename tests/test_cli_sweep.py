@@ -73,13 +73,28 @@ def test_a_sweep_writes_one_row_per_replicate_with_paired_seeds(reference):
     assert len(series) == 5 * 2 * 21 and series["week"].max() == 20
     assert {"condition_id", "coordinator.fte", "replicate", "adoption_share"} <= set(series.columns)
 
-    conditions = pd.read_csv(reference / "conditions.csv")
+    conditions = pd.read_parquet(reference / "conditions.parquet")
     assert len(conditions) == 5 and set(conditions["status"]) == {"complete"}
     base = conditions.loc[~conditions["community.enabled"], "condition_id"].item()
     assert set(conditions.loc[conditions["community.enabled"], "baseline_id"]) == {base}
     assert {"final_adoption_share_mean", "final_adoption_share_diff_lo", "t50_weeks_censored_share"} <= set(
         conditions.columns
     )
+    # the baseline shows the levers that applied: none (no coordinator without a community)
+    assert (
+        conditions.loc[~conditions["community.enabled"], ["coordinator.fte", "sponsor.level"]]
+        .isna()
+        .all(axis=None)
+    )
+    assert runs.loc[~runs["community.enabled"], "coordinator.fte"].isna().all()
+    # conditions.csv is narrow: one row per condition and outcome, statistics side by side
+    long = pd.read_csv(reference / "conditions.csv")
+    assert len(long.columns) < 25 and set(long["condition_id"]) == set(conditions["condition_id"])
+    row = long[(long["condition_id"] == base) & (long["outcome"] == "final_adoption_share")].iloc[0]
+    assert (
+        row["mean"] == conditions.loc[conditions["condition_id"] == base, "final_adoption_share_mean"].item()
+    )
+    assert row["unit"] == "share of adopting units"
     assert pd.read_csv(reference / "failures.csv").empty
 
     manifest = json.loads((reference / "manifest.json").read_text())
@@ -165,7 +180,10 @@ def test_a_failing_condition_is_recorded_and_the_rest_complete(reference, tmp_pa
             ["scenario=safecities", "coordinator.fte=0,0.5", "sponsor.level=0,2"],
             "sponsor.level: 2.0 is out of range",
         ),
-        (["coordinator.fte=0,1", "hydra/launcher=no_such_launcher"], "hydra: "),
+        (
+            ["coordinator.fte=0,1", "hydra/launcher=no_such_launcher"],
+            "hydra/launcher: 'no_such_launcher' is unknown",
+        ),
     ],
 )
 def test_bad_input_stops_before_any_job_with_one_line_and_writes_nothing(

@@ -31,10 +31,13 @@ def test_a_run_writes_summary_series_config_and_figure(tmp_path):
     result = _run(["scenario=safecities", *TINY, "replicates=2", f"out={out}"], tmp_path)
     assert result.returncode == 0, result.stderr
     summary = pd.read_csv(out / "summary.csv")
-    assert len(summary) == 4 and set(summary["condition"]) == {"community", "baseline"}
+    # condition means what it means in a sweep: the index of the condition (the run, its baseline)
+    assert len(summary) == 4 and list(summary["condition"].unique()) == [0, 1]
+    assert list(summary["label"].unique()) == ["safecities", "safecities baseline"]
+    assert list(summary["community.enabled"].unique()) == [True, False]
     # the baseline is paired: the same seeds as the community runs
     seeds = summary.groupby("condition")["seed"].apply(list)
-    assert seeds["community"] == seeds["baseline"]
+    assert seeds[0] == seeds[1]
     assert (out / "adoption.png").stat().st_size > 10_000
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert ts["week"].max() == 30 and {"replicate", "condition", "adoption_share"} <= set(ts.columns)
@@ -49,7 +52,7 @@ def test_a_run_writes_summary_series_config_and_figure(tmp_path):
         ("coordinator.ftee=0.5", "coordinator.ftee: unknown key"),
         ("sponsor.level=high", "sponsor.level"),
         ("scenario=atlantis", "scenario: 'atlantis' is unknown"),
-        ("replicates=0", "replicates: '0' is not allowed"),
+        ("replicates=0", "replicates: 0 is out of range"),
     ],
 )
 def test_bad_input_prints_one_line_exits_non_zero_and_writes_nothing(tmp_path, arg, expected):

@@ -39,7 +39,9 @@ def test_a_users_scenario_loads_by_name_and_built_in_names_come_first(mine):
     (mine / "two_agencies.yaml").write_text(TWO_AGENCIES)
     (mine / "safecities.yaml").write_text(TWO_AGENCIES)
     assert copsim.load_config("two_agencies").world.n_practitioners == 40
-    assert copsim.load_config("safecities").world.n_organizations == 80  # the built-in one
+    built_in = copsim.load_config(str(conf_dir() / "scenario" / "safecities.yaml"))
+    assert copsim.load_config("safecities").world == built_in.world
+    assert built_in.world.n_organizations != 2
     assert scenario_file("safecities")[0] == conf_dir() / "scenario" / "safecities.yaml"
     assert user_scenario_dir() == mine
 

@@ -4,8 +4,9 @@
     copsim-report DIR                       DIR/report.html, self-contained, figures embedded
     copsim-discover DIR --target "t50_years < 4"
                                             PRIM boxes where the target is reliably met
-    copsim-discover --run experiments/lever_space.yaml --out DIR
-                                            run the Latin-hypercube sample first, then discover
+    copsim-discover --run lever_space --out DIR
+                                            run the Latin-hypercube sample of the packaged design
+                                            (or of a YAML file) first, then discover
 
 A missing or corrupt file prints one line naming it and exits with status 2 (no traceback).
 """
@@ -17,6 +18,7 @@ import logging
 import sys
 from pathlib import Path
 
+from .spec_file import spec_path
 from .sweep import SweepError, load
 
 
@@ -58,7 +60,7 @@ def report(argv: list[str] | None = None) -> None:
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
-        sweep = load(args.directory, need=("runs.parquet", "conditions.csv"))
+        sweep = load(args.directory, need=("runs.parquet", "conditions.parquet"))
         if args.no_network:
             figures.plot_sweep(sweep, network=False)
         path = write_report(
@@ -81,7 +83,7 @@ def discover(argv: list[str] | None = None) -> None:
     parser.add_argument("directory", nargs="?", help="sweep directory with an LHS sample (runs.parquet)")
     parser.add_argument("--target", default="t50_years < 4", help='e.g. "t50_years < 4" (default)')
     parser.add_argument(
-        "--run", metavar="SPEC", help="run the LHS sample of this YAML first (lever_space.yaml)"
+        "--run", metavar="SPEC", help="run the LHS sample of this YAML (or the packaged lever_space) first"
     )
     parser.add_argument("--out", help="with --run: the directory to write the sample into")
     parser.add_argument("--samples", type=int, help="with --run: override the number of samples")
@@ -99,7 +101,7 @@ def discover(argv: list[str] | None = None) -> None:
             directory = args.out or directory
             if not directory:
                 _fail("copsim-discover", "--run needs --out DIR (where to write the sample)")
-            spec = discovery.read_spec(Path(args.run))
+            spec = discovery.read_spec(spec_path(args.run, discovery.DiscoveryError))
             discovery.run_lever_space(spec, Path(directory), samples=args.samples, workers=args.workers)
         if not directory:
             _fail("copsim-discover", "give a sweep directory, or --run SPEC --out DIR")

@@ -19,8 +19,8 @@ The report says things the way the dashboard does:
   :func:`copsim.analysis.case_status.case_status`).
 
 Every other number (adoption share at the horizon, members, trust, knowledge retained) is read
-from ``conditions.csv`` (so it equals the stored one, rounded for reading). Table cells carry the
-unrounded value in ``data-value``.
+from the condition table (``conditions.parquet``, so it equals the stored one, rounded for
+reading). Table cells carry the unrounded value in ``data-value``.
 """
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ TABLE_OUTCOMES = {
 }
 
 
-# ---------------------------------------------------------------------------- conditions.csv
+# ---------------------------------------------------------------------------- the condition table
 def cond_col(outcome: str, stat: str) -> str:
-    """Column of ``conditions.csv`` holding ``stat`` of ``outcome``.
+    """Column of the condition table (``conditions.parquet``) holding ``stat`` of ``outcome``.
 
     ``stat`` is one of ``mean``, ``lo``, ``hi`` (95 % interval), ``censored`` (share of runs
     censored), ``diff``, ``diff_lo``, ``diff_hi`` (paired difference to the baseline, condition
@@ -268,7 +268,7 @@ def complete(conds: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def findings(sweep: Sweep) -> list[str]:
-    """Key findings in plain sentences, per scenario."""
+    """Key findings in plain sentences, per scenario, from the condition table."""
     conds = complete(sweep.conditions)
     if conds is None:
         return []
@@ -634,7 +634,7 @@ def write_report(
     """Write ``DIR/report.html`` (or ``path``): a self-contained report of ``sweep``.
 
     Args:
-        sweep: the loaded sweep (needs ``conditions.csv``).
+        sweep: the loaded sweep (needs its condition table, ``conditions.parquet``).
         path: where to write the HTML.
         figures: (re)draw the figures into ``DIR/figures`` and embed them.
         sensitivity: ``sensitivity.json`` of a sensitivity analysis to include (default: the
@@ -643,7 +643,7 @@ def write_report(
             ``discovery/discovery.json`` if present).
     """
     if sweep.conditions is None:
-        raise SweepError(f"{sweep.path / 'conditions.csv'}: missing; the report quotes its numbers")
+        raise SweepError(f"{sweep.path / 'conditions.parquet'}: missing; the report quotes its numbers")
     path = Path(path) if path is not None else sweep.path / "report.html"
     pngs = plot_sweep(sweep) if figures else sorted((sweep.path / "figures").glob("*.png"))
     sensitivity = sensitivity or sweep.path / "sensitivity" / "sensitivity.json"

@@ -20,11 +20,18 @@ CONDITION_COLOURS = {"community": "#1b6ca8", "baseline": "#9a9a9a"}
 CONDITION_LABELS = {"community": "with the community", "baseline": "dissemination only"}
 
 
+def arms(frame: pd.DataFrame) -> pd.Series:
+    """Each row's arm, ``community`` or ``baseline`` (from ``community.enabled``)."""
+    return pd.Series(
+        np.where(frame["community.enabled"].astype(bool), "community", "baseline"), index=frame.index
+    )
+
+
 def plot_adoption(series: pd.DataFrame, path: Path, title: str) -> None:
     """Adoption share per condition over years, as the dashboard draws it: the middle run at each
     week (it crosses 50 % at the printed time to 50 %) and the band of the middle runs."""
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    for condition, frame in series.groupby("condition", sort=False):
+    for condition, frame in series.groupby(arms(series), sort=False):
         wide = frame.pivot(index="week", columns="replicate", values="adoption_share")
         curves = wide.to_numpy(float)
         n = curves.shape[1]
@@ -43,7 +50,7 @@ def plot_adoption(series: pd.DataFrame, path: Path, title: str) -> None:
     ax.legend(loc="upper left", frameon=False, title=band, title_fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, format="png")
     plt.close(fig)
 
 
@@ -76,7 +83,7 @@ def summary_table(summary: pd.DataFrame) -> str:
     rows = [
         f"  {'condition':20s} {'outcome':28s} {'value':>8s}   {'95 % interval':22s} middle runs",
     ]
-    for condition, frame in summary.groupby("condition", sort=False):
+    for condition, frame in summary.groupby(arms(summary), sort=False):
         for key, label in SUMMARY_OUTCOMES.items():
             if key not in frame:
                 continue

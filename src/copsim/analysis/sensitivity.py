@@ -45,7 +45,7 @@ from SALib.sample import sobol as sobol_sample
 
 from ..model.config import ConfigError, load_config
 from .sample_runs import format_override, run_conditions
-from .spec_file import read_yaml_mapping
+from .spec_file import read_yaml_mapping, spec_path
 
 #: readable names of the outcomes analysed
 OUTCOME_NAMES = {
@@ -158,21 +158,20 @@ def _samples(problem: dict, X: np.ndarray) -> list[dict]:
 def _evaluate(
     spec: dict, problem: dict, X: np.ndarray, out: Path, workers: int, design: dict
 ) -> pd.DataFrame:
-    def progress(done: int, total: int) -> None:
-        if done % max(total // 10, 1) == 0 or done == total:
-            print(f"  {out.name}: {done}/{total} runs", file=sys.stderr, flush=True)
+    from ..progress import Ticker
 
-    return run_conditions(
-        spec.get("scenario", "rumble_strips"),
-        _samples(problem, X),
-        out,
-        replicates=int(spec.get("replicates", 1)),
-        root_seed=int(spec.get("root_seed", 0)),
-        fixed=list(spec.get("fixed", [])),
-        workers=workers,
-        design=design,
-        progress=progress,
-    )
+    with Ticker(f"copsim-sensitivity: {out.name}", "run") as progress:
+        return run_conditions(
+            spec.get("scenario", "rumble_strips"),
+            _samples(problem, X),
+            out,
+            replicates=int(spec.get("replicates", 1)),
+            root_seed=int(spec.get("root_seed", 0)),
+            fixed=list(spec.get("fixed", [])),
+            workers=workers,
+            design=design,
+            progress=progress,
+        )
 
 
 # ------------------------------------------------------------------------------------ figures
@@ -343,7 +342,14 @@ def describe(spec: dict, out: Path) -> dict:
     """Rewrite ``sensitivity.json``'s sentences from ``morris.csv``/``sobol.csv`` without rerunning
     the model (after changing how results are worded, or the ``why`` of a parameter)."""
     out = Path(out)
-    result = json.loads((out / "sensitivity.json").read_text())
+    try:
+        result = json.loads((out / "sensitivity.json").read_text())
+    except FileNotFoundError:
+        raise SensitivityError(
+            f"{out / 'sensitivity.json'}: missing; --describe rewords an analysis already run (run it first)"
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SensitivityError(f"{out / 'sensitivity.json'}: cannot be read ({type(exc).__name__})") from None
     sentences = []
     for method, sentence in (("morris", morris_sentence), ("sobol", sobol_sentence)):
         path = out / f"{method}.csv"
@@ -360,7 +366,7 @@ def describe(spec: dict, out: Path) -> dict:
 def main(argv: list[str] | None = None) -> None:
     """``python -m copsim.analysis.sensitivity SPEC --out DIR [--method morris|sobol|both] [--workers N]``."""
     parser = argparse.ArgumentParser(prog="copsim-sensitivity", description=__doc__.splitlines()[0])
-    parser.add_argument("spec", help="sensitivity YAML, e.g. experiments/sensitivity.yaml")
+    parser.add_argument("spec", help="a sensitivity YAML, or the name of the packaged design: sensitivity")
     parser.add_argument("--out", default="results/sensitivity", help="output directory")
     parser.add_argument("--method", choices=("morris", "sobol", "both"), default="both")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
@@ -368,7 +374,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
-        spec = read_spec(Path(args.spec))
+        if args.workers < 1:
+            raise SensitivityError(f"--workers: {args.workers} is out of range; allowed 1 or more")
+        spec = read_spec(spec_path(args.spec, SensitivityError))
         methods = ("morris", "sobol") if args.method == "both" else (args.method,)
         if args.describe:
             result = describe(spec, Path(args.out))
@@ -377,6 +385,9 @@ def main(argv: list[str] | None = None) -> None:
     except (SensitivityError, ConfigError) as exc:
         print(f"copsim-sensitivity: error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print("copsim-sensitivity: interrupted; the runs done so far are not kept", file=sys.stderr)
+        sys.exit(130)
     for sentence in result["sentences"]:
         print(sentence)
     print(f"copsim-sensitivity: wrote {Path(args.out) / 'sensitivity.json'}")

@@ -1,6 +1,7 @@
 """Per-condition and per-week statistics computed from a sweep's tables.
 
-Figures and the report use these. Censored outcomes (t50, t90, time-to-talent never reached
+Figures use these; the report quotes the condition table (``conditions.parquet``) directly so
+that its numbers are the stored ones. Censored outcomes (t50, t90, time-to-talent never reached
 within the horizon) are NaN in ``runs.parquet``: here they are counted, never averaged in as a
 number. A time is summarized over all runs as the page and ``copsim-run`` do it
 (:func:`copsim.analysis.times.summarize_times`): the time by which at least half of the runs got

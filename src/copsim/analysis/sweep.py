@@ -6,8 +6,9 @@ A sweep directory (written by the experiment runner, ``copsim.experiments``) hol
   (``coordinator.fte``), ``scenario``, ``replicate``, ``seed`` and every summary outcome;
 * ``timeseries.parquet`` — long form: the condition keys, ``replicate``, ``week`` and the weekly
   outcomes;
-* ``conditions.csv`` — one row per condition: mean and 95 % interval of each outcome, the share of
-  censored runs and the paired difference to the dissemination-only baseline;
+* ``conditions.parquet`` — one row per condition: mean and 95 % interval of each outcome, the share
+  of censored runs and the paired difference to the dissemination-only baseline (sweeps from
+  before it existed: the same table in ``conditions.csv``);
 * ``manifest.json`` — versions, root seed, the resolved config of every condition, status.
 
 :func:`load` reads them into a :class:`Sweep`. Anything missing or unreadable raises
@@ -29,9 +30,11 @@ import pandas as pd
 RUNS, TIMESERIES, CONDITIONS, MANIFEST = (
     "runs.parquet",
     "timeseries.parquet",
-    "conditions.csv",
+    "conditions.parquet",
     "manifest.json",
 )
+#: the wide condition table of sweeps written before conditions.parquet (conditions.csv is long now)
+OLD_CONDITIONS = "conditions.csv"
 
 #: the key that switches the community off: its ``false`` value is the dissemination-only baseline
 BASELINE_KEY = "community.enabled"
@@ -111,7 +114,7 @@ class Sweep:
         path: the sweep directory.
         runs: one row per replicate (``runs.parquet``).
         timeseries: weekly outcomes in long form (``timeseries.parquet``), or None when absent.
-        conditions: one row per condition (``conditions.csv``), or None when absent.
+        conditions: one row per condition (``conditions.parquet``), or None when absent.
         manifest: the parsed ``manifest.json`` (empty dict when absent).
         keys: the columns that identify a condition (``scenario`` first, then the swept keys).
     """
@@ -238,7 +241,7 @@ class Sweep:
         return out[:limit]
 
     def condition_row(self, condition: pd.Series | dict) -> pd.Series | None:
-        """The row of ``conditions.csv`` for ``condition`` (None without conditions.csv)."""
+        """The row of the condition table for ``condition`` (None without one)."""
         if self.conditions is None:
             return None
         rows = self.select(self.conditions, condition)
@@ -311,6 +314,17 @@ def _read_parquet(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
+def _old_conditions(path: Path) -> bool:
+    """A sweep from before conditions.parquet: its conditions.csv is the wide table."""
+    if not (path / OLD_CONDITIONS).is_file():
+        return False
+    try:
+        header = (path / OLD_CONDITIONS).open().readline()
+    except (OSError, UnicodeDecodeError):
+        return True  # let the reader name the problem
+    return "outcome" not in header.strip().split(",")
+
+
 def load(directory: str | Path, need: tuple[str, ...] = (RUNS,)) -> Sweep:
     """Read a sweep directory into a :class:`Sweep`.
 
@@ -330,6 +344,8 @@ def load(directory: str | Path, need: tuple[str, ...] = (RUNS,)) -> Sweep:
     if not path.is_dir():
         raise SweepError(f"{path}: no such sweep directory")
     for name in dict.fromkeys([RUNS, *need]):  # runs.parquet first, in a fixed order
+        if name == CONDITIONS and not (path / name).is_file() and _old_conditions(path):
+            continue
         if not (path / name).is_file():
             raise SweepError(f"{path / name}: missing; is {path} a finished sweep directory?")
     runs = _read_parquet(path / RUNS, ("replicate",))
@@ -338,12 +354,16 @@ def load(directory: str | Path, need: tuple[str, ...] = (RUNS,)) -> Sweep:
         timeseries = _read_parquet(path / TIMESERIES, ("replicate", "week"))
     conditions = None
     if (path / CONDITIONS).is_file():
+        conditions = _read_parquet(path / CONDITIONS, ("condition_id",))
+    elif _old_conditions(path):
         try:
-            conditions = pd.read_csv(path / CONDITIONS)
+            conditions = pd.read_csv(path / OLD_CONDITIONS)
         except Exception as exc:
-            raise SweepError(f"{path / CONDITIONS}: cannot be read as CSV ({type(exc).__name__})") from None
+            raise SweepError(
+                f"{path / OLD_CONDITIONS}: cannot be read as CSV ({type(exc).__name__})"
+            ) from None
         if conditions.empty:
-            raise SweepError(f"{path / CONDITIONS}: has no rows")
+            raise SweepError(f"{path / OLD_CONDITIONS}: has no rows")
     manifest: dict = {}
     if (path / MANIFEST).is_file():
         try:

@@ -29,7 +29,8 @@ def command_line(scenario: str, overrides: list[str], replicates: int, out: str 
 def experiment_yaml(scenario: str, overrides: list[str], replicates: int, title: str = "") -> str:
     """A Hydra experiment file for the same choice: the scenario, the changed keys, replicates.
 
-    Saved as ``experiments/NAME.yaml`` it runs as ``copsim-run +experiment=NAME -m`` (the
+    Saved as ``~/.config/copsim/experiments/NAME.yaml`` it runs as ``copsim-run +experiment=NAME -m``
+    (saved elsewhere: ``copsim-run +experiment=path/to/NAME.yaml -m``; the
     experiment runner adds the baseline and writes ``runs.parquet``); the same
     settings also run directly with :func:`command_line`.
     """
@@ -37,7 +38,8 @@ def experiment_yaml(scenario: str, overrides: list[str], replicates: int, title:
     header = [
         "# @package _global_",
         f"# What-if from the copsim dashboard{': ' + title if title else ''}.",
-        "# Save as experiments/NAME.yaml and run `copsim-run +experiment=NAME -m`, or run the same",
+        "# Save as ~/.config/copsim/experiments/NAME.yaml and run `copsim-run +experiment=NAME -m`",
+        "# (or +experiment=path/to/NAME.yaml), or run the same",
         f"# settings directly: {command_line(scenario, overrides, replicates)}",
         "defaults:",
         f"  - override /scenario: {scenario}",

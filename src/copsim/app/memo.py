@@ -49,8 +49,8 @@ def chart_png(output: JobOutput) -> bytes:
     c = output.comparison
     series = pd.concat(
         [
-            c.community.timeseries.assign(condition="community"),
-            c.baseline.timeseries.assign(condition="baseline"),
+            c.community.timeseries.assign(**{"community.enabled": True}),
+            c.baseline.timeseries.assign(**{"community.enabled": False}),
         ],
         ignore_index=True,
     )

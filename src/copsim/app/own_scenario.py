@@ -32,8 +32,8 @@ from ..model.config import (
     SECTORS,
     ConfigError,
     CopConfig,
+    builtin_scenario_names,
     load_config,
-    scenario_names,
     user_scenario_dir,
 )
 
@@ -88,7 +88,7 @@ def check(community: Community) -> None:
             f"name: {community.name!r} is not allowed; 2 to 40 lowercase letters, digits or _, starting "
             "with a letter"
         )
-    if community.name in scenario_names():
+    if community.name in builtin_scenario_names():
         raise ConfigError(f"name: {community.name!r} is a built-in case; choose another name")
     if not 1 <= community.n_organizations <= MAX_ORGANIZATIONS:
         raise ConfigError(
@@ -180,5 +180,5 @@ def user_scenarios(folder: Path | None = None) -> list[str]:
     folder = Path(folder) if folder is not None else user_scenario_dir()
     if not folder.is_dir():
         return []
-    builtin = set(scenario_names())
+    builtin = set(builtin_scenario_names())
     return sorted(p.stem for p in folder.glob("*.yaml") if NAME.fullmatch(p.stem) and p.stem not in builtin)

@@ -25,7 +25,15 @@ import optuna
 import pandas as pd
 
 from ..api import simulate_ensemble
-from ..model.config import ConfigError, CopConfig, describe_parameters, load_config
+from ..model.config import (
+    ConfigError,
+    CopConfig,
+    describe_parameters,
+    hint_of,
+    load_config,
+    unknown_key,
+    with_value,
+)
 
 WEEKS_PER_YEAR = 52.0
 KINDS = ("adopters", "adoption_share")
@@ -89,12 +97,15 @@ class Calibration:
 def load_observations(path: str | Path) -> Observations:
     """Read and check an observed series; raise ConfigError (one line) when it is unusable."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"data: {str(path)!r} is a folder; give a CSV file with year and adopters")
     try:
         data = pd.read_csv(path)
     except FileNotFoundError:
         raise ConfigError(f"data: {str(path)!r} does not exist; give a CSV with year and adopters") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"data: {str(path)!r} is not a readable CSV ({exc})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"data: {str(path)!r} is not a readable CSV ({reason})") from None
     data.columns = [str(c).strip() for c in data.columns]
     kinds = [k for k in KINDS if k in data.columns]
     if "year" not in data.columns or len(kinds) != 1:
@@ -123,12 +134,42 @@ def load_observations(path: str | Path) -> Observations:
     return Observations(years, values, kind, offset)
 
 
-def parse_parameters(spec: str | list[str]) -> list[SearchParameter]:
+#: keys that are not fitted: the seed picks the runs, the data's last year sets the horizon
+NOT_FITTED = {
+    "seed": "the random seed picks the runs; it is not fitted",
+    "horizon_weeks": "the horizon is set from the data's last year",
+    "scenario": "the scenario is --scenario",
+}
+
+
+def _schema_row(key: str, schema: dict[str, dict], config: CopConfig | None) -> dict | None:
+    """The parameter row of ``key``; organization types by their name in ``config``
+    (``world.org_types.state_dot.silo``)."""
+    parts = key.split(".")
+    if key.startswith("world.org_types.") and len(parts) == 4:
+        if parts[2] == "NAME" or (config is not None and parts[2] not in config.world.org_types):
+            names = ", ".join(config.world.org_types) if config is not None else "the scenario's types"
+            raise ConfigError(
+                f"params: {key!r} names no organization type of the scenario; its types: {names}"
+            )
+        if parts[3] == "share":
+            raise ConfigError(f"params: {key!r}: type shares must sum to 1, so one cannot be fitted alone")
+        return schema.get(f"world.org_types.NAME.{parts[3]}")
+    return schema.get(key)
+
+
+def _first_key(group: str) -> str:
+    hint = hint_of(group)
+    return dataclasses.fields(hint)[0].name
+
+
+def parse_parameters(spec: str | list[str], config: CopConfig | None = None) -> list[SearchParameter]:
     """Parse ``adoption.p,adoption.q`` or ``adoption.p:0.001:0.1,...`` into search parameters.
 
     Without a range, a parameter uses :data:`DEFAULT_RANGES` or else its schema range. A range
-    with lo > 0 and hi/lo >= 10 is searched on a log scale. Unknown keys, non-numeric
-    parameters and ranges outside the schema's are ConfigErrors.
+    with lo > 0 and hi/lo >= 10 is searched on a log scale. Unknown keys, the seed and the
+    horizon, non-numeric parameters and ranges outside the schema's are ConfigErrors.
+    ``config`` (the scenario) lets organization types be named (``world.org_types.NAME.silo``).
     """
     items = spec.split(",") if isinstance(spec, str) else list(spec)
     schema = {row["key"]: row for row in describe_parameters()}
@@ -137,9 +178,13 @@ def parse_parameters(spec: str | list[str]) -> list[SearchParameter]:
         if not item:
             continue
         key, *bounds = item.split(":")
-        row = schema.get(key)
+        if key in NOT_FITTED:
+            raise ConfigError(f"params: {key!r} cannot be calibrated; {NOT_FITTED[key]}")
+        row = _schema_row(key, schema, config)
+        if row is None and dataclasses.is_dataclass(hint_of(key)):
+            raise ConfigError(f"params: {key!r} is a group of keys; name one, e.g. {key}.{_first_key(key)}")
         if row is None:
-            raise ConfigError(f"params: {key!r} is not a model parameter; see docs/ODD.md for keys")
+            raise ConfigError(f"params: {unknown_key(key)}")
         if (
             isinstance(row["default"], bool)
             or not isinstance(row["default"], int | float)
@@ -149,7 +194,7 @@ def parse_parameters(spec: str | list[str]) -> list[SearchParameter]:
         if bounds:
             try:
                 lo, hi = (float(b) for b in bounds)
-            except ValueError:
+            except (ValueError, TypeError):
                 raise ConfigError(f"params: {item!r} is not allowed; write key or key:lo:hi") from None
         else:
             lo, hi = DEFAULT_RANGES.get(key, (row["lo"], row["hi"]))
@@ -165,6 +210,38 @@ def parse_parameters(spec: str | list[str]) -> list[SearchParameter]:
     if len({p.key for p in params}) != len(params):
         raise ConfigError("params: a parameter is named twice")
     return params
+
+
+def adopting_units(config: CopConfig) -> int:
+    """How many adopting units the scenario's world has, as the world builder makes it."""
+    from ..model.world import build_world
+
+    return int(build_world(config, np.random.default_rng(0)).org_adopting.sum())
+
+
+def check_horizon(observations: Observations) -> int:
+    """The horizon the data need (their last year, in weeks), within the longest copsim runs."""
+    hi = next(f.metadata["hi"] for f in dataclasses.fields(CopConfig) if f.name == "horizon_weeks")
+    weeks = int(observations.weeks.max())
+    if weeks > hi:
+        last = observations.years.max() + observations.year_offset
+        raise ConfigError(
+            f"data: the last year ({last:g}) is {weeks:,} weeks after the first; copsim runs at most "
+            f"{hi:,} weeks (about {hi / WEEKS_PER_YEAR:,.0f} years)"
+        )
+    return max(1, weeks)
+
+
+def check_adopters(observations: Observations, config: CopConfig) -> None:
+    """No more adopters in the data than the scenario has adopting units (ConfigError otherwise)."""
+    if observations.kind == "adopters":
+        units = adopting_units(config)
+        most = float(observations.values.max())
+        if most > units:
+            raise ConfigError(
+                f"data: {most:g} adopters, but scenario {config.scenario} has {units} adopting units; "
+                "give adoption_share, or a scenario (or --set world.n_organizations=...) with more"
+            )
 
 
 def model_series(config: CopConfig, obs: Observations, replicates: int) -> pd.DataFrame:
@@ -184,21 +261,12 @@ def rmse(model: np.ndarray, observed: np.ndarray) -> float:
 
 def _with(config: CopConfig, values: dict[str, float]) -> CopConfig:
     """A copy of ``config`` with dotted-key ``values`` set (validated by the caller's simulate)."""
-    groups: dict[str, dict[str, float]] = {}
     for key, value in values.items():
-        group, name = key.rsplit(".", 1)
-        groups.setdefault(group, {})[name] = value
-    out = config
-    for group, fields in groups.items():
-        parts = group.split(".")
-        nodes = [out]
-        for part in parts:
-            nodes.append(getattr(nodes[-1], part))
-        new = dataclasses.replace(nodes[-1], **fields)
-        for parent, part in zip(reversed(nodes[:-1]), reversed(parts), strict=True):
-            new = dataclasses.replace(parent, **{part: new})
-        out = new
-    return out
+        changed = with_value(config, key, value)
+        if changed is None:
+            raise ConfigError(f"params: {key!r} is not a single model parameter")
+        config = changed
+    return config
 
 
 def calibrate(

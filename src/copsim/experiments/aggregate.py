@@ -185,3 +185,38 @@ def condition_table(
                 row[f"{o}_diff_n"] = dn
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: per-outcome statistics of the condition table, in the order of the long table's columns
+STATISTICS = ("mean", "lo", "hi", "n", "censored_share", "diff_mean", "diff_lo", "diff_hi", "diff_n")
+
+
+def long_table(wide: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """The condition table in long form (``conditions.csv``): one row per condition and outcome.
+
+    Columns: ``condition_id``, ``condition``, ``label``, ``status``, the condition keys,
+    ``baseline_id``, ``n_replicates``, ``outcome``, ``unit``, then :data:`STATISTICS` (``n`` and
+    ``censored_share`` for censorable outcomes only). A condition that is not complete has one
+    row, without an outcome.
+    """
+    from .fields import describe
+
+    head = [
+        c
+        for c in ("condition_id", "condition", "label", "status", *keys, "baseline_id", "n_replicates")
+        if c in wide
+    ]
+    outcomes = [
+        c[: -len("_mean")] for c in wide.columns if c.endswith("_mean") and not c.endswith("_diff_mean")
+    ]
+    rows = []
+    for _, row in wide.iterrows():
+        base = {c: row[c] for c in head}
+        if row.get("status", "complete") != "complete" or not outcomes:
+            rows.append({**base, "outcome": None})
+            continue
+        for o in outcomes:
+            field = describe(o, "summary")
+            stats = {s: row.get(f"{o}_{s}", np.nan) for s in STATISTICS}
+            rows.append({**base, "outcome": o, "unit": field.unit if field else "", **stats})
+    return pd.DataFrame(rows, columns=[*head, "outcome", "unit", *STATISTICS])

@@ -1,48 +1,72 @@
-"""Expand a sweep (a named experiment plus command-line overrides) into validated conditions.
+"""Plan a sweep: the conditions a multirun stands for, every one validated before anything runs.
 
-A *condition* is one point of a sweep: a scenario plus model overrides, run for ``replicates``
-replicates whose seeds are spawned from the condition's root seed (``seed``). Everything here
-happens before any job runs, so a bad experiment name, an unknown key or an out-of-range value
-anywhere in the sweep stops the sweep with one line and nothing written.
+Hydra composes a sweep like any multirun: the experiment file (``+experiment=NAME``, with its
+own ``defaults`` such as ``override /hydra/launcher: joblib``), the scenario, the fixed
+overrides, and the grid — ``hydra.sweeper.params`` of the composed config, then the sweep
+overrides of the command line (``key=a,b,c``, ``choice(...)``, ``range(...)``,
+``scenario=glob(*)``); a command-line value replaces the file's value of the same key in place.
 
-Sweep syntax is Hydra's own override grammar (parsed with Hydra's ``OverridesParser``):
-``key=a,b,c``, ``key=choice(a,b)``, ``key=range(0,10,2)`` and, for the scenario,
-``scenario=glob(*)``. Conditions are the Cartesian product of all swept keys, in the order the keys
-first appear (the experiment's ``hydra.sweeper.params`` first, then the command line; the last
-key varies fastest), followed by the dissemination-only baselines (see :func:`baseline_overrides`).
+copsim then plans that grid itself instead of leaving it to Hydra's basic sweeper, for four
+reasons (``docs/EXPERIMENTS.md``):
+
+1. the grid is counted before it is expanded, so ``range(0,100000000)`` is refused at once;
+2. every value of every condition is checked (types, ranges, rules spanning keys) before any
+   job starts;
+3. each scenario gets its dissemination-only baseline, the other arm of every paired comparison;
+4. each condition gets a stable identity (:attr:`Condition.id`) and a fingerprint that includes
+   the code (:func:`copsim.experiments.provenance.code_identity`), so a sweep resumes safely.
+
+Conditions are the Cartesian product of the swept keys in the order they first appear (the
+last key varies fastest), followed by the baselines (:func:`baseline_overrides`). Hydra then
+launches one job per condition (:mod:`copsim.experiments.runner`).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import hashlib
 import itertools
 import json
+import math
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import OmegaConf
 
-from ..model.config import ConfigError, CopConfig, conf_dir, load_config, scenario_names
-
-#: run options a sweep accepts beside the model's keys: name -> (kind, allowed)
-OPTIONS: dict[str, tuple[str, Any]] = {
-    "replicates": ("int", (1, 10_000)),
-    "baseline": ("bool", None),
-    "force": ("bool", None),
-    "sweep_dir": ("str", None),
-    "out": ("str", None),
-}
+from ..composition import (
+    CommandLine,
+    check_files,
+    check_overrides,
+    compose,
+    is_hydra_override,
+    read_experiment,
+    resolved,
+    run_options,
+)
+from ..model.config import (
+    ConfigError,
+    CopConfig,
+    from_container,
+    hint_of,
+    parse_overrides,
+    validate,
+    with_value,
+)
+from .limits import Estimate, check_memory, local_parallelism
+from .provenance import code_identity
 
 #: key prefixes of the community levers. With ``community.enabled=false`` none of them acts (the
 #: model sets legitimacy, coordination and the support team to nothing), so a baseline resets the
-#: swept levers to the scenario's defaults and keeps every other swept key (e.g. demography.wave).
+#: swept levers to the scenario's values, keeps every other swept key (e.g. demography.wave), and
+#: shows no lever value in the results (they did not apply).
 LEVER_PREFIXES = ("community.", "coordinator.", "sponsor.", "support_team.")
 
-DEFAULT_REPLICATES = 1
+#: the most conditions (baselines included) one sweep may have; counted before expanding
+MAX_CONDITIONS = 50_000
 
 
 def key_column(key: str) -> str:
@@ -56,13 +80,37 @@ def is_lever(key: str) -> bool:
     return key.startswith(LEVER_PREFIXES)
 
 
+def canonical(value: Any) -> Any:
+    """A value as plain JSON data: numpy scalars as Python numbers, -0.0 as 0.0, tuples as lists."""
+    kind = type(value)
+    if kind is float:
+        return value + 0.0
+    if kind in (int, str, bool) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float):
+        return value + 0.0
+    return value
+
+
+def _digest(payload: Any) -> str:
+    text = json.dumps(canonical(payload), sort_keys=True, default=str, allow_nan=True)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 @dataclass
 class Condition:
     """One point of a sweep, validated.
 
-    ``overrides`` are the model overrides (without the scenario) that :func:`copsim.load_config`
-    applies to the scenario; ``keys`` holds the value of every condition key (``scenario``,
-    ``community.enabled`` and each swept key) read from the resolved ``config``.
+    ``overrides`` are the model overrides (without the scenario) that, applied to the scenario
+    with :func:`copsim.load_config`, give ``config``; ``keys`` holds the value of every condition
+    key (``scenario``, ``community.enabled`` and each swept key) as it applied (None for a lever
+    of a condition without a community).
     """
 
     index: int
@@ -72,21 +120,28 @@ class Condition:
     config: CopConfig
     baseline: bool = False
     keys: dict[str, Any] = field(default_factory=dict)
+    code: dict[str, str] = field(default_factory=code_identity)
+
+    @functools.cached_property
+    def flat(self) -> dict[str, Any]:
+        """The resolved config as ``{dotted key: value}``."""
+        return flat_config(self.config)
+
+    @functools.cached_property
+    def identity(self) -> str:
+        """SHA-1 of the resolved config and replicate count: what the condition is."""
+        return _digest({"config": self.flat, "replicates": self.replicates})
 
     @functools.cached_property
     def fingerprint(self) -> str:
-        """SHA-1 of the resolved config and replicate count: same fingerprint, same results."""
-        payload = json.dumps(
-            {"config": dataclasses.asdict(self.config), "replicates": self.replicates},
-            sort_keys=True,
-            default=str,
-        )
-        return hashlib.sha1(payload.encode()).hexdigest()
+        """SHA-1 of :attr:`identity` and the code: same fingerprint, same results."""
+        return _digest({"identity": self.identity, "code": self.code})
 
     @property
     def id(self) -> str:
-        """Stable identifier and directory name: ``<scenario>-<first 10 hex of the fingerprint>``."""
-        return f"{self.scenario}-{self.fingerprint[:10]}"
+        """Stable identifier and directory name: ``<scenario>-<first 10 hex of the identity>``
+        (the same under other code, so ``force=true`` reruns it in place)."""
+        return f"{self.scenario}-{self.identity[:10]}"
 
     @property
     def label(self) -> str:
@@ -99,9 +154,10 @@ class Condition:
         ]
         return " ".join([self.scenario if on else f"{self.scenario} baseline", *shown])
 
-    def to_plan(self) -> dict[str, Any]:
-        """The JSON form stored in ``sweep.json`` and read back by the job that runs it."""
-        return {
+    def to_plan(self, base: dict[str, Any]) -> dict[str, Any]:
+        """The JSON form stored in ``sweep.json``; ``base`` is the scenario's config (flat) that
+        the job changes by ``changes`` (or replaces by ``config``) to rebuild this one."""
+        entry = {
             "index": self.index,
             "id": self.id,
             "label": self.label,
@@ -109,31 +165,50 @@ class Condition:
             "overrides": list(self.overrides),
             "replicates": self.replicates,
             "baseline": self.baseline,
-            "keys": self.keys,
+            "keys": canonical(self.keys),
             "fingerprint": self.fingerprint,
+            "code": self.code,
         }
+        changes = config_changes(base, self.flat)
+        if changes is None:
+            entry["config"] = canonical(dataclasses.asdict(self.config))
+        else:
+            entry["changes"] = canonical(changes)
+        return entry
 
 
 @dataclass
 class SweepPlan:
-    """Everything a sweep will run: its conditions, condition keys, options and provenance."""
+    """Everything a sweep will run: its conditions, condition keys, options and provenance.
+
+    ``launch`` holds the overrides the Hydra multirun gets besides the conditions: the
+    experiment (so its launcher choice applies) and the command line's Hydra overrides.
+    """
 
     experiment: str | None
     conditions: list[Condition]
     condition_keys: list[str]
     options: dict[str, Any]
-    hydra_args: list[str]
+    launch: list[str]
+    sweep_dir: Path
+    scenarios: dict[str, CopConfig]
+    command: CommandLine | None = None
     experiment_file: str | None = None
     question: str = ""
+    launcher: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        bases = {name: canonical(dataclasses.asdict(c)) for name, c in self.scenarios.items()}
+        flat_bases = {name: _flatten(base) for name, base in bases.items()}
         return {
             "experiment": self.experiment,
             "experiment_file": self.experiment_file,
             "question": self.question,
             "condition_keys": self.condition_keys,
             "options": {k: v for k, v in self.options.items() if k not in ("sweep_dir", "out")},
-            "conditions": [c.to_plan() for c in self.conditions],
+            "code": code_identity(),
+            "scenarios": bases,
+            "conditions": [c.to_plan(flat_bases[c.scenario]) for c in self.conditions],
         }
 
 
@@ -146,58 +221,120 @@ def _fmt(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Experiment files
+# Configs as flat dictionaries, and a condition's changes to its scenario
 # --------------------------------------------------------------------------------------------
-def experiment_dirs() -> list[Path]:
-    """Where named experiments are looked up, first match wins.
-
-    ``./experiments`` (the working directory, for users' own experiments), the packaged
-    ``copsim/conf/experiment`` and the source tree's ``experiments/``.
-    """
-    repo = Path(__file__).resolve().parents[3] / "experiments"
-    dirs = [Path.cwd() / "experiments", conf_dir() / "experiment", repo]
-    unique: list[Path] = []
-    for d in dirs:
-        if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
-            unique.append(d)
-    return unique
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
-def _kind(path: Path) -> str:
-    """The ``kind`` of an experiment file: ``grid`` (run by ``copsim-run -m``) unless it says else.
-
-    Designs such as ``kind: sensitivity`` or ``kind: lever_space`` live beside the grid
-    experiments but are run by the analysis tools.
-    """
-    try:
-        data = OmegaConf.load(path)
-    except Exception:
-        return "grid"
-    kind = data.get("kind", "grid") if isinstance(data, DictConfig) else "grid"
-    return str(kind)
+def flat_config(config: CopConfig) -> dict[str, Any]:
+    """A resolved config as ``{dotted key: value}`` (e.g. ``coordinator.fte``)."""
+    return _flatten(dataclasses.asdict(config))
 
 
-def experiment_names() -> list[str]:
-    """Names of the grid experiments found in :func:`experiment_dirs`."""
-    return sorted({p.stem for d in experiment_dirs() for p in d.glob("*.yaml") if _kind(p) == "grid"})
+def config_changes(flat_base: dict[str, Any], flat: dict[str, Any]) -> dict[str, Any] | None:
+    """The dotted keys whose values differ from ``flat_base`` (None when ``flat`` lacks a key of it,
+    e.g. a removed organization type: then the whole config is stored). Both are flat configs."""
+    if not set(flat_base) <= set(flat):
+        return None
+    return {k: v for k, v in flat.items() if k not in flat_base or canonical(flat_base[k]) != canonical(v)}
 
 
-def find_experiment(name: str) -> Path:
-    """The YAML file of experiment ``name`` (a name or a path to a ``.yaml`` file)."""
-    path = Path(name)
-    candidates = (
-        [path] if path.suffix in (".yaml", ".yml") else [d / f"{name}.yaml" for d in experiment_dirs()]
-    )
-    for candidate in candidates:
-        if candidate.is_file():
-            kind = _kind(candidate)
-            if kind != "grid":
+def apply_changes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``base`` (a nested dict) with the dotted ``changes`` set; new nested keys are created."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        *parents, last = key.split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return out
+
+
+def entry_config(plan: dict[str, Any], entry: dict[str, Any]) -> CopConfig:
+    """Rebuild a planned condition's config from ``sweep.json`` (the scenario base and its changes)."""
+    if "config" in entry:
+        return from_container(entry["config"])
+    return from_container(apply_changes(plan["scenarios"][entry["scenario"]], entry["changes"]))
+
+
+# --------------------------------------------------------------------------------------------
+# The grid
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Axis:
+    """One key of the grid: its parsed override and where it came from."""
+
+    key: str
+    override: Any
+
+    @property
+    def count(self) -> int:
+        """How many values, without expanding a range."""
+        from hydra.core.override_parser.types import ChoiceSweep, Glob, RangeSweep
+
+        value = self.override.value()
+        if not self.override.is_sweep_override():
+            return 1
+        if isinstance(value, RangeSweep):
+            if not value.step:
+                raise ConfigError(f"{self.key}: {self.text!r} has a step of 0")
+            return max(0, math.ceil((value.stop - value.start) / value.step))
+        if isinstance(value, ChoiceSweep):
+            return len(value.list)
+        if isinstance(value, Glob):
+            return 1  # a glob over scenario names is counted once they are known
+        raise ConfigError(
+            f"{self.key}: {self.text!r} is not allowed; sweeps are a,b,c or choice(...) or range(...)"
+        )
+
+    @property
+    def text(self) -> str:
+        return self.override.input_line.partition("=")[2]
+
+    def values(self, scenario_names: list[str]) -> list[str]:
+        """The override values (strings in Hydra's grammar) the axis stands for."""
+        return [text for text, _ in self.items(scenario_names)]
+
+    def items(self, scenario_names: list[str]) -> list[tuple[str, Any]]:
+        """Each value of the axis as (override text, parsed value)."""
+        from hydra.core.override_parser.types import ChoiceSweep, Glob, RangeSweep
+
+        ov = self.override
+        if not ov.is_sweep_override():
+            return [(ov.get_value_element_as_str(), ov.value())]
+        value = ov.value()
+        if isinstance(value, ChoiceSweep | RangeSweep) and value.shuffle:
+            raise ConfigError(
+                f"{self.key}: shuffle() is not allowed; the order of conditions must be reproducible"
+            )
+        if isinstance(value, Glob):
+            if self.key != "scenario":
+                raise ConfigError(f"{self.key}: glob() sweeps only apply to scenario")
+            names = value.filter(scenario_names)
+            if not names:
                 raise ConfigError(
-                    f"experiment: {name!r} is a {kind} design, not a grid experiment; "
-                    f"run it as its header in {candidate} says"
+                    f"scenario: {self.text!r} matches no scenario; known: {', '.join(scenario_names)}"
                 )
-            return candidate
-    raise ConfigError(f"experiment: {name!r} is unknown; choose one of {', '.join(experiment_names())}")
+            return [(n, n) for n in names]
+        items = list(zip(ov.sweep_string_iterator(), ov.sweep_iterator(), strict=True))
+        if not items:
+            raise ConfigError(f"{self.key}: {self.text!r} sweeps over no value")
+        return items
+
+
+def _sweep_string(value: Any) -> str:
+    """A ``hydra.sweeper.params`` value (a sweep string or a YAML list) as override text."""
+    if isinstance(value, list):
+        return ",".join(_value_string(v) for v in value)
+    return _value_string(value) if not isinstance(value, str) else value
 
 
 def _value_string(value: Any) -> str:
@@ -214,191 +351,42 @@ def _value_string(value: Any) -> str:
     return text if text.replace("_", "").replace("-", "").replace(".", "").isalnum() else repr(text)
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict) and value:
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def read_experiment(path: Path) -> tuple[list[str], list[str], dict[str, str], str]:
-    """Read an experiment file.
-
-    Returns (sweep overrides from ``hydra.sweeper.params``, fixed model overrides from the other
-    top-level keys, run options, question). The file is a Hydra ``# @package _global_`` config:
-    ``hydra.sweeper.params`` maps keys to sweep strings (``0,0.5,1``) or YAML lists;
-    ``replicates``/``baseline`` are run options; ``experiment.question`` says what it answers;
-    ``defaults: [{override /scenario: NAME}]`` picks the scenario; any other key is a fixed model
-    value.
-    """
-    try:
-        data = OmegaConf.to_container(OmegaConf.load(path), resolve=False) or {}
-    except Exception as exc:  # a YAML syntax error
-        raise ConfigError(f"experiment: {path} cannot be read: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"experiment: {path} must hold a mapping of keys")
-    scenario = []
-    for item in data.pop("defaults", None) or []:  # Hydra's way: `- override /scenario: NAME`
-        if isinstance(item, dict) and set(item) == {"override /scenario"}:
-            scenario = [f"scenario={item['override /scenario']}"]
-        elif item != "_self_":
-            raise ConfigError(f"experiment: {path}: defaults entry {item!r} is not supported")
-    meta = data.pop("experiment", None) or {}
-    hydra = data.pop("hydra", None) or {}
-    params = (hydra.get("sweeper") or {}).get("params") or {}
-    sweeps = [
-        f"{key}={','.join(_value_string(v) for v in value) if isinstance(value, list) else value}"
-        for key, value in params.items()
-    ]
-    options = {k: _value_string(data.pop(k)) for k in list(data) if k in OPTIONS}
-    fixed = [f"{key}={_value_string(value)}" for key, value in _flatten(data).items()]
-    return sweeps, [*scenario, *fixed], options, str(meta.get("question", "")).strip()
-
-
-# --------------------------------------------------------------------------------------------
-# Argument splitting and sweep expansion
-# --------------------------------------------------------------------------------------------
-def _is_hydra_arg(arg: str) -> bool:
-    return arg.startswith("-") or arg.lstrip("+~").startswith(("hydra.", "hydra/"))
-
-
-def _check_option(key: str, value: str) -> Any:
-    kind, allowed = OPTIONS[key]
-    if kind == "int":
-        lo, hi = allowed
-        if not value.isdigit() or not lo <= int(value) <= hi:
-            raise ConfigError(f"{key}: {value!r} is not allowed; a whole number from {lo} to {hi}")
-        return int(value)
-    if kind == "bool":
-        if value.lower() not in ("true", "false"):
-            raise ConfigError(f"{key}: {value!r} is not allowed; true or false")
-        return value.lower() == "true"
-    if not value:
-        raise ConfigError(f"{key}: empty; give a directory")
-    return value
-
-
-def _parse(overrides: list[str]) -> list[Any]:
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-
-    parser = OverridesParser.create()
-    parsed = []
-    for text in overrides:
-        try:
-            parsed.extend(parser.parse_overrides([text]))
-        except HydraException as exc:
-            raise ConfigError(f"{text.partition('=')[0]}: {str(exc).splitlines()[0]}") from None
-    return parsed
-
-
-def _values(ov: Any) -> list[str]:
-    """The override values (strings in Hydra's grammar) a parsed override stands for."""
-    key = ov.key_or_group
-    if ov.is_delete():
-        raise ConfigError(f"{key}: deleting keys (~) is not allowed in a sweep")
-    if not ov.is_sweep_override():
-        return [ov.get_value_element_as_str()]
-    from hydra.core.override_parser.types import Glob
-
-    value = ov.value()
-    if isinstance(value, Glob):
-        if key != "scenario":
-            raise ConfigError(f"{key}: glob() sweeps only apply to scenario")
-        names = value.filter(scenario_names())
-        if not names:
-            raise ConfigError(f"scenario: {ov.input_line!r} matches no scenario; known: {scenario_names()}")
-        return names
-    try:
-        values = list(ov.sweep_string_iterator())
-    except Exception:
-        raise ConfigError(
-            f"{key}: {ov.input_line!r} is not allowed; sweeps are a,b,c or choice(...) or range(...)"
-        ) from None
-    if not values:
-        raise ConfigError(f"{key}: {ov.input_line!r} sweeps over no value")
-    return values
-
-
-def flat_config(config: CopConfig) -> dict[str, Any]:
-    """A resolved config as ``{dotted key: value}`` (e.g. ``coordinator.fte``)."""
-    return _flatten(dataclasses.asdict(config))
-
-
-def _convert(value: Any, kind: Any) -> Any:
-    """``value`` as a field of type ``kind``, or ``_NO_VALUE`` when only OmegaConf can tell."""
-    if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if kind is int and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if kind is bool and isinstance(value, bool):
-        return value
-    if kind is str and isinstance(value, str):
-        return value
-    return _NO_VALUE
-
-
-def _set_path(config: CopConfig, key: str, value: Any) -> bool:
-    """Set a dotted scalar key on a (copied) config in place; False if that cannot be done simply."""
-    *parents, last = key.split(".")
-    node: Any = config
-    for part in parents:
-        if isinstance(node, dict):
-            if part not in node:
-                return False
-            node = node[part]
-        elif dataclasses.is_dataclass(node) and hasattr(node, part):
-            node = getattr(node, part)
-        else:
-            return False
-    if not dataclasses.is_dataclass(node) or last not in {f.name for f in dataclasses.fields(node)}:
-        return False
-    typed = _convert(value, typing.get_type_hints(type(node)).get(last))
-    if typed is _NO_VALUE:
-        return False
-    setattr(node, last, typed)
-    return True
-
-
 class _ConfigBuilder:
-    """Builds and validates each condition's config, exactly as :func:`copsim.load_config` would.
+    """Builds and validates each condition's config from its scenario's composed config.
 
-    ``load_config`` costs about a third of a second (OmegaConf), too slow for thousands of
-    conditions. So each scenario is loaded once by ``load_config``; a condition's config is a
-    copy with each override's value (parsed by Hydra's override parser) set on its typed field,
-    then validated as a whole by :func:`copsim.config.validate` (ranges, choices and rules that
-    span keys). Anything else — an unknown key, ``+`` additions, list or dict values, a value
-    of another type than the field — goes through ``load_config`` itself, which gives the
-    canonical one-line error or the canonical conversion.
+    Composing costs about a tenth of a second, too slow for thousands of conditions; so each
+    scenario is composed once by Hydra (with the experiment and the fixed overrides), and a
+    condition's config is a copy with each swept value (parsed by Hydra's override parser and
+    typed strictly) set on its field, then validated as a whole (:func:`copsim.model.config.validate`).
+    Anything else — ``+`` additions, group values — is composed by Hydra itself.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, command: CommandLine, fixed: list[str]) -> None:
+        self.command, self.fixed = command, fixed
         self.scenarios: dict[str, CopConfig] = {}
-        self.values: dict[str, Any] = {}
 
-    def _value(self, text: str) -> Any:
-        if text not in self.values:
-            self.values[text] = _parse([text])[0].value()
-        return self.values[text]
+    def scenario(self, name: str) -> CopConfig:
+        if name not in self.scenarios:
+            cfg = compose(self.command, [*self.fixed, f"scenario={name}"])
+            check_files(cfg, self.command)
+            config = from_container(cfg)
+            config.scenario = name
+            self.scenarios[name] = config
+        return self.scenarios[name]
 
-    def __call__(self, scenario: str, overrides: list[str]) -> CopConfig:
-        import copy
-
-        from ..model.config import validate
-
-        if scenario not in self.scenarios:
-            self.scenarios[scenario] = load_config(scenario, [])
-        config = copy.deepcopy(self.scenarios[scenario])
-        for text in overrides:
-            if text.startswith("+") or not _set_path(config, text.partition("=")[0], self._value(text)):
-                return load_config(scenario, overrides)
+    def __call__(self, scenario: str, items: list[tuple[str, str, Any]]) -> CopConfig:
+        """The config of ``scenario`` with each (override text, key, value) of ``items`` applied."""
+        config: CopConfig | None = self.scenario(scenario)
+        for text, key, value in items:
+            config = None if text.startswith("+") else with_value(config, key, value)
+            if config is None:
+                texts = [t for t, _, _ in items]
+                composed = from_container(
+                    compose(self.command, [*self.fixed, f"scenario={scenario}", *texts])
+                )
+                composed.scenario = scenario
+                return composed
         return validate(config)
-
-
-_NO_VALUE = object()
 
 
 def baseline_overrides(overrides: list[str], swept: set[str]) -> list[str]:
@@ -406,7 +394,7 @@ def baseline_overrides(overrides: list[str], swept: set[str]) -> list[str]:
 
     The baseline is the same condition with ``community.enabled=false`` and the *swept* levers
     (community, coordinator, sponsor, support-team keys, which do not act without a community)
-    back at the scenario's defaults; every other override, swept or fixed, is kept. One baseline
+    back at the scenario's values; every other override, swept or fixed, is kept. One baseline
     therefore serves all lever settings of a scenario, and a swept non-lever key such as
     ``demography.wave`` gets one baseline per value.
     """
@@ -419,96 +407,184 @@ def baseline_overrides(overrides: list[str], swept: set[str]) -> list[str]:
     return [*kept, "community.enabled=false"]
 
 
-def expand(args: list[str]) -> SweepPlan:
-    """Expand and validate a sweep from ``copsim-run -m`` arguments (without ``-m``).
+def applied_keys(flat: dict[str, Any], scenario: str, swept_keys: list[str]) -> dict[str, Any]:
+    """The condition keys as they applied (from a flat config): without a community no lever
+    acts, so a lever shows None."""
+    on = flat["community.enabled"]
+    keys: dict[str, Any] = {"scenario": scenario, "community.enabled": on}
+    for k in swept_keys:
+        keys[key_column(k)] = flat[k] if (on or not is_lever(k)) else None
+    return keys
 
-    Raises :class:`~copsim.ConfigError` (one line) on an unknown experiment, an unknown key, a
-    value out of range in any condition, or a bad run option. Writes nothing.
+
+def _experiment_fixed(cfg: Any, command: CommandLine) -> tuple[list[str], str | None]:
+    """The experiment file's own model keys as overrides (for each condition's record), and its path."""
+    name = cfg.hydra.runtime.choices.get("experiment")
+    if not name:
+        return [], None
+    path = next(
+        (
+            r / "experiment" / f"{name}.yaml"
+            for r in command.roots
+            if (r / "experiment" / f"{name}.yaml").is_file()
+        ),
+        None,
+    )
+    if path is None:
+        return [], None
+    data = read_experiment(path)
+    model = {
+        k: v
+        for k, v in data.items()
+        if k not in ("experiment", "replicates", "baseline", "force", "sweep_dir", "out", "memory_limit")
+    }
+    fixed = [f"{key}={_value_string(value)}" for key, value in _flatten(model).items()]
+    return fixed, str(path.resolve() if not path.is_symlink() else path.readlink())
+
+
+def expand(args: list[str] | CommandLine) -> SweepPlan:
+    """Plan a sweep from ``copsim-run -m`` arguments (or a parsed command line).
+
+    Raises :class:`~copsim.ConfigError` (one line) on an unknown experiment or scenario, an
+    unknown key, a value of the wrong type or out of range in any condition, a bad run option,
+    a Hydra override that does not compose, or a grid larger than :data:`MAX_CONDITIONS`.
+    Writes nothing.
     """
-    hydra_args = [a for a in args if _is_hydra_arg(a) and a not in ("-m", "--multirun")]
-    rest = [a for a in args if not _is_hydra_arg(a)]
+    command = args if isinstance(args, CommandLine) else CommandLine.parse(["-m", *args])
+    check_overrides(command.overrides, sweeps=True)
+    hydra_args = [o for o in command.overrides if is_hydra_override(o)]
+    parsed = parse_overrides([o for o in command.overrides if not is_hydra_override(o)])
 
-    experiment, experiment_file, question = None, None, ""
-    exp_sweeps: list[str] = []
-    exp_fixed: list[str] = []
-    options_raw: dict[str, str] = {}
-    cli_overrides: list[str] = []
-    for arg in rest:
-        key, eq, value = arg.lstrip("+").partition("=")
-        if not eq:
-            raise ConfigError(f"{arg}: not an override; write key=value")
-        if key == "experiment":
-            experiment = value
-            path = find_experiment(value)
-            experiment_file = str(path)
-            exp_sweeps, exp_fixed, exp_options, question = read_experiment(path)
-            options_raw = {**exp_options, **options_raw}
-        elif key in OPTIONS:
-            options_raw[key] = value
-        else:
-            cli_overrides.append(arg)
-    # command-line options beat the experiment's
-    for arg in rest:
-        key, _, value = arg.lstrip("+").partition("=")
-        if key in OPTIONS:
-            options_raw[key] = value
+    fixed: list[str] = [
+        o.input_line for o in parsed if o.key_or_group != "scenario" and not o.is_sweep_override()
+    ]
+    cli_axes = [
+        Axis(o.key_or_group, o) for o in parsed if o.key_or_group == "scenario" or o.is_sweep_override()
+    ]
+    if any(a.key == "experiment" for a in cli_axes):
+        raise ConfigError("experiment: one experiment at a time; sweep inside it with hydra.sweeper.params")
+    cfg = compose(command, [*fixed, *hydra_args])
+    sweeper = str(OmegaConf.select(cfg, "hydra.sweeper._target_") or "")
+    if not sweeper.endswith("BasicSweeper"):
+        raise ConfigError(
+            f"hydra/sweeper: {sweeper!r} is not supported; copsim plans the grid itself (with each "
+            "scenario's baseline): give the grid as hydra.sweeper.params or key=a,b,c"
+        )
+    options = run_options(OmegaConf.to_container(cfg, resolve=False))
+    options.setdefault("force", False)
+    params = (
+        OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True) if cfg.hydra.sweeper.params else {}
+    )
 
-    options: dict[str, Any] = {"replicates": DEFAULT_REPLICATES, "baseline": True, "force": False}
-    for key, value in options_raw.items():
-        if any(ch in value for ch in ",(") and key != "sweep_dir" and key != "out":
-            raise ConfigError(f"{key}: {value!r} is a sweep; run options take one value")
-        options[key] = _check_option(key, value)
+    # the grid: the file's params first, then the command line; a later value of a key replaces
+    # an earlier one in place (a command-line scenario=X replaces the file's scenario sweep)
+    axes: dict[str, Axis] = {}
+    for key, value in params.items():
+        ov = parse_overrides([f"{key}={_sweep_string(value)}"])[0]
+        check_overrides([ov.input_line], sweeps=True)
+        axes[key] = Axis(key, ov)
+    for ov in parsed:
+        key = ov.key_or_group
+        if key in axes or key == "scenario" or ov.is_sweep_override():
+            axes[key] = Axis(key, ov)
+    from ..model.config import scenario_names
 
-    # later overrides of the same key replace earlier ones (the command line beats the file)
-    ordered: dict[str, tuple[Any, list[str]]] = {}
-    for ov in _parse([*exp_fixed, *exp_sweeps, *cli_overrides]):
-        ordered[ov.key_or_group] = (ov, _values(ov))  # a later value replaces, the position stays
-    scenarios = ordered.pop("scenario", (None, ["rumble_strips"]))[1]
-    unknown = [s for s in scenarios if s not in scenario_names()]
-    if unknown:
-        raise ConfigError(f"scenario: {unknown[0]!r} is unknown; choose one of {', '.join(scenario_names())}")
+    names = scenario_names(command.config_dirs)
+    scenario_axis = axes.pop("scenario", None)
+    scenarios = scenario_axis.values(names) if scenario_axis else [cfg.hydra.runtime.choices.scenario]
+    fixed = [o for o in fixed if o.lstrip("+").partition("=")[0] not in axes]
 
-    swept = {k for k, (_, values) in ordered.items() if len(values) > 1}
+    counts = {k: a.count for k, a in axes.items()}
+    grid = len(scenarios) * math.prod(counts.values())
+    total = grid * (2 if options.get("baseline", True) else 1)
+    if total > MAX_CONDITIONS:
+        widest = ", ".join(f"{k}: {n:,} values" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])[:3])
+        raise ConfigError(
+            f"sweep: {grid:,} conditions ({len(scenarios)} scenario(s); {widest}) is more than the "
+            f"{MAX_CONDITIONS:,} one sweep may hold; narrow the ranges or split the sweep"
+        )
+    values = {k: a.items(names) for k, a in axes.items()}
+    swept = {k for k, v in values.items() if len(v) > 1}
     if len(scenarios) > 1:
         swept.add("scenario")
-    names = list(ordered)
-    grids = [[f"{'+' if ov.is_add() else ''}{k}={v}" for v in values] for k, (ov, values) in ordered.items()]
+    grids = [
+        [(f"{'+' if a.override.is_add() else ''}{k}={text}", k, value) for text, value in values[k]]
+        for k, a in axes.items()
+    ]
+    launcher = _launcher(cfg)
+    parallel = local_parallelism(launcher)
 
+    build = _ConfigBuilder(command, [*fixed, *hydra_args])
+    exp_fixed, experiment_file = _experiment_fixed(cfg, command)
+    cli_fixed = [o for o in fixed if o.lstrip("+").partition("=")[0] not in ("experiment", *options)]
     replicates = options["replicates"]
     conditions: list[Condition] = []
     seen: set[str] = set()
-    build = _ConfigBuilder()
+    code = code_identity()
 
-    def add(scenario: str, overrides: list[str]) -> None:
-        config = build(scenario, overrides)
+    def add(scenario: str, items: list[tuple[str, str, Any]]) -> None:
+        config = build(scenario, items)
+        recorded = [*exp_fixed, *cli_fixed, *(text for text, _, _ in items)]
         cond = Condition(
-            len(conditions), scenario, overrides, replicates, config, not config.community.enabled
+            len(conditions), scenario, recorded, replicates, config, not config.community.enabled, code=code
         )
-        if cond.id not in seen:
+        if cond.id not in seen:  # refused at the first condition too large for memory
+            check_memory(Estimate.of(config, replicates), parallel, options.get("memory_limit"), "the sweep")
             seen.add(cond.id)
             conditions.append(cond)
 
-    scenario_grid = [
-        (s, list(combo)) for s in scenarios for combo in (itertools.product(*grids) if grids else [()])
-    ]
-    for scenario, overrides in scenario_grid:
-        add(scenario, overrides)
-    if options["baseline"]:
-        for scenario, overrides in scenario_grid:
-            add(scenario, baseline_overrides(overrides, swept))
+    scenario_grid = [(s, list(combo)) for s in scenarios for combo in itertools.product(*grids)]
+    for scenario, items in scenario_grid:
+        add(scenario, items)
+    if options.get("baseline", True):
+        off = ("community.enabled=false", "community.enabled", False)
+        for scenario, items in scenario_grid:
+            kept = set(baseline_overrides([text for text, _, _ in items], swept))
+            add(scenario, [item for item in items if item[0] in kept] + [off])
 
-    swept_keys = [k for k in names if k in swept and k != "community.enabled"]
+    swept_keys = [k for k in axes if k in swept and k != "community.enabled"]
     keys = ["scenario", "community.enabled", *[key_column(k) for k in swept_keys]]
     for cond in conditions:
-        flat = flat_config(cond.config)
-        cond.keys = {"scenario": cond.scenario, "community.enabled": cond.config.community.enabled}
-        cond.keys.update({key_column(k): flat[k] for k in swept_keys})
+        cond.keys = applied_keys(cond.flat, cond.scenario, swept_keys)
+
+    experiment = cfg.hydra.runtime.choices.get("experiment")
+    sweep_dir = options.get("sweep_dir") or options.get("out") or resolved(cfg, "hydra.sweep.dir")
+    launch = [o for o in hydra_args if not o.lstrip("+").startswith("hydra.sweep.dir=")]
+    if experiment:
+        launch.insert(0, f"+experiment={experiment}")
     return SweepPlan(
-        experiment=Path(experiment).stem if experiment else None,
+        experiment=experiment,
         conditions=conditions,
         condition_keys=keys,
         options=options,
-        hydra_args=hydra_args,
+        launch=launch,
+        sweep_dir=_directory(sweep_dir),
+        scenarios={name: build.scenario(name) for name in dict.fromkeys(c.scenario for c in conditions)},
+        command=command,
         experiment_file=experiment_file,
-        question=question,
+        question=str(OmegaConf.select(cfg, "experiment.question") or "").strip(),
+        launcher=launcher,
     )
+
+
+def _directory(text: str) -> Path:
+    path = Path(str(text)).expanduser().absolute()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"sweep_dir: {str(path)!r} exists and is not a directory")
+    return path
+
+
+def _launcher(cfg: Any) -> dict[str, Any]:
+    """The launcher as composed: its settings, and ``choice`` (which launcher, e.g. ``joblib``)."""
+    launcher = OmegaConf.to_container(cfg.hydra.launcher, resolve=True)
+    return {**launcher, "choice": str(cfg.hydra.runtime.choices.get("hydra/launcher", "basic"))}
+
+
+def experiment_names(config_dirs: typing.Iterable[str | Path] = ()) -> list[str]:
+    """Names of the experiments: packaged, the user's own, and those of ``config_dirs``' trees."""
+    from ..model.config import group_names
+
+    return group_names("experiment", config_dirs)
+
+
+__all__ = ["Condition", "SweepPlan", "baseline_overrides", "expand", "experiment_names", "hint_of"]

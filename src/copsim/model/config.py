@@ -12,16 +12,23 @@ literature.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import difflib
+import functools
 import math
+import numbers
 import os
 import re
 import threading
+import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -506,34 +513,269 @@ class CopConfig:
 # --------------------------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------------------------
+#: what each field type accepts, in the words of an error message
+_KIND_WORDS = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _kind(hint: Any) -> tuple[Any, bool]:
+    """A field's type without ``None``, and whether ``None`` is allowed (``str | None``)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = typing.get_args(hint)
+        return next(a for a in args if a is not type(None)), type(None) in args
+    return hint, False
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
+def _has_type(value: Any, kind: Any) -> bool:
+    """True when ``value`` already is a value of the scalar type ``kind`` (no conversion)."""
+    if type(value) is kind or (kind is float and type(value) is int):  # the common case, quickly
+        return True
+    if kind is bool:
+        return _is_bool(value)
+    if kind is int:
+        return isinstance(value, numbers.Integral) and not _is_bool(value)
+    if kind is float:
+        return isinstance(value, numbers.Real) and not _is_bool(value)
+    if kind is str:
+        return isinstance(value, str)
+    return True
+
+
+def _is_interpolation(value: Any) -> bool:
+    """An OmegaConf interpolation such as ``${world.n_organizations}``, typed once resolved."""
+    return isinstance(value, str) and "${" in value
+
+
+def _group_error(key: str) -> ConfigError:
+    return ConfigError(
+        f"{key}: is a group of keys; set its keys (e.g. {key}.KEY=VALUE), not the group itself"
+    )
+
+
+def coerce(key: str, value: Any, hint: Any) -> Any:
+    """``value`` as a value of the field type ``hint``, strictly; else ConfigError naming ``key``.
+
+    Booleans are ``true`` or ``false`` only (never 1, 2 or ``yes``); whole numbers are integers or
+    integral floats (``2.0`` is 2, ``2.5`` is refused); numbers are integers or floats (never text
+    or booleans), and ``-0.0`` becomes ``0.0``; text is text. A group must be a mapping of its own
+    keys. Ranges and choices are :func:`validate`'s.
+    """
+    kind, optional = _kind(hint)
+    if (value is None and optional) or _is_interpolation(value):
+        return value
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, Mapping):
+            raise _group_error(key)
+        return coerce_group(value, kind, f"{key}.")
+    origin = typing.get_origin(kind)
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{key}: {value!r} is not allowed; expected a mapping of NAME: {{KEY: VALUE}}")
+        item = typing.get_args(kind)[1]
+        return {str(name): coerce(f"{key}.{name}", entry, item) for name, entry in value.items()}
+    if origin is list:
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{key}: {value!r} is not allowed; expected a list")
+        item = typing.get_args(kind)[0]
+        return [coerce(f"{key}[{i}]", entry, item) for i, entry in enumerate(value)]
+    if kind is float and _has_type(value, float):
+        with contextlib.suppress(OverflowError):
+            return float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
+    elif kind is int and isinstance(value, numbers.Real) and not _is_bool(value):
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        if math.isfinite(value) and float(value).is_integer():
+            return int(value)
+    elif _has_type(value, kind) and kind in _KIND_WORDS:
+        return bool(value) if kind is bool else value
+    elif kind is Any:
+        return value
+    raise ConfigError(f"{key}: {value!r} is not allowed; expected {_KIND_WORDS.get(kind, kind)}")
+
+
+def coerce_group(data: Mapping[str, Any], cls: type, prefix: str = "") -> dict[str, Any]:
+    """A mapping of a group's keys (e.g. a scenario file) with every value :func:`coerce`-d."""
+    hints = _hints(cls)
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in hints:
+            raise unknown_key(f"{prefix}{name}", cls if not prefix else None)
+        out[name] = coerce(f"{prefix}{name}", value, hints[name])
+    return out
+
+
+def schema_keys(cls: type | None = None) -> list[str]:
+    """Every dotted key of a schema (organization types as ``world.org_types.NAME.KEY``)."""
+    cls = CopConfig if cls is None else cls
+    keys: list[str] = []
+
+    def walk(node: type, prefix: str) -> None:
+        for name, hint in _hints(node).items():
+            kind, _ = _kind(hint)
+            if dataclasses.is_dataclass(kind):
+                walk(kind, f"{prefix}{name}.")
+            elif typing.get_origin(kind) is dict:
+                walk(typing.get_args(kind)[1], f"{prefix}{name}.NAME.")
+            else:
+                keys.append(f"{prefix}{name}")
+
+    walk(cls, "")
+    return keys
+
+
+def unknown_key(key: str, schema: type | None = None) -> ConfigError:
+    """The one-line error for a key the schema does not have, with the closest key if any."""
+    parts = key.split(".")
+    probe = key
+    if key.startswith("world.org_types.") and len(parts) >= 3 and parts[2] != "NAME":
+        types = set(schema_keys(schema))
+        if len(parts) == 3 or ".".join([*parts[:2], "NAME", *parts[3:]]) in types:
+            name = ".".join(parts[:3])
+            return ConfigError(
+                f"{name}: no such organization type in this scenario; add one with "
+                f"+{name}={{share: ..., sector: ..., level: ..., adopting: ...}}"
+            )
+    if key.startswith("world.org_types.") and len(parts) > 3:
+        probe = ".".join([*parts[:2], "NAME", *parts[3:]])
+    close = difflib.get_close_matches(probe, schema_keys(schema), n=1, cutoff=0.75)
+    if close and len(parts) > 3 and probe != key:
+        close = [close[0].replace(".NAME.", f".{parts[2]}.")]
+    hint = f"did you mean {close[0]}?" if close else "copsim-run --cfg job lists every key"
+    return ConfigError(f"{key}: unknown key; {hint}")
+
+
+def already_there(key: str) -> ConfigError:
+    """Hydra's ``+key=value`` adds a key; for one that is there, say how to change it."""
+    return ConfigError(f"{key}: already there; write {key}=VALUE to change it (+ adds a key that is not)")
+
+
+def hint_of(key: str, schema: type | None = None) -> Any:
+    """The type of the dotted ``key`` in the schema (``None`` when there is no such key)."""
+    node: Any = CopConfig if schema is None else schema
+    for part in key.split("."):
+        kind, _ = _kind(node)
+        if dataclasses.is_dataclass(kind):
+            node = _hints(kind).get(part)
+        elif typing.get_origin(kind) is dict:
+            node = typing.get_args(kind)[1]
+        else:
+            return None
+        if node is None:
+            return None
+    return node
+
+
 def _check_field(key: str, value: Any, meta: dict[str, Any]) -> None:
     choices = meta.get("choices")
     if choices is not None and value not in choices:
         raise ConfigError(f"{key}: {value!r} is not allowed; choose one of {', '.join(choices)}")
     lo, hi = meta.get("lo"), meta.get("hi")
-    if isinstance(value, bool) or lo is None:
+    if lo is None or _is_bool(value):
         return
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(f"{key}: {value!r} is not allowed; must be a finite number")
-    if not lo <= value <= hi:
+    if not lo <= value <= hi:  # NaN fails this too
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{key}: {value!r} is not allowed; must be a finite number")
         raise ConfigError(f"{key}: {value!r} is out of range; allowed {lo} to {hi}")
 
 
-def _validate_node(node: Any, prefix: str) -> None:
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
-        key = f"{prefix}{f.name}"
-        if dataclasses.is_dataclass(value):
-            _validate_node(value, key + ".")
-        elif isinstance(value, dict):
-            for name, item in value.items():
-                _validate_node(item, f"{key}.{name}.")
+@functools.cache
+def _field_plan(cls: type) -> tuple[tuple[str, str, Any, bool, dict[str, Any]], ...]:
+    """Per field of ``cls``: name, what it is (group, mapping or scalar), type, None allowed, metadata."""
+    plan = []
+    for f in dataclasses.fields(cls):
+        hint = _hints(cls)[f.name]
+        kind, optional = _kind(hint)
+        if dataclasses.is_dataclass(kind):
+            plan.append((f.name, "group", kind, optional, {}))
+        elif typing.get_origin(kind) is dict:
+            plan.append((f.name, "mapping", typing.get_args(kind)[1], optional, {}))
         else:
-            _check_field(key, value, dict(f.metadata))
+            plan.append((f.name, "scalar", kind, optional, dict(f.metadata)))
+    return tuple(plan)
+
+
+@functools.cache
+def _scalar_hint(cls: type, name: str) -> Any:
+    """The type of field ``name`` of ``cls`` when it is a scalar (else None: a group, a mapping)."""
+    hint = typing.get_type_hints(cls).get(name)
+    if hint is None or dataclasses.is_dataclass(hint) or typing.get_origin(hint) is dict:
+        return None
+    return hint
+
+
+def with_value(config: CopConfig, key: str, value: Any) -> CopConfig | None:
+    """A copy of ``config`` with the dotted scalar ``key`` set to ``value`` (strictly typed),
+    sharing every group it does not change; None if that cannot be done simply (a group, a new
+    organization type)."""
+    *parents, last = key.split(".")
+    nodes: list[Any] = [config]
+    for part in parents:
+        node = nodes[-1]
+        child = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+        if child is None or not (dataclasses.is_dataclass(child) or isinstance(child, dict)):
+            return None
+        nodes.append(child)
+    leaf = nodes[-1]
+    hint = _scalar_hint(type(leaf), last) if dataclasses.is_dataclass(leaf) else None
+    if hint is None:
+        return None
+    new = dataclasses.replace(leaf, **{last: coerce(key, value, hint)})
+    for parent, part in zip(reversed(nodes[:-1]), reversed(parents), strict=True):
+        new = (
+            {**parent, part: new} if isinstance(parent, dict) else dataclasses.replace(parent, **{part: new})
+        )
+    return new
+
+
+def validate_fields(values: Mapping[str, Any], cls: type) -> None:
+    """The range and choice checks of some fields of ``cls``, given as a mapping of name to value."""
+    meta = {f.name: dict(f.metadata) for f in dataclasses.fields(cls)}
+    for name, value in values.items():
+        if value is not None:
+            _check_field(name, value, meta.get(name, {}))
+
+
+def _validate_node(node: Any, prefix: str) -> None:
+    for name, what, kind, optional, meta in _field_plan(type(node)):
+        value, key = getattr(node, name), f"{prefix}{name}"
+        if what == "group":
+            if not isinstance(value, kind):
+                raise _group_error(key)
+            _validate_node(value, key + ".")
+        elif what == "mapping":
+            if not isinstance(value, dict):
+                raise ConfigError(
+                    f"{key}: {value!r} is not allowed; expected a mapping of NAME: {kind.__name__}"
+                )
+            for entry_name, entry in value.items():
+                if not isinstance(entry_name, str) or not isinstance(entry, kind):
+                    raise ConfigError(
+                        f"{key}.{entry_name}: {entry!r} is not allowed; expected a {kind.__name__}"
+                    )
+                _validate_node(entry, f"{key}.{entry_name}.")
+        else:
+            if not (value is None and optional) and not _has_type(value, kind):
+                raise ConfigError(f"{key}: {value!r} is not allowed; expected {_KIND_WORDS.get(kind, kind)}")
+            _check_field(key, value, meta)
 
 
 def validate(config: CopConfig) -> CopConfig:
-    """Check every range and every rule that spans keys; raise ConfigError on the first breach."""
+    """Check every type, range and rule that spans keys; raise ConfigError on the first breach.
+
+    The same gate for every path into the model (``copsim-run``, :func:`load_config`, and a
+    config changed with :func:`dataclasses.replace`): a boolean must be a boolean (not
+    ``"false"`` or 0.7), a whole number an integer, a number not a boolean.
+    """
+    if not isinstance(config, CopConfig):
+        raise ConfigError(f"config: {type(config).__name__} is not allowed; expected a CopConfig")
     _validate_node(config, "")
     coord = config.coordinator
     shares = (
@@ -577,6 +819,11 @@ def validate(config: CopConfig) -> CopConfig:
 # --------------------------------------------------------------------------------------------
 # Loading: scenario file + dotted overrides -> validated CopConfig
 # --------------------------------------------------------------------------------------------
+#: environment variables naming the user's own config directory and scenario folder
+CONFIG_DIR_ENV = "COPSIM_CONFIG_DIR"
+USER_SCENARIOS_ENV = "COPSIM_SCENARIOS"
+
+
 def conf_dir() -> Path:
     """The Hydra config tree: shipped inside the package, or the repository's ``conf/``."""
     package = Path(__file__).resolve().parents[1]
@@ -584,9 +831,97 @@ def conf_dir() -> Path:
     return packaged if packaged.is_dir() else package.parents[1] / "conf"
 
 
-def scenario_names() -> list[str]:
-    """Names of the scenarios in ``conf/scenario/``."""
+def user_config_dir() -> Path:
+    """The user's own copsim folder: ``$COPSIM_CONFIG_DIR``, else ``$XDG_CONFIG_HOME/copsim``, else
+    ``~/.config/copsim`` (never inside the installed package). It holds ``scenarios/`` and
+    ``experiments/``."""
+    if os.environ.get(CONFIG_DIR_ENV, "").strip():
+        return Path(os.environ[CONFIG_DIR_ENV].strip()).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip() or Path.home() / ".config"
+    return Path(base).expanduser() / "copsim"
+
+
+def user_scenario_dir() -> Path:
+    """Where a user's own scenario files live: ``$COPSIM_SCENARIOS``, else ``scenarios/`` of
+    :func:`user_config_dir` (``~/.config/copsim/scenarios``)."""
+    configured = os.environ.get(USER_SCENARIOS_ENV, "").strip()
+    return Path(configured).expanduser() if configured else user_config_dir() / "scenarios"
+
+
+def user_experiment_dir() -> Path:
+    """Where a user's own experiment files live: ``experiments/`` of :func:`user_config_dir`."""
+    return user_config_dir() / "experiments"
+
+
+#: a config group's folder in a Hydra config tree, and the user's own folder of the same files
+GROUP_FOLDERS = {"scenario": user_scenario_dir, "experiment": user_experiment_dir}
+
+
+def group_folders(group: str, config_dirs: typing.Iterable[str | Path] = ()) -> list[Path]:
+    """The folders a ``scenario`` or ``experiment`` name is looked up in, first match wins (Hydra's
+    order): the packaged tree's, the user's own (:func:`user_scenario_dir`,
+    :func:`user_experiment_dir`), then each of ``config_dirs``' (trees as ``--config-dir`` gives)."""
+    return [
+        conf_dir() / group,
+        GROUP_FOLDERS[group](),
+        *(Path(d).expanduser().absolute() / group for d in config_dirs),
+    ]
+
+
+def is_path(value: str) -> bool:
+    """True when a scenario (or experiment) is given as a file rather than by name."""
+    return value.endswith((".yaml", ".yml")) or "/" in value or os.sep in value
+
+
+def group_names(group: str, config_dirs: typing.Iterable[str | Path] = ()) -> list[str]:
+    """Names of the scenarios (or experiments) in every folder of :func:`group_folders`."""
+    return sorted({p.stem for folder in group_folders(group, config_dirs) for p in folder.glob("*.yaml")})
+
+
+def builtin_scenario_names() -> list[str]:
+    """Names of the scenarios that ship with copsim (``conf/scenario/``)."""
     return sorted(p.stem for p in (conf_dir() / "scenario").glob("*.yaml"))
+
+
+def scenario_names(config_dirs: typing.Iterable[str | Path] = ()) -> list[str]:
+    """Names of the scenarios: packaged, the user's own, and those of ``config_dirs``."""
+    return group_names("scenario", config_dirs)
+
+
+def scenario_file(scenario: str, config_dirs: typing.Iterable[str | Path] = ()) -> tuple[Path, str]:
+    """The file of ``scenario`` and the name the run records: a name (first match in
+    :func:`group_folders`: packaged names come first) or the path of a scenario file."""
+    if not isinstance(scenario, str) or not scenario:
+        raise ConfigError(f"scenario: {scenario!r} is not allowed; give a scenario name or a YAML file")
+    if is_path(scenario):
+        path = Path(scenario).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"scenario: {scenario!r} is not a file; give a scenario YAML file or a name")
+        return path, path.stem
+    for folder in group_folders("scenario", config_dirs):
+        path = folder / f"{scenario}.yaml"
+        if path.is_file():
+            return path, scenario
+    names = scenario_names(config_dirs)
+    raise ConfigError(
+        f"scenario: {scenario!r} is unknown; choose one of {', '.join(names)}, or a file's path"
+    )
+
+
+def read_scenario(path: Path) -> dict[str, Any]:
+    """A scenario file's keys, strictly typed (:func:`coerce_group`); ConfigError names the file."""
+    try:
+        data = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
+    except (OSError, UnicodeDecodeError, OmegaConfBaseException, yaml.YAMLError) as exc:
+        raise ConfigError(f"scenario: {str(path)!r} cannot be read as YAML ({type(exc).__name__})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"scenario: {str(path)!r} is not a scenario file (a mapping of keys expected)")
+    try:
+        return coerce_group(data, CopConfig)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (in {path})") from None
 
 
 _LOCK = threading.Lock()
@@ -602,94 +937,79 @@ def _explain(exc: OmegaConfBaseException) -> str:
     key = getattr(exc, "full_key", "") or "config"
     msg = str(exc).splitlines()[0]
     if "Key '" in msg and "not in" in msg:
-        return f"{key}: unknown key; allowed keys are listed in docs/ODD.md"
+        return str(unknown_key(key))
     if match := _CONVERSION.match(msg):
         expected = _TYPE_WORDS.get(match.group(2), match.group(2))
         return f"{key}: {match.group(1)!r} is not allowed; expected {expected}"
     if match := _NOT_BOOL.match(msg):
         return f"{key}: {match.group(1)!r} is not allowed; expected true or false"
     if "is not a subclass of" in msg:
-        return f"{key}: is a group of keys; set its keys (e.g. {key}.KEY=VALUE), not the group itself"
+        return str(_group_error(key))
     return f"{key}: {msg}"
 
 
-def from_container(cfg: DictConfig | dict[str, Any]) -> CopConfig:
-    """Turn a composed (Hydra or OmegaConf) config into a validated :class:`CopConfig`.
+def from_container(cfg: DictConfig | Mapping[str, Any]) -> CopConfig:
+    """Turn a composed (Hydra or OmegaConf) config or a plain mapping into a validated :class:`CopConfig`.
 
     Keys the model does not know (for example run options such as ``replicates``) are ignored
-    here; unknown keys inside model groups are errors.
+    here; unknown keys inside model groups are errors. Values are typed strictly
+    (:func:`coerce`).
     """
     try:
-        schema = OmegaConf.structured(CopConfig)
+        data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
         model_keys = {f.name for f in dataclasses.fields(CopConfig)}
-        data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
-        merged = OmegaConf.merge(schema, {k: v for k, v in data.items() if k in model_keys})
-        config = OmegaConf.to_object(merged)
+        typed = coerce_group({k: v for k, v in data.items() if k in model_keys}, CopConfig)
+        config = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(CopConfig), typed))
     except OmegaConfBaseException as exc:
         raise ConfigError(_explain(exc)) from None
     return validate(config)
 
 
-#: environment variable naming the directory of a user's own scenarios
-USER_SCENARIOS_ENV = "COPSIM_SCENARIOS"
-
-
-def user_scenario_dir() -> Path:
-    """Where a user's own scenario files live: ``$COPSIM_SCENARIOS``, else ``~/.config/copsim/scenarios``
-    (never inside the installed package)."""
-    configured = os.environ.get(USER_SCENARIOS_ENV, "").strip()
-    return Path(configured).expanduser() if configured else Path.home() / ".config" / "copsim" / "scenarios"
-
-
-def scenario_file(scenario: str) -> tuple[Path, str]:
-    """The file of ``scenario`` and the name the run records: a built-in scenario's name, a path to
-    a scenario file (``.yaml``), or the name of a file in :func:`user_scenario_dir`. Built-in
-    names come first. ConfigError with one line when none matches."""
-    if scenario.endswith((".yaml", ".yml")) or "/" in scenario or os.sep in scenario:
-        path = Path(scenario).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"scenario: {scenario!r} is not a file; give a scenario YAML file or a name")
-        return path, path.stem
-    if scenario in scenario_names():
-        return conf_dir() / "scenario" / f"{scenario}.yaml", scenario
-    user = user_scenario_dir() / f"{scenario}.yaml"
-    if re.fullmatch(r"[A-Za-z0-9_.-]+", scenario) and user.is_file():
-        return user, scenario
-    folder = user_scenario_dir()
-    mine = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
-    known = ", ".join(scenario_names() + mine)
-    raise ConfigError(f"scenario: {scenario!r} is unknown; choose one of {known}, or a scenario file's path")
-
-
-def load_config(scenario: str = "rumble_strips", overrides: list[str] | tuple[str, ...] = ()) -> CopConfig:
-    """Load a scenario and apply Hydra-style dotted overrides.
-
-    ``scenario`` is a built-in scenario (``conf/scenario/``), a path to a scenario file, or the
-    name of a file in the user's scenario directory (:func:`user_scenario_dir`); see
-    :func:`scenario_file`.
-
-    >>> cfg = load_config("bass", ["world.n_organizations=500", "adoption.q=0.5"])
-
-    Raises :class:`ConfigError` naming the key or scenario, the value and what is allowed.
-    """
+def parse_overrides(overrides: typing.Iterable[str]) -> list[Any]:
+    """Hydra's parse of ``key=value`` overrides, one at a time so an error names its key."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    path, name = scenario_file(scenario)
+    parsed = []
     with _LOCK:
-        try:
-            parsed = OverridesParser.create().parse_overrides(list(overrides))
-        except HydraException as exc:
-            raise ConfigError(f"overrides: {str(exc).splitlines()[0]}") from None
+        parser = OverridesParser.create()
+        for text in overrides:
+            if not isinstance(text, str):
+                raise ConfigError(f"overrides: {text!r} is not allowed; write each as 'key=value' text")
+            try:
+                parsed.extend(parser.parse_overrides([text]))
+            except HydraException:
+                key, eq, value = text.partition("=")
+                if not eq:
+                    what = "write ~key to remove an entry" if text.startswith("~") else "write key=value"
+                    raise ConfigError(f"{text.lstrip('+~')}: not an override; {what}") from None
+                if not key.lstrip("+~"):
+                    raise ConfigError(f"overrides: {text!r} has no key; write key=value") from None
+                raise ConfigError(
+                    f"{key.lstrip('+~')}: {value!r} cannot be read; write numbers with the digits 0-9, "
+                    "true or false, or text (quoted if it has spaces or commas)"
+                ) from None
+    return parsed
+
+
+def load_config(
+    scenario: str = "rumble_strips",
+    overrides: list[str] | tuple[str, ...] = (),
+    config_dirs: typing.Iterable[str | Path] = (),
+) -> CopConfig:
+    """Load a scenario and apply Hydra-style dotted overrides.
+
+    >>> cfg = load_config("bass", ["world.n_organizations=500", "adoption.q=0.5"])
+
+    ``scenario`` is a name (looked up in :func:`group_folders`: the packaged scenarios, the
+    user's own in :func:`user_scenario_dir`, then the ``scenario/`` folder of each of
+    ``config_dirs``) or the path of a scenario YAML file. Raises :class:`ConfigError` naming the
+    key or scenario, the value and what is allowed.
+    """
+    path, name = scenario_file(scenario, config_dirs)
+    parsed = parse_overrides(overrides)
     try:
-        try:
-            text = OmegaConf.load(path)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            reason = type(exc).__name__
-            raise ConfigError(f"scenario: {str(path)!r} cannot be read as YAML ({reason})") from None
-        if not isinstance(text, DictConfig):
-            raise ConfigError(f"scenario: {str(path)!r} is not a scenario file (a mapping of keys expected)")
-        cfg = OmegaConf.merge(OmegaConf.structured(CopConfig), text)
+        cfg = OmegaConf.merge(OmegaConf.structured(CopConfig), read_scenario(path))
         cfg.scenario = name
         for ov in parsed:
             key = ov.key_or_group
@@ -697,14 +1017,20 @@ def load_config(scenario: str = "rumble_strips", overrides: list[str] | tuple[st
                 raise ConfigError(f"{key}: {ov.input_line!r} is a sweep; load_config takes one value")
             if key == "scenario":
                 raise ConfigError("scenario: pass the scenario as the first argument, not an override")
-            if OmegaConf.select(cfg, key, default=_MISSING) is _MISSING and not ov.is_add():
-                raise ConfigError(f"{key}: unknown key; allowed keys are listed in docs/ODD.md")
+            hint = hint_of(key)
+            exists = OmegaConf.select(cfg, key, default=_MISSING) is not _MISSING
+            if hint is None or not (exists or ov.is_add()):
+                raise unknown_key(key)
+            if exists and ov.is_add() and not ov.is_force_add():
+                raise already_there(key)
             if ov.is_delete():
                 _delete(cfg, key)
-            elif isinstance(ov.value(), dict):  # a whole group, e.g. a new organization type
-                cfg = OmegaConf.merge(cfg, _nested(key, ov.value()))
+                continue
+            value = coerce(key, ov.value(), hint)
+            if isinstance(value, dict):  # a whole group, e.g. a new organization type
+                cfg = OmegaConf.merge(cfg, _nested(key, value))
             else:
-                OmegaConf.update(cfg, key, ov.value(), merge=True)
+                OmegaConf.update(cfg, key, value, merge=True)
         return from_container(cfg)
     except OmegaConfBaseException as exc:
         raise ConfigError(_explain(exc)) from None
@@ -719,9 +1045,10 @@ def with_values(config: CopConfig, values: dict[str, Any]) -> CopConfig:
     try:
         cfg = OmegaConf.structured(config)
         for key, value in values.items():
-            if OmegaConf.select(cfg, key, default=_MISSING) is _MISSING:
-                raise ConfigError(f"{key}: unknown key; allowed keys are listed in docs/ODD.md")
-            OmegaConf.update(cfg, key, value, merge=True)
+            hint = hint_of(key)
+            if hint is None or OmegaConf.select(cfg, key, default=_MISSING) is _MISSING:
+                raise unknown_key(key)
+            OmegaConf.update(cfg, key, coerce(key, value, hint), merge=True)
         return from_container(cfg)
     except OmegaConfBaseException as exc:
         raise ConfigError(_explain(exc)) from None
