@@ -1,15 +1,17 @@
 """Benchmark: the dashboard's click-to-headline time, for one user and for five users at once.
 
 Starts ``copsim-app`` on a free local port exactly as users start it, opens browser sessions in
-Debian's Chromium (Playwright, as the browser tests do), gives each session its own settings
-(Rumble Strips, the page's default number of runs, a coordinator time no other session of the
-benchmark asks for, so no answer can be reused), and presses **Run** in every session within a fraction of a
-second. It reports, per round, the seconds from each click to that session's headline, and
-how many sessions got a headline before the time limit.
+Debian's Chromium (Playwright, as the browser tests do), opens each on the same case and number
+of runs through the page's own link (Rumble Strips and 10 runs unless ``--case``/``--runs``),
+gives each session a coordinator time no other session of the benchmark asks for (so no answer
+can be reused), and presses **Run** in every session within a fraction of a second. It reports,
+per round, the seconds from each click to that session's headline, and how many sessions got a
+headline before the time limit.
 
     .venv/bin/python benchmarks/bench_app.py                 # one user, then five users
     .venv/bin/python benchmarks/bench_app.py --users 1 5 --runs 10 --limit 600
     .venv/bin/python benchmarks/bench_app.py --workers 2     # copsim-app --workers 2
+    .venv/bin/python benchmarks/bench_app.py --case safecities --runs 20 --users 1 5  # issue #23
 
 Prints a Markdown table for docs/PERFORMANCE.md. The machine's load average is printed with
 it: on a shared machine, repeat a round that looks disturbed.
@@ -85,19 +87,20 @@ def set_hours(page, hours: int) -> None:
     page.wait_for_timeout(1000)  # let the server receive the value
 
 
-def one_round(browser, url: str, hours: list[int], runs: int, limit: float) -> list[float | None]:
-    """One session per entry of ``hours``; press Run in all; each click-to-headline time (None: none)."""
+def one_round(browser, url: str, case: str, hours: list[int], runs: int, limit: float) -> list[float | None]:
+    """One session per entry of ``hours``, each opened on ``case`` with ``runs`` runs by the
+    page's own link; press Run in all; each click-to-headline time (None: none)."""
     contexts, pages = [], []
     users = len(hours)
     for i in range(users):
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         page = context.new_page()
-        page.goto(url)
+        page.goto(f"{url}/?case={case}&runs={runs}")
         page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
         set_hours(page, hours[i])
         slider = page.get_by_role("slider", name="Number of runs")
         if float(slider.get_attribute("value")) != runs:
-            raise SystemExit("bench_app: --runs other than the page's default is not supported")
+            raise SystemExit(f"bench_app: the page did not take runs={runs} from its link")
         contexts.append(context)
         pages.append(page)
     clicked: list[float] = []
@@ -129,6 +132,7 @@ def row(users: int, runs: int, workers: int | None, times: list[float | None], l
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1, 5], help="sessions per round")
+    parser.add_argument("--case", default="rumble_strips", help="the case every session runs")
     parser.add_argument("--runs", type=int, default=10, help="runs per user (the page's default, 10)")
     parser.add_argument("--workers", type=int, default=None, help="copsim-app --workers (default: its own)")
     parser.add_argument("--limit", type=float, default=600.0, help="seconds to wait for the headlines")
@@ -146,12 +150,12 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             hours = iter(HOURS)
-            warm = one_round(browser, url, [40], args.runs, args.limit)  # compile, import, render
+            warm = one_round(browser, url, args.case, [40], args.runs, args.limit)  # compile, import, render
             print(f"warm-up round: {warm}", file=sys.stderr)
             for users in args.users:
                 for _ in range(args.repeat):
                     chosen = [next(hours) for _ in range(users)]
-                    times = one_round(browser, url, chosen, args.runs, args.limit)
+                    times = one_round(browser, url, args.case, chosen, args.runs, args.limit)
                     lines.append(row(users, args.runs, args.workers, times, args.limit))
                     print(lines[-1], file=sys.stderr, flush=True)
             browser.close()
@@ -166,7 +170,7 @@ def main() -> None:
     print("\n".join(lines))
     print(
         f"\ncopsim {copsim.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores; "
-        f"each user: Rumble Strips, {args.runs} runs, a coordinator time no other session asked for "
+        f"each user: {args.case}, {args.runs} runs, a coordinator time no other session asked for "
         f"(38, 36, ... h/week in turn)"
     )
 
