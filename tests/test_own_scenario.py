@@ -78,6 +78,7 @@ def test_kinds_channels_and_silo_are_written_as_described(folder):
         ({"name": "safecities"}, "is a built-in case"),
         ({"n_practitioners": 100_000}, "world.n_practitioners: 100000 is out of range"),
         ({"horizon_years": 0}, "horizon: 0 years is out of range"),
+        ({"initial_adoption": 1.5}, "adoption.initial_adopters: 1.5 is out of range"),
         (
             {"kinds": (own_scenario.OrgKind("agency", 0.4, "federal", "federal", True, 0.6),)},
             "shares sum to 0.4",
@@ -90,6 +91,15 @@ def test_a_bad_description_stops_with_one_line_and_nothing_is_saved(folder, chan
         own_scenario.save(dataclasses.replace(two_agencies(), **change))
     assert message in str(exc.value) and "\n" not in str(exc.value)
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_the_starting_adoption_is_written_and_the_run_starts_there(folder):
+    community = dataclasses.replace(two_agencies(), n_organizations=20, initial_adoption=0.25)
+    config = copsim.load_config(str(own_scenario.save(community)))
+    assert config.adoption.initial_adopters == 0.25
+    first_week = copsim.simulate(config).timeseries.iloc[0]
+    assert first_week["adoption_share"] == pytest.approx(0.25, abs=0.05)  # 5 of the 20 agencies
+    assert own_scenario.from_config(config).initial_adoption == 0.25  # the page starts from it
 
 
 def test_an_existing_scenario_is_never_overwritten(folder):

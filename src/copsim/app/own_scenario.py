@@ -68,6 +68,8 @@ class Community:
     kinds: tuple[OrgKind, ...]
     channels: tuple[tuple[str, float], ...]
     horizon_years: int
+    #: share of the adopting organizations already using the practice at launch (0-1)
+    initial_adoption: float = 0.0
 
 
 def from_config(config: CopConfig, name: str = "") -> Community:
@@ -78,7 +80,8 @@ def from_config(config: CopConfig, name: str = "") -> Community:
     )
     channels = tuple((c, float(getattr(config.community.channels, c))) for c in CHANNELS)
     return Community(name, config.scenario, config.world.n_organizations, config.world.n_practitioners, kinds,
-                     channels, max(1, round(config.horizon_weeks / 52)))  # fmt: skip
+                     channels, max(1, round(config.horizon_weeks / 52)),
+                     config.adoption.initial_adopters)  # fmt: skip
 
 
 def check(community: Community) -> None:
@@ -104,6 +107,11 @@ def check(community: Community) -> None:
         raise ConfigError(
             f"horizon: {community.horizon_years} years is out of range; allowed 1 to {MAX_YEARS}"
         )
+    if not 0.0 <= community.initial_adoption <= 1.0:
+        raise ConfigError(
+            f"adoption.initial_adopters: {community.initial_adoption} is out of range; allowed 0 to 1 "
+            "(a share of the adopting organizations)"
+        )
     for kind in community.kinds:
         if not NAME.fullmatch(kind.name):
             raise ConfigError(
@@ -122,7 +130,8 @@ def scenario_yaml(community: Community) -> str:
         n_practitioners=int(community.n_practitioners),
         org_types={},
     )
-    config = dataclasses.replace(base, scenario=community.name, world=world,
+    adoption = dataclasses.replace(base.adoption, initial_adopters=float(community.initial_adoption))
+    config = dataclasses.replace(base, scenario=community.name, world=world, adoption=adoption,
                                  horizon_weeks=int(community.horizon_years) * 52)  # fmt: skip
     data = OmegaConf.to_container(OmegaConf.structured(config))
     previous = base.world.org_types

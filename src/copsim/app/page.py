@@ -655,7 +655,7 @@ def describe_your_own(scenario: str) -> None:
         "case list; the levers on the left then apply to it."
     )
     with st.form(key=f"own-{scenario}"):
-        top = st.columns(4)
+        top = st.columns([2, 1, 1, 1, 1.4])
         name = top[0].text_input(
             "Name (lowercase letters, digits, _)", max_chars=40, key=f"own.{scenario}.name"
         )
@@ -667,6 +667,12 @@ def describe_your_own(scenario: str) -> None:
                                      key=f"own.{scenario}.people")  # fmt: skip
         years = top[3].number_input("Horizon (years)", 1, own_scenario.MAX_YEARS, value=base.horizon_years,
                                     key=f"own.{scenario}.years")  # fmt: skip
+        already = top[4].number_input(
+            "Already using it at launch (share of adopters)", 0.0, 1.0, value=float(base.initial_adoption),
+            step=0.05, key=f"own.{scenario}.initial",
+            help="Share of the organizations that adopt which already use the practice when the community "
+            "starts (adoption.initial_adopters).",
+        )  # fmt: skip
         st.markdown("**Kinds of organizations** (shares must add up to 1; a kind with share 0 is left out)")
         kinds = []
         for i, kind in enumerate([*base.kinds, own_scenario.OrgKind("", 0.0, "state", "state", False, 0.5)]):
@@ -694,8 +700,9 @@ def describe_your_own(scenario: str) -> None:
         saved_it = st.form_submit_button("Save as my scenario")
     if saved_it:
         community = own_scenario.Community(
-            name.strip(), scenario, int(organizations), int(people), tuple(kinds), tuple(channels), int(years)
-        )
+            name.strip(), scenario, int(organizations), int(people), tuple(kinds), tuple(channels),
+            int(years), float(already),
+        )  # fmt: skip
         try:
             path = own_scenario.save(community)
         except ConfigError as exc:
