@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copsim.model import kernels
 from copsim.model.replicates import offsets, quantile_of_blocks, total_by
@@ -100,3 +104,18 @@ def test_totals_and_quantiles_by_replicate_are_each_replicates_own():
         assert total_by(group, values, 5)[g] == pytest.approx(values[group == g].sum())
         assert quantile_of_blocks(values, start, 0.75)[g] == np.quantile(values[group == g], 0.75)
     assert np.isnan(quantile_of_blocks(values, start, 0.75)[4])  # an empty group
+
+
+@given(
+    sizes=st.lists(st.integers(0, 30), min_size=1, max_size=8),
+    q=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**32 - 1),
+    ties=st.booleans(),
+)
+@settings(max_examples=200, deadline=None)
+def test_quantiles_of_blocks_are_numpys_to_the_last_bit(sizes, q, seed, ties):
+    start = np.concatenate(([0], np.cumsum(sizes)))
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 4, start[-1]).astype(float) if ties else rng.random(start[-1])
+    expected = [np.quantile(values[lo:hi], q) if hi > lo else np.nan for lo, hi in itertools.pairwise(start)]
+    np.testing.assert_array_equal(quantile_of_blocks(values, start, q), expected)
