@@ -39,6 +39,17 @@ def test_a_replicates_draws_come_from_its_own_generator_whatever_its_batch():
         start += counts[r]
 
 
+def test_poisson_counts_are_numpys_whether_a_replicate_draws_one_or_many():
+    """A replicate drawing one count takes numpy's scalar path: the same numbers as its array path."""
+    rates = np.array([0.0, 0.7, 3.0, 40.0, 2500.0])
+    for seed in range(20):
+        ones = Streams([seed] * 5).contacts.poisson(rates, np.ones(5, np.int64))
+        arrays = [stream_generator(seed, "contacts").poisson(rates[[r]]) for r in range(5)]
+        assert np.array_equal(ones, np.concatenate(arrays))
+        many = Streams([seed]).contacts.poisson(rates, np.array([5]))
+        assert np.array_equal(many, stream_generator(seed, "contacts").poisson(rates))
+
+
 def test_a_stream_is_numpys_generator_seeded_from_the_run_and_the_decision():
     u = Streams([7]).adoption.uniform(np.array([4]), rows=2)
     assert np.array_equal(u, stream_generator(7, "adoption").random((2, 4)))
