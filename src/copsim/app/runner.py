@@ -309,12 +309,16 @@ class Dispatcher:
     def withdraw(self, job: Job, alive: Callable[[], bool]) -> None:
         """A session stops waiting for ``job``; the job is cancelled if nobody else waits."""
         if job.unwatch(alive):
-            job.cancel()
-            with self._lock:
-                if job in self._queue:
-                    self._queue.remove(job)
-                    self._jobs.pop(job.request, None)
-                    job._finish("cancelled")
+            self._cancel(job)
+
+    def _cancel(self, job: Job) -> None:
+        """Cancel ``job``: a waiting job leaves the queue at once, a running one stops its runs."""
+        job.cancel()
+        with self._lock:
+            if job in self._queue:
+                self._queue.remove(job)
+                self._jobs.pop(job.request, None)
+                job._finish("cancelled")
 
     def ahead(self, job: Job) -> int:
         """Requests to be answered before ``job`` (the running one included); 0 once it runs."""
@@ -366,12 +370,7 @@ class Dispatcher:
             for job in jobs:
                 if not job.cancelled and not job.watched(now, self.grace):
                     log.info("copsim-app: cancelled a request nobody waits for: %s", job.request)
-                    job.cancel()
-                    with self._lock:
-                        if job in self._queue:
-                            self._queue.remove(job)
-                            self._jobs.pop(job.request, None)
-                            job._finish("cancelled")
+                    self._cancel(job)
 
     # -------------------------------------------------------------------------- one job
     def _get_executor(self) -> Executor:
