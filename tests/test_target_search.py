@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +15,7 @@ import pytest
 from copsim.analysis.target_search import HOURS, Target, check_within_horizon, search, sentence
 
 NAN = math.nan
+COPSIM_TARGET = shutil.which("copsim-target", path=str(Path(sys.executable).parent))
 
 
 def fake_evaluate(threshold_hours: float, runs: int = 10):
@@ -79,7 +82,7 @@ def test_targets_are_checked_before_any_run():
 def test_the_command_line_writes_its_table_and_figure(tmp_path):
     out = tmp_path / "search"
     done = subprocess.run(
-        [sys.executable, "-m", "copsim.analysis.target_search", "--scenario", "e_regulation",
+        [COPSIM_TARGET, "--scenario", "e_regulation",
          "--set", "world.n_practitioners=60", "--set", "horizon_weeks=156", "--within", "2",
          "--runs", "3", "--at-least", "2", "--out", str(out)],
         capture_output=True, text=True, timeout=600,
@@ -90,12 +93,14 @@ def test_the_command_line_writes_its_table_and_figure(tmp_path):
     assert set(table["coordinator_hours_per_week"]) <= set(HOURS) and 40 in set(
         table["coordinator_hours_per_week"]
     )
+    progress = done.stderr.splitlines()
+    assert progress[0].startswith("copsim-target: 40 hours a week: ") and len(progress) == len(table)
     first = done.stdout.splitlines()[0]
     assert first.startswith(("The least coordinator time", "No coordinator time")), done.stdout
     bad = subprocess.run(
-        [sys.executable, "-m", "copsim.analysis.target_search", "--within", "99", "--out", str(out)],
+        [COPSIM_TARGET, "--within", "99", "--out", str(out)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
-        "target_search: error: within: 99 is out of range; allowed up to the horizon, 10"
+        "copsim-target: error: within: 99 is out of range; allowed up to the horizon, 10"
     ]

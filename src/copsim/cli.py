@@ -35,11 +35,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .analysis.costs import CostRates, with_costs
 from .composition import (
     CommandLine,
     check_files,
     check_overrides,
     compose,
+    cost_rates,
     hydra_app,
     register,
     resolved,
@@ -67,6 +69,7 @@ class SingleRun:
     out: Path
     command: CommandLine
     estimate: str
+    costs: CostRates | None = None
 
 
 def check_single(command: CommandLine) -> SingleRun:
@@ -89,7 +92,13 @@ def check_single(command: CommandLine) -> SingleRun:
     arms = 2 if config.community.enabled and options.get("baseline", True) else 1
     text = f"about {duration_text(estimate.seconds * arms)}, up to {size_text(estimate.memory)}"
     return SingleRun(
-        config, replicates, options.get("baseline", True), out, command, f"{text}; {note}" if note else text
+        config,
+        replicates,
+        options.get("baseline", True),
+        out,
+        command,
+        f"{text}; {note}" if note else text,
+        cost_rates(options),
     )
 
 
@@ -171,7 +180,8 @@ def execute(job: SingleRun) -> Path:
             print("copsim-run: dissemination-only baseline on the same seeds")
         ensemble = run_ensemble(arm, job.replicates)
         head = {"condition_id": cond.id, "condition": cond.index, "label": cond.label, **cond.keys}
-        summaries.append(ensemble.summary.assign(**head)[[*head, *ensemble.summary.columns]])
+        runs = ensemble.summary if job.costs is None else with_costs(ensemble.summary, arm, job.costs)
+        summaries.append(runs.assign(**head)[[*head, *runs.columns]])
         series.append(ensemble.timeseries.assign(**head)[[*head, *ensemble.timeseries.columns]])
     summary = pd.concat(summaries, ignore_index=True)
     timeseries = pd.concat(series, ignore_index=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import dataclasses
 import shutil
 import tempfile
 import typing
@@ -31,6 +32,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from .analysis.costs import CostRates
 from .model.config import (
     ConfigError,
     CopConfig,
@@ -60,6 +62,41 @@ class ExperimentInfo:
     outcomes: list[str] = field(default_factory=list, metadata={"doc": "its headline outcomes"})
 
 
+USD_PER_FTE_YEAR = "US dollars per FTE-year"
+PAY_SOURCE = "OPM salary table 2024-DCB, {grade} step 1, + OMB A-76 fringe 36.25 %"
+
+
+@dataclass
+class CostOptions:
+    """Loaded annual costs per FTE that price a run's recorded time in dollars (run option ``costs``).
+
+    With ``costs.enabled=true`` (or any rate given) every run gains the cost columns of
+    :data:`copsim.analysis.costs.COST_COLUMNS`, and a sweep's condition table the paired cost per
+    extra adopter-year. Prices never change a simulation. Defaults: :class:`~copsim.analysis.costs.CostRates`.
+    """
+
+    enabled: bool = param(False, doc="add cost columns in dollars to runs and conditions")
+    coordinator: float = param(
+        CostRates.coordinator, 0, 1e7, unit=USD_PER_FTE_YEAR, source=PAY_SOURCE.format(grade="GS-13"),
+        doc="loaded annual cost of a coordinator FTE",
+    )  # fmt: skip
+    support_staff: float = param(
+        CostRates.support_staff, 0, 1e7, unit=USD_PER_FTE_YEAR, source=PAY_SOURCE.format(grade="GS-12"),
+        doc="loaded annual cost of a support-team FTE",
+    )  # fmt: skip
+    sponsor: float = param(
+        CostRates.sponsor, 0, 1e7, unit=USD_PER_FTE_YEAR, source=PAY_SOURCE.format(grade="GS-15"),
+        doc="loaded annual cost of the sponsor's FTE",
+    )  # fmt: skip
+    sponsor_fte_at_full: float = param(
+        CostRates.sponsor_fte_at_full, 0, 1, unit="FTE", doc="the sponsor's time at full sponsorship"
+    )
+
+    def rates(self) -> CostRates:
+        """The rates as :class:`~copsim.analysis.costs.CostRates`."""
+        return CostRates(self.coordinator, self.support_staff, self.sponsor, self.sponsor_fte_at_full)
+
+
 @dataclass
 class RunConfig(CopConfig):
     """The schema ``copsim-run`` composes: every model key plus the run options.
@@ -78,14 +115,26 @@ class RunConfig(CopConfig):
     memory_limit: str | None = param(
         None, doc="refuse runs whose estimated memory exceeds this (e.g. 16GB), 'none' for no check"
     )
+    costs: CostOptions = field(default_factory=CostOptions)
     experiment: ExperimentInfo = field(default_factory=ExperimentInfo)
     condition: int = param(-1, -1, 10**9, doc="a sweep job's condition (set by copsim-run -m)")
 
 
 #: the run options: what RunConfig adds to the model keys, besides the experiment block and job keys
-RUN_OPTIONS = ("replicates", "baseline", "out", "sweep_dir", "force", "memory_limit")
+RUN_OPTIONS = ("replicates", "baseline", "out", "sweep_dir", "force", "memory_limit", "costs")
 #: keys a sweep job gets from copsim itself, never from the user
 JOB_KEYS = ("condition",)
+
+
+def cost_rates(options: dict[str, Any]) -> CostRates | None:
+    """The rates to price runs at, from checked run options; None when no costs were asked for."""
+    costs = options.get("costs") or {}
+    return CostOptions(**costs).rates() if costs.get("enabled") else None
+
+
+def is_run_option(override: str) -> bool:
+    """An override of a run option (``replicates=5``, ``costs.coordinator=150000``), not of the model."""
+    return override.lstrip("+~").partition("=")[0].partition(".")[0] in RUN_OPTIONS
 
 
 def register() -> None:
@@ -94,8 +143,17 @@ def register() -> None:
 
 
 def run_options(data: dict[str, Any]) -> dict[str, Any]:
-    """The run options of a composed config (or of a mapping of them), strictly typed and checked."""
+    """The run options of a composed config (or of a mapping of them), strictly typed and checked.
+
+    ``costs`` comes back as a mapping of :class:`CostOptions`, enabled when any rate differs
+    from its default (a rate given is a request for dollars); see :func:`cost_rates`.
+    """
     typed = coerce_group({k: data.get(k) for k in RUN_OPTIONS if k in data}, RunConfig)
+    if "costs" in typed:
+        validate_fields(typed["costs"], CostOptions, "costs.")
+        costs = CostOptions(**typed["costs"])
+        costs.enabled = costs.enabled or costs.rates() != CostRates()
+        typed["costs"] = dataclasses.asdict(costs)
     for key in ("out", "sweep_dir"):
         if typed.get(key) is not None and not str(typed[key]).strip():
             raise ConfigError(f"{key}: empty; give a directory")
@@ -285,9 +343,10 @@ def check_overrides(overrides: list[str], sweeps: bool = False) -> None:
         if ov.is_add() and not ov.is_force_add() and not entry:
             raise already_there(key)
         value = ov.value()
+        option = is_run_option(key)
         if ov.is_sweep_override():
-            if not sweeps or key in RUN_OPTIONS:
-                where = "run options take one value" if key in RUN_OPTIONS else "add -m to sweep"
+            if not sweeps or option:
+                where = "run options take one value" if option else "add -m to sweep"
                 raise ConfigError(f"{key}: {ov.input_line.partition('=')[2]!r} is a sweep; {where}")
             if isinstance(value, Glob):
                 raise ConfigError(f"{key}: glob() sweeps only apply to scenario")
@@ -296,8 +355,8 @@ def check_overrides(overrides: list[str], sweeps: bool = False) -> None:
                 for item in items:
                     coerce(key, item, hint)
             continue
-        if key in RUN_OPTIONS:
-            run_options({key: value})
+        if option:
+            run_options({key: value} if key in RUN_OPTIONS else {"costs": {key.partition(".")[2]: value}})
         else:
             coerce(key, value, hint)
 
@@ -501,11 +560,14 @@ def resolved(cfg: DictConfig, key: str) -> Any:
 
 __all__ = [
     "CommandLine",
+    "CostOptions",
     "ExperimentInfo",
     "RunConfig",
     "check_files",
     "check_overrides",
     "compose",
+    "cost_rates",
+    "is_run_option",
     "register",
     "run_options",
 ]

@@ -33,6 +33,15 @@ BENEFITS_FACTOR = 0.3625
 GS13_STEP1_DCB_2024 = 117_962
 GS12_STEP1_DCB_2024 = 99_200
 GS15_STEP1_DCB_2024 = 163_964
+#: the cost columns a run gains when costs are given (runs.parquet, summary.csv): part -> column
+COST_COLUMNS = {
+    "coordinators": "cost_coordinators_usd",
+    "support": "cost_support_usd",
+    "sponsor": "cost_sponsor_usd",
+    "total": "cost_total_usd",
+}
+#: the smallest gain (adopter-years, or weeks of time-to-talent) a cost is divided by, in every run
+MIN_GAIN = 1.0
 
 
 def loaded(annual_pay: float) -> float:
@@ -85,6 +94,12 @@ def run_costs(summary, config, rates: CostRates) -> dict[str, np.ndarray]:
     sponsor = sponsor_years * rates.sponsor_fte_at_full * rates.sponsor
     return {"coordinators": coordinators, "support": support, "sponsor": sponsor,
             "total": coordinators + support + sponsor}  # fmt: skip
+
+
+def with_costs(summary, config, rates: CostRates):
+    """An ensemble's summary table with the :data:`COST_COLUMNS` added (dollars per run)."""
+    dollars = run_costs(summary, config, rates)
+    return summary.assign(**{column: dollars[part] for part, column in COST_COLUMNS.items()})
 
 
 def cost_per_gain(total: np.ndarray, gain: np.ndarray, min_gain: float) -> np.ndarray | None:

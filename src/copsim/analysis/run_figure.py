@@ -63,13 +63,19 @@ SUMMARY_OUTCOMES = {
     "final_members": "members at the end",
     "cross_boundary_trust": "cross-boundary trust",
     "coordinator_fte_years": "coordinator FTE-years",
+    "cost_total_usd": "total cost (US dollars)",
 }
+
+
+def _number(value: float) -> str:
+    """Two decimals, or whole numbers with thousands separators from 10,000 up (dollars)."""
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.2f}"
 
 
 def _ends(lo: float, hi: float) -> str:
     if math.isinf(lo):
         return "not reached"
-    return f"{lo:.2f} to " + ("not reached" if math.isinf(hi) else f"{hi:.2f}")
+    return f"{_number(lo)} to " + ("not reached" if math.isinf(hi) else _number(hi))
 
 
 def summary_table(summary: pd.DataFrame) -> str:
@@ -100,7 +106,7 @@ def summary_table(summary: pd.DataFrame) -> str:
             else:
                 mean, lo, hi = mean_ci(values, bounds=(0.0, math.inf))
                 ordered = np.sort(values)
-                text, ci = f"{mean:8.2f}", _ends(lo, hi)
+                text, ci = f"{_number(mean):>8s}", _ends(lo, hi)
                 middle += _ends(ordered[first - 1], ordered[last - 1])
             rows.append(
                 f"  {CONDITION_LABELS.get(condition, condition):20s} {label:28s} {text}   {ci:22s} {middle}"

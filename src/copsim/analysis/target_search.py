@@ -9,10 +9,10 @@ plainly when even 40 hours a week do not meet the target, or when none is needed
 setting it ran is kept, so the answer comes with the curve of "runs meeting the target" against
 coordinator time.
 
-Command line (writes ``search.csv`` and ``search.png`` into ``--out``)::
+Command line (writes ``search.csv`` and ``search.png`` into ``--out``; one progress line per
+setting tried)::
 
-    python -m copsim.analysis.target_search --scenario e_regulation --within 5 --runs 10 \\
-        --at-least 8 --out results/what-it-takes
+    copsim-target --scenario e_regulation --within 5 --runs 10 --at-least 8 --out results/what-it-takes
 
 The dashboard runs the same search (:class:`Target`, :func:`search`) in its queue.
 """
@@ -33,6 +33,7 @@ import pandas as pd
 #: coordinator hours per week the search may choose among
 HOURS = tuple(range(0, 41, 2))
 HOURS_PER_FTE = 40.0
+PROG = "copsim-target"
 
 
 @dataclass(frozen=True)
@@ -184,10 +185,8 @@ def ensemble_times(config, outcome: str, runs: int) -> Callable[[float], np.ndar
 
 def main(argv: list[str] | None = None) -> None:
     """Command line: the search for one scenario, its table and figure written to ``--out``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m copsim.analysis.target_search", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument("--scenario", default="rumble_strips")
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="rumble_strips", help="a scenario name or a YAML file")
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="config override (repeatable)"
     )
@@ -206,9 +205,17 @@ def main(argv: list[str] | None = None) -> None:
         check_within_horizon(target, config.horizon_weeks)
         args.out.mkdir(parents=True, exist_ok=True)
     except (ConfigError, ValueError, OSError) as exc:
-        print(f"target_search: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    result = search(target, ensemble_times(config, outcome, args.runs))
+    evaluate = ensemble_times(config, outcome, args.runs)
+
+    def evaluate_and_say(hours: float) -> np.ndarray:
+        times = evaluate(hours)
+        met = target.met_in(times)
+        print(f"{PROG}: {hours:g} hours a week: {met} of {target.runs} runs meet the target", file=sys.stderr)
+        return times
+
+    result = search(target, evaluate_and_say)
     result.table().to_csv(args.out / "search.csv", index=False)
     unit = "weeks" if outcome.endswith("weeks") else "years"
     subject = (
@@ -218,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     plot(result, args.out / "search.png", f"{args.scenario}: {subject} within {args.within:g} {unit}")
     print(sentence(result, subject, unit))
-    print(f"target_search: wrote {args.out}/search.csv, search.png")
+    print(f"{PROG}: wrote {args.out}/search.csv, search.png")
 
 
 if __name__ == "__main__":

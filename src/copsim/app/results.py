@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..analysis.costs import CostRates, cost_per_gain, run_costs
+from ..analysis.costs import MIN_GAIN, CostRates, cost_per_gain, run_costs
 from ..analysis.stats import mean_ci, middle_ranks
 from ..analysis.times import (
     PairedTimes,
@@ -52,8 +52,6 @@ BOUNDS = {
 }
 #: text for a time that was not reached, in the CSV (a blank cell would be skipped by averages)
 NOT_REACHED = "not reached"
-#: the least gain per run (unit-years of use, or weeks of time-to-talent) a cost is divided by
-MIN_GAIN = 1.0
 
 
 @dataclass(frozen=True)

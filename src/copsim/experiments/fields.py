@@ -137,6 +137,21 @@ SUMMARY: dict[str, Field] = {
         "FTE-years", "members' time in the community (what taking part costs the organizations)"
     ),
     "sponsor_level_years": Field("level-years", "sponsorship in force summed over the years"),
+    "cost_coordinators_usd": Field(
+        "US dollars", "coordinator FTE-years x the coordinator's loaded annual cost (when costs are given)"
+    ),
+    "cost_support_usd": Field(
+        "US dollars", "this community's share of the support team's FTE-years x the staff's loaded cost"
+    ),
+    "cost_sponsor_usd": Field(
+        "US dollars", "sponsorship level-years x the sponsor's time at full sponsorship x the sponsor's cost"
+    ),
+    "cost_total_usd": Field("US dollars", "coordinators + support team + sponsor"),
+    "cost_per_extra_adopter_year_usd": Field(
+        "US dollars per unit-year",
+        "conditions only: extra cost over extra adopter-years against the baseline, pair by pair "
+        "(missing when a pair gains less than one adopter-year)",
+    ),
     "top10_contribution_share": Field(
         "share of contributions",
         "share of community contributions made by the most active 10 % of contributors",

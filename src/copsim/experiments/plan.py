@@ -38,11 +38,13 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from ..composition import (
+    RUN_OPTIONS,
     CommandLine,
     check_files,
     check_overrides,
     compose,
     is_hydra_override,
+    is_run_option,
     read_experiment,
     resolved,
     run_options,
@@ -433,11 +435,7 @@ def _experiment_fixed(cfg: Any, command: CommandLine) -> tuple[list[str], str | 
     if path is None:
         return [], None
     data = read_experiment(path)
-    model = {
-        k: v
-        for k, v in data.items()
-        if k not in ("experiment", "replicates", "baseline", "force", "sweep_dir", "out", "memory_limit")
-    }
+    model = {k: v for k, v in data.items() if k not in ("experiment", *RUN_OPTIONS)}
     fixed = [f"{key}={_value_string(value)}" for key, value in _flatten(model).items()]
     return fixed, str(path.resolve() if not path.is_symlink() else path.readlink())
 
@@ -516,7 +514,7 @@ def expand(args: list[str] | CommandLine) -> SweepPlan:
 
     build = _ConfigBuilder(command, [*fixed, *hydra_args])
     exp_fixed, experiment_file = _experiment_fixed(cfg, command)
-    cli_fixed = [o for o in fixed if o.lstrip("+").partition("=")[0] not in ("experiment", *options)]
+    cli_fixed = [o for o in fixed if o.lstrip("+").partition("=")[0] != "experiment" and not is_run_option(o)]
     replicates = options["replicates"]
     conditions: list[Condition] = []
     seen: set[str] = set()

@@ -40,8 +40,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from ..analysis.costs import with_costs
 from ..api import simulate_ensemble
-from ..composition import CommandLine, hydra_app
+from ..composition import CommandLine, cost_rates, hydra_app
 from ..model.config import ConfigError
 from ..progress import bar
 from . import reaper
@@ -104,7 +105,9 @@ def run_condition(sweep_dir: Path | str, plan: dict[str, Any], entry: dict[str, 
         record["config"] = dataclasses.asdict(config)
         ensemble = simulate_ensemble(config, int(entry["replicates"]))
         info = {"condition_id": entry["id"], "label": entry["label"]}
-        write_parquet(cdir / "runs.parquet", ensemble.summary, "summary", info)
+        rates = cost_rates(plan.get("options", {}))
+        summary = ensemble.summary if rates is None else with_costs(ensemble.summary, config, rates)
+        write_parquet(cdir / "runs.parquet", summary, "summary", info)
         write_parquet(cdir / "timeseries.parquet", ensemble.timeseries, "weekly", info)
         record["files"] = {name: file_record(cdir / name) for name in ("runs.parquet", "timeseries.parquet")}
         record.update(status="complete", seeds=list(ensemble.seeds))

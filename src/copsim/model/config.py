@@ -735,12 +735,13 @@ def with_value(config: CopConfig, key: str, value: Any) -> CopConfig | None:
     return new
 
 
-def validate_fields(values: Mapping[str, Any], cls: type) -> None:
-    """The range and choice checks of some fields of ``cls``, given as a mapping of name to value."""
+def validate_fields(values: Mapping[str, Any], cls: type, prefix: str = "") -> None:
+    """The range and choice checks of some fields of ``cls``, given as a mapping of name to value
+    (errors name the key as ``prefix`` + name)."""
     meta = {f.name: dict(f.metadata) for f in dataclasses.fields(cls)}
     for name, value in values.items():
         if value is not None:
-            _check_field(name, value, meta.get(name, {}))
+            _check_field(f"{prefix}{name}", value, meta.get(name, {}))
 
 
 def _validate_node(node: Any, prefix: str) -> None:

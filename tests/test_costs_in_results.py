@@ -1,0 +1,124 @@
+"""Costs on the command line: dollar columns in runs.parquet, summary.csv and conditions.csv.
+
+Pricing is arithmetic on what a run records (FTE-years, sponsorship level-years), so the checks
+are against that arithmetic, done here independently, and against the same runs unpriced.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from copsim import cli
+from copsim.analysis.costs import COST_COLUMNS, CostRates
+
+TINY = ["horizon_weeks=40", "world.n_practitioners=60", "world.n_organizations=10", "replicates=3"]
+GRID = ["scenario=safecities", "coordinator.fte=0.25,1.0"]
+RATES = {
+    "coordinator": 150_000.0,
+    "support_staff": 90_000.0,
+    "sponsor": 200_000.0,
+    "sponsor_fte_at_full": 0.1,
+}
+
+
+def copsim_run(*args: str, multirun: bool = False) -> int:
+    """``copsim-run [-m] ARGS`` in this process; the exit status."""
+    import sys
+
+    saved = sys.argv
+    sys.argv = ["copsim-run", *(["-m"] if multirun else []), *args]
+    try:
+        cli.run()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    finally:
+        sys.argv = saved
+    return 0
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory) -> dict[str, object]:
+    """The same small sweep unpriced and priced at :data:`RATES`."""
+    root = tmp_path_factory.mktemp("costs")
+    priced = [f"costs.{name}={value}" for name, value in RATES.items()]
+    assert copsim_run(*GRID, *TINY, f"sweep_dir={root / 'plain'}", multirun=True) == 0
+    assert copsim_run(*GRID, *TINY, *priced, f"sweep_dir={root / 'priced'}", multirun=True) == 0
+    return {
+        name: {
+            "runs": pd.read_parquet(root / name / "runs.parquet"),
+            "conditions": pd.read_csv(root / name / "conditions.csv"),
+        }
+        for name in ("plain", "priced")
+    }
+
+
+def test_runs_are_priced_from_what_they_record_and_prices_change_no_outcome(sweeps):
+    plain, priced = sweeps["plain"]["runs"], sweeps["priced"]["runs"]
+    assert not set(COST_COLUMNS.values()) & set(plain.columns)
+    pd.testing.assert_frame_equal(priced[plain.columns], plain)
+
+    community = priced["community.enabled"].astype(bool).to_numpy()
+    staff = 3.0 / 6  # safecities' support team: 3 staff serving 6 communities
+    expected = {
+        "cost_coordinators_usd": priced["coordinator_fte_years"] * RATES["coordinator"],
+        "cost_support_usd": np.where(community, staff * 40 / 52 * RATES["support_staff"], 0.0),
+        "cost_sponsor_usd": np.where(
+            community, priced["sponsor_level_years"] * RATES["sponsor_fte_at_full"] * RATES["sponsor"], 0.0
+        ),
+    }
+    for column, values in expected.items():
+        np.testing.assert_allclose(priced[column], values, rtol=1e-12, err_msg=column)
+    np.testing.assert_allclose(priced["cost_total_usd"], sum(expected.values()), rtol=1e-12)
+    assert (priced.loc[community, "cost_coordinators_usd"] > 0).all()
+    assert (priced.loc[~community, "cost_total_usd"] == 0).all()
+
+
+def test_conditions_carry_the_paired_cost_per_extra_adopter_year(sweeps):
+    runs, table = sweeps["priced"]["runs"], sweeps["priced"]["conditions"]
+    ratio = table[table["outcome"] == "cost_per_extra_adopter_year_usd"].set_index("condition_id")
+    assert set(ratio["unit"]) == {"US dollars per unit-year"}
+    base = runs[~runs["community.enabled"].astype(bool)].set_index("replicate")
+    for cid, group in runs[runs["community.enabled"].astype(bool)].groupby("condition_id"):
+        group = group.set_index("replicate")
+        gain = group["adopter_years"] - base.loc[group.index, "adopter_years"]
+        row = ratio.loc[cid]
+        if (gain < 1.0).any():  # a ratio over a gain near zero is not reported
+            assert np.isnan(row["mean"])
+        else:
+            assert row["mean"] == pytest.approx((group["cost_total_usd"] / gain).mean(), rel=1e-9)
+            assert 0 <= row["lo"] <= row["mean"] <= row["hi"]
+    baseline_row = ratio[ratio["baseline_id"].isna()]
+    assert len(baseline_row) == 1 and np.isnan(baseline_row["mean"]).all()
+    assert "cost_per_extra_adopter_year_usd" not in set(sweeps["plain"]["conditions"]["outcome"].dropna())
+
+
+def test_a_single_run_prices_its_summary_when_asked(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert copsim_run("scenario=rumble_strips", *TINY, "costs.enabled=true", f"out={out}") == 0
+    summary = pd.read_csv(out / "summary.csv")
+    rates = CostRates()
+    np.testing.assert_allclose(
+        summary["cost_coordinators_usd"], summary["coordinator_fte_years"] * rates.coordinator
+    )
+    assert "total cost (US dollars)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "multirun", "message"),
+    [
+        (["costs.coordinator=-5"], False, "costs.coordinator: -5.0 is out of range"),
+        (["costs.sponsor=lots"], False, "costs.sponsor: 'lots' is not allowed"),
+        (["costs.enabled=yes"], False, "costs.enabled: 'yes' is not allowed"),
+        (["costs.coordinator=1,2"], True, "run options take one value"),
+        (["costs.salary=1"], False, "costs.salary"),
+    ],
+)
+def test_bad_cost_input_stops_with_one_line_and_writes_nothing(tmp_path, capsys, args, multirun, message):
+    out = tmp_path / "out"
+    where = f"sweep_dir={out}" if multirun else f"out={out}"
+    assert copsim_run("scenario=rumble_strips", *TINY, *args, where, multirun=multirun) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+    assert not out.exists()
