@@ -122,3 +122,25 @@ def test_bad_cost_input_stops_with_one_line_and_writes_nothing(tmp_path, capsys,
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert not out.exists()
+
+
+def test_cost_per_week_of_time_to_talent_saved_is_paired_and_refused_over_censored_pairs():
+    from copsim.experiments.aggregate import condition_table
+
+    def runs(talent_with: list[float]) -> pd.DataFrame:
+        rows = []
+        for enabled, cost, talent in ((True, 1000.0, talent_with), (False, 0.0, [40.0, 50.0, 60.0])):
+            for r in range(3):
+                rows.append({"condition_id": f"c{enabled}", "scenario": "company_command",
+                             "community.enabled": enabled, "replicate": r, "seed": r,
+                             "adopter_years": 0.0, "cost_total_usd": cost,
+                             "time_to_talent_weeks": talent[r],
+                             "time_to_talent_censored": bool(np.isnan(talent[r]))})  # fmt: skip
+        return pd.DataFrame(rows)
+
+    row = condition_table(runs([30.0, 45.0, 40.0])).iloc[0]
+    saved = np.array([10.0, 5.0, 20.0])
+    assert row["cost_per_week_to_talent_saved_usd_mean"] == pytest.approx((1000 / saved).mean())
+    assert np.isnan(row["cost_per_extra_adopter_year_usd_mean"])  # no adopter-years gained
+    censored = condition_table(runs([30.0, np.nan, 40.0])).iloc[0]
+    assert np.isnan(censored["cost_per_week_to_talent_saved_usd_mean"])

@@ -27,9 +27,13 @@ from .plan import is_lever
 ID_COLUMNS = ("condition_id", "condition", "label", "replicate", "seed")
 
 
-#: the condition table's derived outcome when runs carry costs: paired extra dollars per extra
-#: adopter-year against the condition's dissemination-only baseline
-COST_PER_GAIN = "cost_per_extra_adopter_year_usd"
+#: the condition table's derived outcomes when runs carry costs: paired extra dollars per unit of
+#: gain against the condition's dissemination-only baseline; name -> (outcome, sign of a gain in
+#: the paired difference): extra adopter-years, and weeks of time-to-talent saved (CompanyCommand)
+COST_PER_GAIN = {
+    "cost_per_extra_adopter_year_usd": ("adopter_years", 1.0),
+    "cost_per_week_to_talent_saved_usd": ("time_to_talent_weeks", -1.0),
+}
 
 #: condition-key columns without a dot: the top-level config keys (``seed`` swept is ``root_seed``)
 TOP_LEVEL_KEYS = ("scenario", "root_seed", "horizon_weeks")
@@ -160,13 +164,13 @@ def condition_table(
     ``O_diff_mean``, ``O_diff_lo``, ``O_diff_hi`` — the paired difference condition minus
     baseline (see :func:`paired_differences`) with its interval, and for censorable outcomes
     ``O_diff_n`` (pairs where neither run is censored). When the runs carry costs, also
-    :data:`COST_PER_GAIN` (mean, lo, hi over the pairs). Rows keep the order of first
+    each of :data:`COST_PER_GAIN` (mean, lo, hi over the pairs). Rows keep the order of first
     appearance in ``runs``.
     """
     keys = list(condition_keys(runs) if keys is None else keys)
     outcomes = list(outcome_columns(runs, keys) if outcomes is None else outcomes)
     diffs = paired_differences(runs, keys, outcomes)
-    priced = {"cost_total_usd", "adopter_years"} <= set(outcomes)
+    ratios = {k: v for k, v in COST_PER_GAIN.items() if {"cost_total_usd", v[0]} <= set(outcomes)}
     diff_groups = {cid: g for cid, g in diffs.groupby("condition_id", sort=False)}
     baseline_of = find_baselines(runs[["condition_id", *keys]].drop_duplicates("condition_id"), keys)
     rows = []
@@ -190,21 +194,24 @@ def condition_table(
             row.update({f"{o}_diff_mean": dmean, f"{o}_diff_lo": dlo, f"{o}_diff_hi": dhi})
             if flag is not None:
                 row[f"{o}_diff_n"] = dn
-        if priced:
-            row.update(_cost_per_gain(paired, level))
+        for name, (outcome, sign) in ratios.items():
+            row.update(_cost_per_gain(name, paired, outcome, sign, level))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _cost_per_gain(paired: pd.DataFrame | None, level: float) -> dict[str, float]:
-    """Mean and interval of dollars per extra adopter-year, pair by pair (NaN when any pair gains
-    less than :data:`~copsim.analysis.costs.MIN_GAIN`, or for a condition without a baseline)."""
+def _cost_per_gain(
+    name: str, paired: pd.DataFrame | None, outcome: str, sign: float, level: float
+) -> dict[str, float]:
+    """Mean and interval of dollars per unit of gain in ``outcome``, pair by pair (NaN when any
+    pair gains less than :data:`~copsim.analysis.costs.MIN_GAIN` or is censored, and for a
+    condition without a baseline)."""
     ratio = None
     if paired is not None:
-        gain = paired["adopter_years"].to_numpy()
+        gain = sign * paired[outcome].to_numpy(float)
         ratio = cost_per_gain(paired["cost_total_usd"].to_numpy(), gain, MIN_GAIN)
     mean, lo, hi = (np.nan,) * 3 if ratio is None else mean_ci(ratio, level=level, bounds=(0.0, np.inf))
-    return {f"{COST_PER_GAIN}_mean": mean, f"{COST_PER_GAIN}_lo": lo, f"{COST_PER_GAIN}_hi": hi}
+    return {f"{name}_mean": mean, f"{name}_lo": lo, f"{name}_hi": hi}
 
 
 #: per-outcome statistics of the condition table, in the order of the long table's columns

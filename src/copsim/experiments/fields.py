@@ -152,6 +152,11 @@ SUMMARY: dict[str, Field] = {
         "conditions only: extra cost over extra adopter-years against the baseline, pair by pair "
         "(missing when a pair gains less than one adopter-year)",
     ),
+    "cost_per_week_to_talent_saved_usd": Field(
+        "US dollars per week",
+        "conditions only: extra cost over the weeks of time-to-talent saved against the baseline, pair "
+        "by pair (missing when a pair saves less than a week or either run is censored)",
+    ),
     "top10_contribution_share": Field(
         "share of contributions",
         "share of community contributions made by the most active 10 % of contributors",
