@@ -483,6 +483,7 @@ def test_worker_processes_give_the_same_numbers_as_one_thread(small_cases):
     try:
         job = pooled.submit(request)
         assert job.wait(300) and job.state == "done", job.error
+        assert job.done == job.total == (3 + 1) * 2  # each ensemble (and the picture) counts for 2 shares
     finally:
         pooled.stop()
     config = request.config()
@@ -508,9 +509,9 @@ def test_equal_requests_are_one_job_and_an_answer_comes_back_at_once(queue):
 def test_waiting_requests_know_their_place_and_a_gone_session_frees_its_place(queue, monkeypatch):
     simulate = runner._ensemble
 
-    def slow(config, replicates):  # long enough that the first request is still running when its tab closes
+    def slow(config, replicates, share):  # long enough that the first request still runs when its tab closes
         time.sleep(1.0)
-        return simulate(config, replicates)
+        return simulate(config, replicates, share)
 
     monkeypatch.setattr(runner, "_ensemble", slow)
     connected = {"a": True, "b": True, "c": True}
@@ -541,7 +542,7 @@ def test_a_session_that_stops_waiting_withdraws_its_request_unless_another_waits
 
 
 def test_a_failing_request_reports_its_error_and_the_queue_goes_on(queue, monkeypatch):
-    def broken(config, replicates):
+    def broken(config, replicates, share):
         raise RuntimeError("model broke")
 
     monkeypatch.setattr(runner, "_ensemble", broken)

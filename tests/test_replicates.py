@@ -40,3 +40,24 @@ def test_the_batch_size_keeps_to_the_memory_budget():
         "rumble_strips", ["world.n_practitioners=100000", "world.n_organizations=2000"]
     )
     assert copsim.api.batch_size(large, 30) == 1  # a large world runs one replicate at a time
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 5])
+def test_an_ensemble_split_into_shares_and_combined_is_the_whole_ensemble(parts):
+    config = small_config("safecities", *CASES["safecities"])
+    whole = copsim.simulate_ensemble(config, 5)
+    shares = copsim.api.shares(5, parts)
+    assert [r for share in shares for r in share] == list(range(5)) and len(shares) == parts
+    pieces = [copsim.simulate_ensemble(config, 5, only=share) for share in reversed(shares)]
+    combined = copsim.api.combine_ensembles(pieces)
+    pd.testing.assert_frame_equal(combined.summary, whole.summary)
+    pd.testing.assert_frame_equal(combined.timeseries, whole.timeseries)
+    assert combined.seeds == whole.seeds
+
+
+@pytest.mark.parametrize("only", [range(0), range(3, 7), range(0, 4, 2), [0, 1]])
+def test_a_share_outside_the_ensemble_is_refused_with_one_line(only):
+    with pytest.raises(
+        copsim.ConfigError, match=r"^only: .* is not allowed; a range of replicates within 0 to 5$"
+    ):
+        copsim.simulate_ensemble(small_config("rumble_strips"), 5, only=only)

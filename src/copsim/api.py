@@ -7,6 +7,7 @@ tests; nothing outside :mod:`copsim.model` builds a :class:`copsim.model.CopMode
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -130,7 +131,11 @@ def batch_size(config: CopConfig, replicates: int) -> int:
 
 
 def simulate_ensemble(
-    config: CopConfig, replicates: int, progress: Progress | None = None, batch: int | None = None
+    config: CopConfig,
+    replicates: int,
+    progress: Progress | None = None,
+    batch: int | None = None,
+    only: range | None = None,
 ) -> EnsembleResult:
     """Run ``replicates`` replicates with seeds spawned from ``config.seed``.
 
@@ -138,11 +143,23 @@ def simulate_ensemble(
     so differences between two ensembles of the same root seed are paired. Replicates are
     stepped together in batches (:func:`batch_size`, or ``batch`` replicates at a time); a
     replicate's numbers do not depend on its batch. ``progress(done, total)`` counts replicates.
+
+    ``only`` runs just those replicates of the ensemble (e.g. ``range(10, 20)``, one worker's
+    share), each with exactly the numbers it has in the whole ensemble; :func:`combine_ensembles`
+    puts the shares back together.
     """
     if isinstance(replicates, bool) or not isinstance(replicates, int | np.integer) or replicates < 1:
         raise ConfigError(f"replicates: {replicates!r} is not allowed; expected a whole number >= 1")
+    indices = range(int(replicates)) if only is None else only
+    if (
+        not isinstance(indices, range)
+        or not indices
+        or indices.step != 1
+        or not (indices.start >= 0 and indices.stop <= replicates)
+    ):
+        raise ConfigError(f"only: {only!r} is not allowed; a range of replicates within 0 to {replicates}")
     validate(config)
-    seeds = replicate_seeds(config.seed, int(replicates))
+    seeds = replicate_seeds(config.seed, int(replicates))[indices.start : indices.stop]
     size = batch_size(config, len(seeds)) if batch is None else max(1, int(batch))
     series, rows = [], []
     for first in range(0, len(seeds), size):
@@ -150,7 +167,7 @@ def simulate_ensemble(
         model = CopModel(config, seeds=batch_seeds)
         _run(model, None, config.horizon_weeks)
         for offset, seed in enumerate(batch_seeds):
-            r = first + offset
+            r = indices.start + first + offset
             series.append(model.timeseries(offset).assign(replicate=r))
             rows.append({"replicate": r, "seed": seed, **model.summary(offset)})
         model.remove_all_agents()
@@ -159,3 +176,23 @@ def simulate_ensemble(
     timeseries = pd.concat(series, ignore_index=True)
     timeseries.insert(0, "replicate", timeseries.pop("replicate"))
     return EnsembleResult(timeseries, pd.DataFrame(rows), dataclasses.replace(config), seeds)
+
+
+def shares(replicates: int, parts: int) -> list[range]:
+    """``replicates`` split into at most ``parts`` consecutive ranges as equal as can be."""
+    parts = max(1, min(parts, replicates))
+    bounds = [round(i * replicates / parts) for i in range(parts + 1)]
+    return [range(a, b) for a, b in itertools.pairwise(bounds)]
+
+
+def combine_ensembles(parts: list[EnsembleResult]) -> EnsembleResult:
+    """The shares of one ensemble (:func:`simulate_ensemble` with ``only``), in replicate order."""
+    parts = sorted(parts, key=lambda part: int(part.summary["replicate"].iloc[0]))
+    if len(parts) == 1:
+        return parts[0]
+    return EnsembleResult(
+        pd.concat([p.timeseries for p in parts], ignore_index=True),
+        pd.concat([p.summary for p in parts], ignore_index=True),
+        parts[0].config,
+        [seed for p in parts for seed in p.seeds],
+    )
