@@ -12,11 +12,13 @@ overrides it (read from the model's rules; a unit test runs the model to check e
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
-from ..model.config import ConfigError, CopConfig, load_config
+from ..model.config import ConfigError, CopConfig, load_config, scenario_file
 from .cases import CASES
 from .own_scenario import user_scenarios
 
@@ -153,7 +155,21 @@ def levers_from_config(config: CopConfig) -> Levers:
 def scenario_defaults(scenario: str) -> CopConfig:
     """The scenario's config as the page starts from it."""
     check_case(scenario)
-    return load_config(scenario)
+    return load_case(scenario)
+
+
+def load_case(scenario: str, overrides: tuple[str, ...] | list[str] = ()) -> CopConfig:
+    """:func:`copsim.load_config`, remembered: one draw of the page asks for the same configs many
+    times, and composing one takes about a quarter of a second. A scenario file that changed
+    (a user's scenario saved again) is read again. Returns a copy the caller may change."""
+    path, _ = scenario_file(scenario)
+    stat = path.stat()
+    return copy.deepcopy(_load_case(scenario, tuple(overrides), str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=256)
+def _load_case(scenario: str, overrides: tuple[str, ...], path: str, mtime_ns: int, size: int) -> CopConfig:
+    return load_config(scenario, list(overrides))
 
 
 def check_case(scenario: str) -> None:
@@ -201,13 +217,13 @@ def levers_from_overrides(scenario: str, overrides: list[str]) -> Levers:
         if key not in LEVER_KEYS:
             raise ConfigError(f"{key}: not a lever of the page; allowed {', '.join(LEVER_KEYS)}")
     check_case(scenario)
-    return levers_from_config(load_config(scenario, list(overrides)))
+    return levers_from_config(load_case(scenario, overrides))
 
 
 def build_config(scenario: str, levers: Levers) -> tuple[CopConfig, list[str]]:
     """Validated config and its overrides; raises ConfigError with one line on bad input."""
     overrides = to_overrides(scenario, levers)
-    return load_config(scenario, overrides), overrides
+    return load_case(scenario, overrides), overrides
 
 
 @dataclass(frozen=True)
@@ -230,7 +246,7 @@ class Request:
         """The validated config (ConfigError with one line if anything is out of bounds)."""
         check_case(self.scenario)
         check_replicates(self.replicates)
-        return load_config(self.scenario, list(self.overrides))
+        return load_case(self.scenario, self.overrides)
 
 
 def baseline_of(config: CopConfig) -> CopConfig:

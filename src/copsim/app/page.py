@@ -31,7 +31,7 @@ from copsim.app.runner import Job, JobOutput, SearchRequest, dispatcher
 from copsim.model.config import LEVELS, SECTORS
 
 #: seconds between two looks at a running or waiting request (cheap: the fragment only reads it)
-PROGRESS_EVERY = 1.0
+PROGRESS_EVERY = 0.5
 CONDITION_LABELS = {"community": "with the community", "baseline": "dissemination alone"}
 COLOURS = ["#1b6ca8", "#9a9a9a"]
 #: a sidebar wide enough for two levers side by side, so every lever, the number of runs and Run
@@ -208,7 +208,7 @@ def progress_panel() -> None:
         parts += f", {n} as in the case" if job.request.overrides else ""
         elapsed = time.monotonic() - (job.started or time.monotonic())
         text = (
-            f"simulating: {job.done} of {job.total} parts done ({parts}, 1 for the network picture); "
+            f"simulating: {job.fraction:.0%} done ({parts}, and the network picture of one run); "
             f"{elapsed:.0f} s so far"
         )
     with st.container(key="progress"):
