@@ -134,11 +134,14 @@ def test_only_the_four_cases_and_bounded_replicates_are_accepted():
     assert levers.check_replicates(2) == 2 and levers.check_replicates(30) == 30
 
 
-def test_baseline_switches_off_only_the_community():
-    config = copsim.load_config("safecities", ["coordinator.fte=0.5"])
+def test_baseline_switches_off_the_community_and_keeps_every_lever_a_baseline_reads():
+    config = copsim.load_config(
+        "safecities", ["coordinator.fte=0.5", "sponsor.level=0.3", "demography.wave=true"]
+    )
     baseline = levers.baseline_of(config)
     assert not baseline.community.enabled and config.community.enabled
-    assert dataclasses.replace(baseline, community=config.community) == config
+    assert baseline.coordinator == levers.scenario_defaults("safecities").coordinator  # not read without it
+    assert dataclasses.replace(baseline, community=config.community, coordinator=config.coordinator) == config
 
 
 def test_a_request_is_the_case_the_changed_levers_and_the_runs():
@@ -539,6 +542,45 @@ def test_a_session_that_stops_waiting_withdraws_its_request_unless_another_waits
     queue.withdraw(shared, theirs)
     assert shared.state == "cancelled"
     assert blocker.wait(120) and blocker.state == "done"
+
+
+def test_the_cases_answered_ahead_come_back_at_once(queue):
+    ahead = SmallRequest("e_regulation", (), 2)
+    queue.prefetch([ahead])
+    deadline = time.monotonic() + 120
+    while queue.answer(ahead) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job = queue.submit(ahead)
+    assert job.finished and job.state == "done" and job.output is queue.answer(ahead)
+    # a request that moves only the coordinator reuses the case's ensembles: one new ensemble
+    moved = queue.submit(SmallRequest("e_regulation", ("coordinator.fte=0.25",), 2))
+    assert moved.wait(120) and moved.state == "done"
+    assert moved.output.comparison.baseline is job.output.comparison.baseline
+    assert moved.output.comparison.reference is job.output.comparison.community
+
+
+def test_a_sessions_request_goes_before_the_cases_answered_ahead(queue, monkeypatch):
+    simulate = runner._ensemble
+
+    def slow(config, replicates, share):
+        time.sleep(0.5)
+        return simulate(config, replicates, share)
+
+    monkeypatch.setattr(runner, "_ensemble", slow)
+    background = [SmallRequest("safecities", (), 2), SmallRequest("rumble_strips", (), 2)]
+    queue.prefetch(background)
+    deadline = time.monotonic() + 60
+    while queue._running is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    mine = queue.submit(SmallRequest("e_regulation", ("sponsor.level=0.4",), 2))
+    assert queue.ahead(mine) == 0  # the server's own work is not "a request ahead of yours"
+    assert mine.wait(120) and mine.state == "done"
+    assert queue.answer(background[0]) is None  # it was stopped, not finished first
+    for request in background:  # stopped for the session, then answered when the queue was empty
+        deadline = time.monotonic() + 120
+        while queue.answer(request) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert queue.answer(request) is not None
 
 
 def test_a_failing_request_reports_its_error_and_the_queue_goes_on(queue, monkeypatch):

@@ -20,7 +20,7 @@ import os
 import socket
 import sys
 
-from .runner import WORKERS_ENV
+from .runner import PREFETCH_ENV, WORKERS_ENV
 from .server import WILDCARDS, is_loopback
 
 
@@ -90,6 +90,12 @@ def main(argv: list[str] | None = None) -> None:
         help="worker processes that simulate a request's runs side by side (default: one per core; "
         "1: one background thread; same numbers either way)",
     )
+    parser.add_argument(
+        "--no-prefetch",
+        action="store_true",
+        help="do not answer each case as configured ahead, while nobody waits (about a minute of "
+        "both cores after the start; then a first Run answers at once)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.port <= 65535:
         fail(f"--port: {args.port} is out of range; allowed 1 to 65535")
@@ -100,6 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     except AddressError as exc:
         fail(str(exc))
     os.environ[WORKERS_ENV] = str(args.workers)
+    os.environ[PREFETCH_ENV] = "0" if args.no_prefetch else "1"
     if not is_loopback(args.host):
         print(
             f"copsim-app: warning: listening on {args.host}, not only on this machine. The dashboard "

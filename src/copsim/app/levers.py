@@ -250,8 +250,20 @@ class Request:
 
 
 def baseline_of(config: CopConfig) -> CopConfig:
-    """The dissemination-only baseline (``community.enabled=false``) of a config, same seed."""
-    return dataclasses.replace(config, community=dataclasses.replace(config.community, enabled=False))
+    """The dissemination-only baseline (``community.enabled=false``) of a config, same seed.
+
+    The community's own levers (the coordinator, the support team, the mandate) are set back to
+    the case's values: a run without the community does not read them (tests/test_baseline_sharing.py
+    checks it for every case), so every setting of them shares one baseline and the page runs it once.
+    """
+    case = scenario_defaults(config.scenario)
+    return dataclasses.replace(
+        config,
+        community=dataclasses.replace(config.community, enabled=False),
+        coordinator=case.coordinator,
+        support_team=case.support_team,
+        sponsor=dataclasses.replace(config.sponsor, mandate=case.sponsor.mandate),
+    )
 
 
 def horizon_years(config: CopConfig) -> float:

@@ -12,6 +12,11 @@ then one more run of the middle replicate to draw its network.
 * **Equal requests are one job.** Equal settings give equal numbers (same seeds), so a second
   session asking the same question joins the job already queued or running, and finished
   ensembles are kept (:class:`EnsembleCache`, least recently used dropped first).
+* **The cases are answered ahead.** While nobody waits, the server answers each case as
+  configured at the page's default number of runs (:meth:`Dispatcher.prefetch`), so a first
+  visit's **Run** answers at once, and a request that moves only the community's levers needs
+  one new ensemble, not three: the case as configured is its reference, and its baseline is
+  shared (:func:`~copsim.app.levers.baseline_of`). A session's request always goes first.
 * **"What does it take?"** searches (:class:`SearchRequest`) wait in the same queue; each
   coordinator time they try is one ensemble.
 * **A job nobody waits for is cancelled.** Each job holds, per session, a callable that says
@@ -49,13 +54,14 @@ from ..analysis.target_search import HOURS, HOURS_PER_FTE, SearchResult, Target,
 from ..analysis.times import median_rank
 from ..api import EnsembleResult, combine_ensembles, shares, simulate, simulate_ensemble
 from ..model.config import ConfigError, CopConfig
-from .cases import case_of
-from .levers import Request, baseline_of, scenario_defaults
+from .cases import CASES, case_of
+from .levers import DEFAULT_REPLICATES, Request, baseline_of, scenario_defaults
 from .network_picture import NetworkSnapshot, snapshot_network
 from .results import Comparison
 
-#: environment variable through which ``copsim-app --workers N`` reaches the page
+#: environment variables through which ``copsim-app --workers N`` and ``--no-prefetch`` reach the page
 WORKERS_ENV = "COPSIM_APP_WORKERS"
+PREFETCH_ENV = "COPSIM_APP_PREFETCH"
 #: seconds a job goes on after the last session waiting for it disconnected (a reload reconnects
 #: within about a second; a closed tab never does)
 GRACE_SECONDS = 5.0
@@ -189,6 +195,7 @@ class Job:
         else:  # the ensembles (with the community, without, as in the case) and the network picture
             self.total = (3 if request.overrides else 2) + 1
         self.done = 0  # in parts: the Dispatcher multiplies the total by the workers' shares
+        self.background = False  # asked by the server itself (Dispatcher.prefetch), no session yet
         self.started: float | None = None  # time.monotonic() when it began to run
         self.state = "queued"  # queued -> running -> done | failed | cancelled
         self.output: JobOutput | None = None
@@ -271,6 +278,7 @@ class Dispatcher:
         self._jobs: dict[Request, Job] = {}  # queued or running, by request
         self._lock = threading.Condition()
         self._answers: collections.OrderedDict[Request, JobOutput] = collections.OrderedDict()
+        self._background: collections.deque[Job] = collections.deque()  # see prefetch()
         self._executor: Executor | None = None
         self._stopped = False
         threading.Thread(target=self._serve, name="copsim-queue", daemon=True).start()
@@ -298,9 +306,28 @@ class Dispatcher:
                 job = Job(request)
                 self._jobs[request] = job
                 self._queue.append(job)
+                running = self._running
+                if running is not None and running.background:  # a session's request goes first
+                    running.cancel()
                 self._lock.notify_all()
+            job.background = False
             job.watch(alive)
             return job
+
+    def prefetch(self, requests: list[Request]) -> None:
+        """Answer ``requests`` while nobody else waits: the server's own questions, asked ahead.
+
+        A session's request always goes first: one arriving while a prefetched request runs
+        stops it (ensembles already finished are kept) and it is asked again when the queue is
+        empty. A session asking the same question joins it instead.
+        """
+        with self._lock:
+            for request in requests:
+                if request not in self._answers and request not in self._jobs:
+                    job = Job(request)
+                    job.background = True
+                    self._background.append(job)
+            self._lock.notify_all()
 
     def answer(self, request: Request) -> JobOutput | None:
         """The answer to ``request`` if it was answered recently, else None."""
@@ -326,7 +353,8 @@ class Dispatcher:
         with self._lock:
             if job is self._running or job not in self._queue:
                 return 0
-            return list(self._queue).index(job) + (self._running is not None)
+            running = self._running is not None and not self._running.background
+            return list(self._queue).index(job) + running
 
     def warm_up(self) -> None:
         """Start the worker processes now, so the first request does not wait for them."""
@@ -338,6 +366,7 @@ class Dispatcher:
         """Cancel everything and stop the workers (at the server's shutdown, and in tests)."""
         with self._lock:
             self._stopped = True
+            self._background.clear()
             for job in (*self._queue, *([self._running] if self._running else [])):
                 job.cancel()
             self._lock.notify_all()
@@ -348,11 +377,17 @@ class Dispatcher:
     def _serve(self) -> None:
         while True:
             with self._lock:
-                while not self._queue and not self._stopped:
+                while not self._queue and not self._background and not self._stopped:
                     self._lock.wait()
                 if self._stopped:
                     return
-                job = self._queue.popleft()
+                if self._queue:
+                    job = self._queue.popleft()
+                else:
+                    job = self._background.popleft()
+                    if job.request in self._answers or job.request in self._jobs:
+                        continue  # answered or asked by a session meanwhile
+                    self._jobs[job.request] = job
                 self._running = job
             try:
                 self._answer(job)
@@ -361,6 +396,10 @@ class Dispatcher:
                     self._running = None
                     if self._jobs.get(job.request) is job:
                         del self._jobs[job.request]
+                    if job.background and job.state == "cancelled" and not self._stopped:
+                        again = Job(job.request)  # stopped for a session's request: ask it later
+                        again.background = True
+                        self._background.appendleft(again)
 
     def _watch(self) -> None:
         while not self._stopped:
@@ -518,11 +557,29 @@ def shutdown() -> None:
             _DISPATCHER.stop()
 
 
+def prefetch_requests() -> list[Request]:
+    """What the server answers ahead: each case as configured at the page's default number of
+    runs. That is every first visit's question, and its ensembles are the reference (the case as
+    configured) and the baseline of every request that moves only the community's levers."""
+    return [Request(case, (), DEFAULT_REPLICATES) for case in CASES]
+
+
+def configured_prefetch() -> bool:
+    """Whether to answer :func:`prefetch_requests` ahead: ``COPSIM_APP_PREFETCH`` (1, the
+    default, or 0: ``copsim-app --no-prefetch``)."""
+    raw = os.environ.get(PREFETCH_ENV, "1").strip()
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{PREFETCH_ENV}: {raw!r} is not allowed; 1 or 0")
+    return raw == "1"
+
+
 def dispatcher() -> Dispatcher:
-    """The server's one dispatcher, created (and its workers started) on first use."""
+    """The server's one dispatcher, created (its workers started, the cases answered ahead) on first use."""
     global _DISPATCHER
     with _DISPATCHER_LOCK:
         if _DISPATCHER is None:
             _DISPATCHER = Dispatcher(configured_workers())
             _DISPATCHER.warm_up()
+            if configured_prefetch():
+                _DISPATCHER.prefetch(prefetch_requests())
         return _DISPATCHER
