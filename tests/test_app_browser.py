@@ -29,6 +29,7 @@ import pandas as pd
 import pytest
 
 import copsim
+from copsim.analysis.costs import CostRates, run_costs
 from copsim.analysis.times import summarize_times
 from copsim.app import wording
 from copsim.app.cases import CASES
@@ -295,7 +296,7 @@ def test_a_policy_user_runs_a_case_and_an_analyst_reproduces_it(browser, app_url
 
     # the exported command line, run through the CLI, gives the same numbers
     command = exported_command(page)
-    assert command == "copsim-run scenario=safecities coordinator.fte=0.5 replicates=2", command
+    assert command == "copsim-run scenario=safecities coordinator.fte=0.5 replicates=2 costs.enabled=true"
     executable = Path(sys.executable).with_name("copsim-run")
     out = tmp_path / "cli"
     done = subprocess.run(
@@ -304,6 +305,9 @@ def test_a_policy_user_runs_a_case_and_an_analyst_reproduces_it(browser, app_url
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     cli = pd.read_csv(out / "summary.csv")
+    # priced at the page's (default) rates, as the page prices them
+    dollars = run_costs(community.summary, config, CostRates())["total"]
+    np.testing.assert_allclose(cli.loc[cli["community.enabled"], "cost_total_usd"], dollars)
     # copsim-run names its conditions as a sweep does (id, index, label); the page by its arm
     arm = np.where(cli["community.enabled"], "community", "baseline")
     cli = cli.assign(condition=arm)[list(numbers.columns)]

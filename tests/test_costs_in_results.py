@@ -144,3 +144,16 @@ def test_cost_per_week_of_time_to_talent_saved_is_paired_and_refused_over_censor
     assert np.isnan(row["cost_per_extra_adopter_year_usd_mean"])  # no adopter-years gained
     censored = condition_table(runs([30.0, np.nan, 40.0])).iloc[0]
     assert np.isnan(censored["cost_per_week_to_talent_saved_usd_mean"])
+
+
+def test_the_pages_exported_command_prices_its_runs_at_the_pages_rates():
+    from copsim.app import export
+
+    rates = CostRates(coordinator=150_000.0, sponsor_fte_at_full=0.1)
+    command = export.command_line("safecities", ["coordinator.fte=0.5"], 4, rates=rates)
+    assert command.endswith(
+        "replicates=4 costs.enabled=true costs.coordinator=150000 costs.sponsor_fte_at_full=0.1"
+    )
+    job = cli.check_single(cli.CommandLine.parse(command.split()[1:]))
+    assert job.costs == rates
+    assert export.command_line("safecities", [], 4).endswith("replicates=4")  # no rates: no dollars

@@ -171,6 +171,24 @@ def test_a_scenario_file_runs_by_its_path(user_tree, tmp_path):
     assert set(pd.read_parquet(out / "runs.parquet")["scenario"]) == {"harbor"}
 
 
+def test_a_sweep_takes_scenario_files_beside_names_and_refuses_two_files_of_one_name(
+    user_tree, tmp_path, capsys
+):
+    harbor = user_tree / "scenario" / "harbor.yaml"
+    port = tmp_path / "port.yaml"
+    port.write_text(harbor.read_text().replace("scenario: harbor", "scenario: port"))
+    out = tmp_path / "sweep"
+    assert run(["-m", f"scenario=safecities,{harbor},{port}", *TINY, f"sweep_dir={out}"]) == 0
+    assert set(pd.read_parquet(out / "runs.parquet")["scenario"]) == {"safecities", "harbor", "port"}
+    other = tmp_path / "elsewhere" / "harbor.yaml"
+    other.parent.mkdir()
+    other.write_text(harbor.read_text())
+    capsys.readouterr()
+    assert run(["-m", f"scenario={harbor},{other}", *TINY, f"sweep_dir={tmp_path / 'no'}"]) == 2
+    assert capsys.readouterr().err.strip().endswith("has the name of another file given (harbor); rename one")
+    assert not (tmp_path / "no").exists()
+
+
 def test_a_scenario_file_named_like_a_packaged_one_is_refused(tmp_path, capsys):
     copy = tmp_path / "safecities.yaml"
     copy.write_text((conf_dir() / "scenario" / "safecities.yaml").read_text())

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import contextlib
 import dataclasses
 import shutil
 import tempfile
@@ -285,9 +284,16 @@ class _FileGroups:
         self.root: Path | None = None
 
     def rewrite(self, text: str, config_dirs: list[Path]) -> str:
+        """``text`` with each file given to a group (``scenario=a.yaml`` or, in a sweep,
+        ``scenario=rumble_strips,cases/a.yaml``) linked in and named by its stem."""
         prefix, key, value = _split(text)
-        if key not in GROUPS or not value or "," in value or "(" in value or not is_path(value):
+        items = value.split(",")
+        if key not in GROUPS or not value or "(" in value or not any(map(is_path, items)):
             return text
+        names = [self._link(key, item, config_dirs) if is_path(item) else item for item in items]
+        return f"{prefix}{key}={','.join(names)}"
+
+    def _link(self, key: str, value: str, config_dirs: list[Path]) -> str:
         path = Path(value).expanduser()
         if not path.is_file():
             raise ConfigError(f"{key}: {value!r} is not a file; give a {key} name or a YAML file")
@@ -301,10 +307,12 @@ class _FileGroups:
             atexit.register(shutil.rmtree, self.root, True)
         (self.root / key).mkdir(exist_ok=True)
         link = self.root / key / f"{name}.yaml"
-        with contextlib.suppress(FileNotFoundError):
-            link.unlink()
+        if link.is_symlink():
+            if link.resolve() != path.resolve():
+                raise ConfigError(f"{key}: {value!r} has the name of another file given ({name}); rename one")
+            return name
         link.symlink_to(path.absolute())
-        return f"{prefix}{key}={name}"
+        return name
 
 
 def _split(text: str) -> tuple[str, str, str]:

@@ -9,21 +9,43 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 
 from omegaconf import OmegaConf
 
+from ..analysis.costs import CostRates
 from .levers import Request
 from .results import Comparison
 
 
-def command_line(scenario: str, overrides: list[str], replicates: int, out: str | None = None) -> str:
-    """``copsim-run scenario=NAME key=value ... replicates=N`` (shell-quoted, one line)."""
+def command_line(
+    scenario: str,
+    overrides: list[str],
+    replicates: int,
+    out: str | None = None,
+    rates: CostRates | None = None,
+) -> str:
+    """``copsim-run scenario=NAME key=value ... replicates=N`` (shell-quoted, one line); with
+    ``rates``, the ``costs.*`` options that price its runs as the page does."""
     args = ["copsim-run", f"scenario={scenario}", *overrides, f"replicates={int(replicates)}"]
+    if rates is not None:
+        args += cost_options(rates)
     if out is not None:
         args.append(f"out={out}")
     return shlex.join(args)
+
+
+def cost_options(rates: CostRates) -> list[str]:
+    """``costs.enabled=true`` and each rate that differs from its default, as run options."""
+    default = CostRates()
+    changed = [
+        f"costs.{f.name}={getattr(rates, f.name):g}"
+        for f in dataclasses.fields(CostRates)
+        if getattr(rates, f.name) != getattr(default, f.name)
+    ]
+    return ["costs.enabled=true", *changed]
 
 
 def experiment_yaml(scenario: str, overrides: list[str], replicates: int, title: str = "") -> str:

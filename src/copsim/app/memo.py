@@ -101,7 +101,7 @@ def memo_html(
             f"<ul>{''.join(f'<li>{esc(line)}</li>' for line in lines)}</ul>" if lines else ""
         )
     image = base64.b64encode(chart_png(output)).decode("ascii")
-    command = export.command_line(c.scenario, c.overrides, c.replicates)
+    command = export.command_line(c.scenario, c.overrides, c.replicates, rates=rates)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>copsim memo: {esc(case.title)}</title>
 <style>{CSS}</style></head><body>

@@ -349,7 +349,9 @@ def show_results(request: Request, output: JobOutput, stale: bool) -> None:
     st.markdown("Run the same settings from a terminal (gives the same numbers, with the baseline):")
     with st.container(key="export-command"):
         st.code(
-            export.command_line(comparison.scenario, comparison.overrides, comparison.replicates),
+            export.command_line(
+                comparison.scenario, comparison.overrides, comparison.replicates, rates=current_rates()
+            ),
             language="bash",
         )
     stem = export.file_stem(request)
