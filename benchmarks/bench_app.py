@@ -9,7 +9,9 @@ reference and shared baseline of every such request, are reused as the page reus
 presses **Run** in every session within a fraction of a second. It reports, per round, the
 seconds from each click to that session's up-to-date headline, and how many sessions got one
 before the time limit. The warm-up round (40 hours a week) computes the case as configured at
-the benchmark's number of runs, as the server's own prefetch does at the page's default 10.
+the benchmark's number of runs, as the server's own prefetch does at the page's default 10;
+the server is started with ``--no-prefetch``, so every figure is for settings computed on the
+click (``benchmarks/bench_prefetch.py`` measures the answers computed ahead).
 
     .venv/bin/python benchmarks/bench_app.py                 # one user, then five users
     .venv/bin/python benchmarks/bench_app.py --users 1 5 --runs 10 --limit 600
@@ -60,7 +62,7 @@ def free_port() -> int:
 def start_app(workers: int | None) -> tuple[subprocess.Popen, str]:
     """``copsim-app`` on a free port; returns the process and its address once it answers."""
     port = free_port()
-    extra = [] if workers is None else ["--workers", str(workers)]
+    extra = ["--no-prefetch"] if workers is None else ["--workers", str(workers), "--no-prefetch"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "copsim.app.cli", "--port", str(port), *extra],
         stdout=subprocess.DEVNULL,

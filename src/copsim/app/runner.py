@@ -13,10 +13,12 @@ then one more run of the middle replicate to draw its network.
   session asking the same question joins the job already queued or running, and finished
   ensembles are kept (:class:`EnsembleCache`, least recently used dropped first).
 * **The cases are answered ahead.** While nobody waits, the server answers each case as
-  configured at the page's default number of runs (:meth:`Dispatcher.prefetch`), so a first
-  visit's **Run** answers at once, and a request that moves only the community's levers needs
-  one new ensemble, not three: the case as configured is its reference, and its baseline is
-  shared (:func:`~copsim.app.levers.baseline_of`). A session's request always goes first.
+  configured at the page's default number of runs, then every stop of the coordinator-time
+  slider (:func:`prefetch_requests`, :meth:`Dispatcher.prefetch`): a first visit's **Run**, and
+  the coordinator slider at the default runs, answer at once. Any other request that moves only
+  the community's levers needs one new ensemble, not three: the case as configured is its
+  reference, and its baseline is shared (:func:`~copsim.app.levers.baseline_of`). A session's
+  request always goes first.
 * **"What does it take?"** searches (:class:`SearchRequest`) wait in the same queue; each
   coordinator time they try is one ensemble.
 * **A job nobody waits for is cancelled.** Each job holds, per session, a callable that says
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import itertools
 import logging
 import math
 import multiprocessing
@@ -55,7 +58,7 @@ from ..analysis.times import median_rank
 from ..api import EnsembleResult, combine_ensembles, shares, simulate, simulate_ensemble
 from ..model.config import ConfigError, CopConfig
 from .cases import CASES, case_of
-from .levers import DEFAULT_REPLICATES, Request, baseline_of, scenario_defaults
+from .levers import DEFAULT_REPLICATES, Request, baseline_of, levers_from_config, scenario_defaults
 from .network_picture import NetworkSnapshot, snapshot_network
 from .results import Comparison
 
@@ -67,10 +70,11 @@ PREFETCH_ENV = "COPSIM_APP_PREFETCH"
 GRACE_SECONDS = 5.0
 #: how often (seconds) the watchdog looks at the sessions behind queued and running jobs
 WATCH_EVERY = 1.0
-#: ensembles kept for reuse (each a few MB)
-CACHE_SIZE = 48
-#: answered requests kept, so a reload, a link or a saved scenario shows them at once
-ANSWERS_KEPT = 32
+#: ensembles kept for reuse (each 1-3 MB: room for the cases and slider stops answered ahead)
+CACHE_SIZE = 160
+#: answered requests kept, so a reload, a link or a saved scenario shows them at once (room for
+#: the 84 answered ahead, :func:`prefetch_requests`, and as many again)
+ANSWERS_KEPT = 168
 
 log = logging.getLogger(__name__)
 
@@ -558,10 +562,18 @@ def shutdown() -> None:
 
 
 def prefetch_requests() -> list[Request]:
-    """What the server answers ahead: each case as configured at the page's default number of
-    runs. That is every first visit's question, and its ensembles are the reference (the case as
-    configured) and the baseline of every request that moves only the community's levers."""
-    return [Request(case, (), DEFAULT_REPLICATES) for case in CASES]
+    """What the server answers ahead, at the page's default number of runs: first each case as
+    configured (every first visit's question; its ensembles are the reference and the baseline
+    of every request that moves only the community's levers), then each stop of the
+    coordinator-time slider, nearest the case's own first, the cases taking turns."""
+    stops = []
+    for case in CASES:
+        own = levers_from_config(scenario_defaults(case))
+        hours = sorted(HOURS, key=lambda h: (abs(h - own.coordinator_hours), h))
+        moved = [dataclasses.replace(own, coordinator_hours=h) for h in hours if h != own.coordinator_hours]
+        stops.append([Request.of(case, chosen, DEFAULT_REPLICATES) for chosen in moved])
+    turns = [request for turn in itertools.zip_longest(*stops) for request in turn if request is not None]
+    return [Request(case, (), DEFAULT_REPLICATES) for case in CASES] + turns
 
 
 def configured_prefetch() -> bool:
