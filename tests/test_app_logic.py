@@ -747,3 +747,15 @@ def test_the_memo_says_what_the_page_says_on_one_page(queue):
         "@page { size: letter" in text
         and memo.file_name(request) == "memo-whatif-safecities-fte0.5-6runs.html"
     )
+
+
+def test_the_server_answers_ahead_each_case_then_every_stop_of_the_coordinator_slider():
+    ahead = runner.prefetch_requests()
+    assert ahead[:4] == [Request(case, (), levers.DEFAULT_REPLICATES) for case in CASES]
+    for case in CASES:
+        own = levers.levers_from_config(levers.scenario_defaults(case))
+        stops = [r for r in ahead[4:] if r.scenario == case]
+        hours = {levers.levers_from_overrides(case, list(r.overrides)).coordinator_hours for r in stops}
+        assert hours == set(range(0, 41, 2)) - {own.coordinator_hours} and len(stops) == len(hours)
+        assert all(r.replicates == levers.DEFAULT_REPLICATES for r in stops)
+    assert len(ahead) <= runner.ANSWERS_KEPT / 2  # room for as many answers to sessions
