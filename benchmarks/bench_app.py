@@ -17,6 +17,7 @@ click (``benchmarks/bench_prefetch.py`` measures the answers computed ahead).
     .venv/bin/python benchmarks/bench_app.py --users 1 5 --runs 10 --limit 600
     .venv/bin/python benchmarks/bench_app.py --workers 2     # copsim-app --workers 2
     .venv/bin/python benchmarks/bench_app.py --case safecities --runs 20 --users 1 5  # issue #23
+    .venv/bin/python benchmarks/bench_app.py --prefetch 330  # the slider's stops answered ahead
 
 Prints a Markdown table for docs/PERFORMANCE.md. The machine's load average is printed with
 it: on a shared machine, repeat a round that looks disturbed.
@@ -59,10 +60,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(workers: int | None) -> tuple[subprocess.Popen, str]:
+def start_app(workers: int | None, prefetch: bool = False) -> tuple[subprocess.Popen, str]:
     """``copsim-app`` on a free port; returns the process and its address once it answers."""
     port = free_port()
-    extra = ["--no-prefetch"] if workers is None else ["--workers", str(workers), "--no-prefetch"]
+    extra = ([] if workers is None else ["--workers", str(workers)]) + ([] if prefetch else ["--no-prefetch"])
     proc = subprocess.Popen(
         [sys.executable, "-m", "copsim.app.cli", "--port", str(port), *extra],
         stdout=subprocess.DEVNULL,
@@ -148,10 +149,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="copsim-app --workers (default: its own)")
     parser.add_argument("--limit", type=float, default=600.0, help="seconds to wait for the headlines")
     parser.add_argument("--repeat", type=int, default=1, help="rounds per number of users")
+    parser.add_argument(
+        "--prefetch",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="let the server answer ahead (no --no-prefetch) and wait this long before the rounds",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    proc, url = start_app(args.workers)
+    proc, url = start_app(args.workers, prefetch=args.prefetch is not None)
     lines = [
         "| users | runs each | workers | answered | click to headline, min / median / max (s) "
         "| load average after |",
@@ -160,6 +168,8 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            if args.prefetch is not None:
+                time.sleep(args.prefetch)  # the server answers ahead from its start
             from copsim.app.levers import HOURS_PER_FTE, scenario_defaults
 
             own = scenario_defaults(args.case).coordinator.fte * HOURS_PER_FTE  # answered ahead

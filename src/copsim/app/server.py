@@ -97,10 +97,12 @@ def same_origin(scope) -> bool:
 
 @contextlib.asynccontextmanager
 async def lifespan(_app):
-    """On shutdown (Ctrl+C, SIGTERM), cancel queued requests and stop the worker processes."""
-    yield
-    from .runner import shutdown
+    """At the start, start the queue (its workers, and the answers it computes ahead); on
+    shutdown (Ctrl+C, SIGTERM), cancel queued requests and stop the worker processes."""
+    from .runner import dispatcher, shutdown
 
+    dispatcher()
+    yield
     shutdown()
 
 
