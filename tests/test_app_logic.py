@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import html
 import io
+import logging
 import math
 import re
 import shlex
@@ -759,3 +760,13 @@ def test_the_server_answers_ahead_each_case_then_every_stop_of_the_coordinator_s
         assert hours == set(range(0, 41, 2)) - {own.coordinator_hours} and len(stops) == len(hours)
         assert all(r.replicates == levers.DEFAULT_REPLICATES for r in stops)
     assert len(ahead) <= runner.ANSWERS_KEPT / 2  # room for as many answers to sessions
+
+
+def test_a_server_stopped_while_answering_ahead_logs_no_failure(small_cases, caplog):
+    for delay in (0.0, 0.5):
+        queue = Dispatcher(workers=1)
+        queue.prefetch([SmallRequest("safecities", (), 2), SmallRequest("rumble_strips", (), 2)])
+        time.sleep(delay)
+        queue.stop()
+    time.sleep(0.5)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text

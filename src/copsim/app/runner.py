@@ -282,7 +282,7 @@ class Dispatcher:
         self._jobs: dict[Request, Job] = {}  # queued or running, by request
         self._lock = threading.Condition()
         self._answers: collections.OrderedDict[Request, JobOutput] = collections.OrderedDict()
-        self._background: collections.deque[Job] = collections.deque()  # see prefetch()
+        self._background: collections.deque[Request] = collections.deque()  # see prefetch()
         self._executor: Executor | None = None
         self._stopped = False
         threading.Thread(target=self._serve, name="copsim-queue", daemon=True).start()
@@ -326,11 +326,7 @@ class Dispatcher:
         empty. A session asking the same question joins it instead.
         """
         with self._lock:
-            for request in requests:
-                if request not in self._answers and request not in self._jobs:
-                    job = Job(request)
-                    job.background = True
-                    self._background.append(job)
+            self._background.extend(requests)  # each composed when its turn comes (_next)
             self._lock.notify_all()
 
     def answer(self, request: Request) -> JobOutput | None:
@@ -380,19 +376,9 @@ class Dispatcher:
     # -------------------------------------------------------------------------- queue
     def _serve(self) -> None:
         while True:
-            with self._lock:
-                while not self._queue and not self._background and not self._stopped:
-                    self._lock.wait()
-                if self._stopped:
-                    return
-                if self._queue:
-                    job = self._queue.popleft()
-                else:
-                    job = self._background.popleft()
-                    if job.request in self._answers or job.request in self._jobs:
-                        continue  # answered or asked by a session meanwhile
-                    self._jobs[job.request] = job
-                self._running = job
+            job = self._next()
+            if job is None:
+                return
             try:
                 self._answer(job)
             finally:
@@ -401,9 +387,31 @@ class Dispatcher:
                     if self._jobs.get(job.request) is job:
                         del self._jobs[job.request]
                     if job.background and job.state == "cancelled" and not self._stopped:
-                        again = Job(job.request)  # stopped for a session's request: ask it later
-                        again.background = True
-                        self._background.appendleft(again)
+                        self._background.appendleft(job.request)  # stopped for a session: ask it later
+
+    def _next(self) -> Job | None:
+        """The next job to run, now marked running: a session's first; None once stopped."""
+        while True:
+            with self._lock:
+                while not self._queue and not self._background and not self._stopped:
+                    self._lock.wait()
+                if self._stopped:
+                    return None
+                if self._queue:
+                    self._running = self._queue.popleft()
+                    return self._running
+                request = self._background.popleft()
+                if request in self._answers or request in self._jobs:
+                    continue  # answered, or asked by a session meanwhile
+            job = Job(request)  # composes its config: outside the lock, sessions are not held up
+            job.background = True
+            with self._lock:
+                if self._queue or self._stopped or request in self._answers or request in self._jobs:
+                    self._background.appendleft(request)  # a session came first
+                    continue
+                self._jobs[request] = job
+                self._running = job
+                return job
 
     def _watch(self) -> None:
         while not self._stopped:
@@ -448,6 +456,9 @@ class Dispatcher:
             log.error("copsim-app: %s", job.error)
             job._finish("failed")
         except Exception as exc:  # shown on the page; the server goes on
+            if self._stopped:  # the workers were stopped under it: the server is shutting down
+                job._finish("cancelled")
+                return
             job.error = f"{type(exc).__name__}: {exc}"
             log.exception("copsim-app: request failed: %s", job.request)
             job._finish("failed")
