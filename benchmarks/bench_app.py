@@ -9,9 +9,9 @@ reference and shared baseline of every such request, are reused as the page reus
 presses **Run** in every session within a fraction of a second. It reports, per round, the
 seconds from each click to that session's up-to-date headline, and how many sessions got one
 before the time limit. The warm-up round (40 hours a week) computes the case as configured at
-the benchmark's number of runs, as the server's own prefetch does at the page's default 10;
-the server is started with ``--no-prefetch``, so every figure is for settings computed on the
-click (``benchmarks/bench_prefetch.py`` measures the answers computed ahead).
+the benchmark's number of runs. The server answers nothing ahead unless ``--prefetch SECONDS``
+(``copsim-app --prefetch``), so by default every figure is for settings computed on the click
+(``benchmarks/bench_prefetch.py`` measures the answers computed ahead).
 
     .venv/bin/python benchmarks/bench_app.py                 # one user, then five users
     .venv/bin/python benchmarks/bench_app.py --users 1 5 --runs 10 --limit 600
@@ -63,7 +63,7 @@ def free_port() -> int:
 def start_app(workers: int | None, prefetch: bool = False) -> tuple[subprocess.Popen, str]:
     """``copsim-app`` on a free port; returns the process and its address once it answers."""
     port = free_port()
-    extra = ([] if workers is None else ["--workers", str(workers)]) + ([] if prefetch else ["--no-prefetch"])
+    extra = ([] if workers is None else ["--workers", str(workers)]) + (["--prefetch"] if prefetch else [])
     proc = subprocess.Popen(
         [sys.executable, "-m", "copsim.app.cli", "--port", str(port), *extra],
         stdout=subprocess.DEVNULL,
@@ -154,7 +154,7 @@ def main() -> None:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="let the server answer ahead (no --no-prefetch) and wait this long before the rounds",
+        help="start the server with --prefetch and wait this long before the rounds",
     )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright

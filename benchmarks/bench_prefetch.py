@@ -1,4 +1,4 @@
-"""Benchmark: the dashboard's answers computed ahead (``copsim-app`` without ``--no-prefetch``).
+"""Benchmark: the dashboard's answers computed ahead (``copsim-app --prefetch``).
 
 Starts the server's queue as ``copsim-app`` does (one worker process per core), hands it
 :func:`copsim.app.runner.prefetch_requests` (each case as configured, then every stop of the

@@ -239,12 +239,18 @@ def run_and_wait(page, see_progress: bool = False) -> str:
 
 def wait_for_headline(page) -> str:
     """The headline once the page shows up-to-date results (nothing running, nothing stale)."""
-    page.wait_for_function(
-        "() => !document.querySelector('.st-key-progress') && document.querySelector('.st-key-headline')"
-        " && !document.body.innerText.includes('These results are out of date')",
-        timeout=RUN_TIMEOUT_MS,
-        polling=250,
-    )
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "() => !document.querySelector('.st-key-progress') && document.querySelector('.st-key-headline')"
+            " && !document.body.innerText.includes('These results are out of date')",
+            timeout=RUN_TIMEOUT_MS,
+            polling=250,
+        )
+    except PlaywrightTimeout:  # say what the page showed instead (progress, queue place, an error)
+        seconds = RUN_TIMEOUT_MS / 1000
+        pytest.fail(f"no up-to-date headline within {seconds:.0f} s; the page said:\n{main_text(page)}")
     return page.locator(".st-key-headline").inner_text().strip()
 
 

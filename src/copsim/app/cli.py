@@ -91,10 +91,10 @@ def main(argv: list[str] | None = None) -> None:
         "1: one background thread; same numbers either way)",
     )
     parser.add_argument(
-        "--no-prefetch",
+        "--prefetch",
         action="store_true",
-        help="do not answer each case as configured ahead, while nobody waits (about a minute of "
-        "both cores after the start; then a first Run answers at once)",
+        help="answer each case as configured and every coordinator-slider stop ahead, while nobody "
+        "waits (about 5 minutes of every core after the start; then those answer at once)",
     )
     args = parser.parse_args(argv)
     if not 1 <= args.port <= 65535:
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     except AddressError as exc:
         fail(str(exc))
     os.environ[WORKERS_ENV] = str(args.workers)
-    os.environ[PREFETCH_ENV] = "0" if args.no_prefetch else "1"
+    os.environ[PREFETCH_ENV] = "1" if args.prefetch else "0"
     if not is_loopback(args.host):
         print(
             f"copsim-app: warning: listening on {args.host}, not only on this machine. The dashboard "

@@ -12,13 +12,14 @@ then one more run of the middle replicate to draw its network.
 * **Equal requests are one job.** Equal settings give equal numbers (same seeds), so a second
   session asking the same question joins the job already queued or running, and finished
   ensembles are kept (:class:`EnsembleCache`, least recently used dropped first).
-* **The cases are answered ahead.** While nobody waits, the server answers each case as
-  configured at the page's default number of runs, then every stop of the coordinator-time
-  slider (:func:`prefetch_requests`, :meth:`Dispatcher.prefetch`): a first visit's **Run**, and
-  the coordinator slider at the default runs, answer at once. Any other request that moves only
-  the community's levers needs one new ensemble, not three: the case as configured is its
-  reference, and its baseline is shared (:func:`~copsim.app.levers.baseline_of`). A session's
-  request always goes first.
+* **The cases can be answered ahead** (``copsim-app --prefetch``). While nobody waits, the
+  server answers each case as configured at the page's default number of runs, then every stop
+  of the coordinator-time slider (:func:`prefetch_requests`, :meth:`Dispatcher.prefetch`): a
+  first visit's **Run**, and the coordinator slider at the default runs, answer at once. A
+  session's request always goes first.
+* **One baseline per case.** A request that moves only the community's levers needs one new
+  ensemble, not three: the case as configured is its reference, and its baseline is the case's
+  own (:func:`~copsim.app.levers.baseline_of`).
 * **"What does it take?"** searches (:class:`SearchRequest`) wait in the same queue; each
   coordinator time they try is one ensemble.
 * **A job nobody waits for is cancelled.** Each job holds, per session, a callable that says
@@ -62,7 +63,7 @@ from .levers import DEFAULT_REPLICATES, Request, baseline_of, levers_from_config
 from .network_picture import NetworkSnapshot, snapshot_network
 from .results import Comparison
 
-#: environment variables through which ``copsim-app --workers N`` and ``--no-prefetch`` reach the page
+#: environment variables through which ``copsim-app --workers N`` and ``--prefetch`` reach the page
 WORKERS_ENV = "COPSIM_APP_WORKERS"
 PREFETCH_ENV = "COPSIM_APP_PREFETCH"
 #: seconds a job goes on after the last session waiting for it disconnected (a reload reconnects
@@ -588,9 +589,9 @@ def prefetch_requests() -> list[Request]:
 
 
 def configured_prefetch() -> bool:
-    """Whether to answer :func:`prefetch_requests` ahead: ``COPSIM_APP_PREFETCH`` (1, the
-    default, or 0: ``copsim-app --no-prefetch``)."""
-    raw = os.environ.get(PREFETCH_ENV, "1").strip()
+    """Whether to answer :func:`prefetch_requests` ahead: ``COPSIM_APP_PREFETCH`` (0, the
+    default, or 1: ``copsim-app --prefetch``; see DASHBOARD.md for why it is not the default yet)."""
+    raw = os.environ.get(PREFETCH_ENV, "0").strip()
     if raw not in ("0", "1"):
         raise ConfigError(f"{PREFETCH_ENV}: {raw!r} is not allowed; 1 or 0")
     return raw == "1"
