@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from copsim import cli
+from conftest import copsim_run
 from copsim.experiments import runner
 from copsim.experiments.cli import collect
 from copsim.model.streams import replicate_seeds
@@ -33,15 +33,7 @@ AGGREGATES = ("runs.parquet", "timeseries.parquet", "conditions.csv", "failures.
 
 def sweep(*args: str) -> int:
     """Run ``copsim-run -m ARGS`` in this process (basic launcher runs jobs here); the exit status."""
-    saved = sys.argv
-    sys.argv = ["copsim-run", "-m", *args]
-    try:
-        cli.run()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        sys.argv = saved
-    return 0
+    return copsim_run("-m", *args)
 
 
 def same_aggregates(a: Path, b: Path) -> None:

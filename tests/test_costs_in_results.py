@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import copsim_run
 from copsim import cli
 from copsim.analysis.costs import COST_COLUMNS, CostRates
 
@@ -23,28 +24,13 @@ RATES = {
 }
 
 
-def copsim_run(*args: str, multirun: bool = False) -> int:
-    """``copsim-run [-m] ARGS`` in this process; the exit status."""
-    import sys
-
-    saved = sys.argv
-    sys.argv = ["copsim-run", *(["-m"] if multirun else []), *args]
-    try:
-        cli.run()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        sys.argv = saved
-    return 0
-
-
 @pytest.fixture(scope="module")
 def sweeps(tmp_path_factory) -> dict[str, object]:
     """The same small sweep unpriced and priced at :data:`RATES`."""
     root = tmp_path_factory.mktemp("costs")
     priced = [f"costs.{name}={value}" for name, value in RATES.items()]
-    assert copsim_run(*GRID, *TINY, f"sweep_dir={root / 'plain'}", multirun=True) == 0
-    assert copsim_run(*GRID, *TINY, *priced, f"sweep_dir={root / 'priced'}", multirun=True) == 0
+    assert copsim_run("-m", *GRID, *TINY, f"sweep_dir={root / 'plain'}") == 0
+    assert copsim_run("-m", *GRID, *TINY, *priced, f"sweep_dir={root / 'priced'}") == 0
     return {
         name: {
             "runs": pd.read_parquet(root / name / "runs.parquet"),
@@ -118,7 +104,7 @@ def test_a_single_run_prices_its_summary_when_asked(tmp_path, capsys):
 def test_bad_cost_input_stops_with_one_line_and_writes_nothing(tmp_path, capsys, args, multirun, message):
     out = tmp_path / "out"
     where = f"sweep_dir={out}" if multirun else f"out={out}"
-    assert copsim_run("scenario=rumble_strips", *TINY, *args, where, multirun=multirun) == 2
+    assert copsim_run(*(["-m"] if multirun else []), "scenario=rumble_strips", *TINY, *args, where) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert not out.exists()

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import copsim
-from copsim import cli
+from conftest import copsim_run
 from copsim.experiments.fields import IDENTITY, STAGE_LABELS, SUMMARY, WEEKLY, describe, main
 
 TINY = ["horizon_weeks=8", "world.n_practitioners=40", "world.n_organizations=8"]
@@ -43,13 +43,8 @@ def test_config_keys_take_their_meaning_from_the_parameter_schema():
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("fields") / "sweep"
-    saved = sys.argv
-    sys.argv = ["copsim-run", "-m", "scenario=safecities", "coordinator.fte=0,1", *TINY, "replicates=2",
-                f"sweep_dir={out}"]  # fmt: skip
-    try:
-        cli.run()
-    finally:
-        sys.argv = saved
+    args = ["-m", "scenario=safecities", "coordinator.fte=0,1", *TINY, "replicates=2", f"sweep_dir={out}"]
+    assert copsim_run(*args) == 0
     return out
 
 

@@ -12,7 +12,6 @@ import contextlib
 import fnmatch
 import io
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import copsim
-from copsim import cli
+from conftest import copsim_run
 from copsim.composition import RunConfig
 from copsim.model.config import schema_keys
 
@@ -127,16 +126,9 @@ def test_load_config_either_loads_or_names_the_key_in_one_line(given_overrides):
 
 def _copsim_run(args: list[str]) -> tuple[int, str]:
     err = io.StringIO()
-    saved = sys.argv
-    sys.argv = ["copsim-run", *args]
-    try:
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            cli.run()
-    except SystemExit as exc:
-        return int(exc.code or 0), err.getvalue()
-    finally:
-        sys.argv = saved
-    return 0, err.getvalue()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = copsim_run(*args)
+    return status, err.getvalue()
 
 
 @settings(max_examples=max(5, EXAMPLES // 3), deadline=None, suppress_health_check=[HealthCheck.too_slow])

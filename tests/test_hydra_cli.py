@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import copsim
-from copsim import cli
+from conftest import copsim_run
 from copsim.experiments.plan import expand
 from copsim.model.config import CONFIG_DIR_ENV, conf_dir
 
@@ -25,15 +25,7 @@ TINY = ["horizon_weeks=8", "world.n_practitioners=40", "world.n_organizations=8"
 
 
 def run(args: list[str]) -> int:
-    saved = sys.argv
-    sys.argv = ["copsim-run", *args]
-    try:
-        cli.run()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        sys.argv = saved
-    return 0
+    return copsim_run(*args)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from copsim import cli
+from conftest import copsim_run
 from copsim.experiments import store
 from copsim.experiments.lock import LOCK, SweepLock, read_holder
 from copsim.experiments.plan import expand
@@ -30,15 +30,7 @@ AGGREGATES = ("runs.parquet", "timeseries.parquet", "conditions.parquet", "condi
 
 
 def sweep(*args: str) -> int:
-    saved = sys.argv
-    sys.argv = ["copsim-run", "-m", *args]
-    try:
-        cli.run()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        sys.argv = saved
-    return 0
+    return copsim_run("-m", *args)
 
 
 def same_aggregates(a: Path, b: Path) -> None:

@@ -4,13 +4,13 @@ key; runs too large for this machine are refused before they start (nothing is w
 from __future__ import annotations
 
 import dataclasses
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import copsim
+from conftest import copsim_run
 from copsim import cli
 from copsim.experiments.limits import Estimate, check_memory, local_parallelism, machine_memory, parse_size
 from copsim.experiments.plan import MAX_CONDITIONS, expand
@@ -142,15 +142,7 @@ def test_simulate_ensemble_takes_a_numpy_count():
 # copsim-run: one line, nothing written
 # --------------------------------------------------------------------------------------------
 def run(args: list[str]) -> int:
-    saved = sys.argv
-    sys.argv = ["copsim-run", *args]
-    try:
-        cli.run()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        sys.argv = saved
-    return 0
+    return copsim_run(*args)
 
 
 @pytest.mark.parametrize(
