@@ -363,8 +363,9 @@ def check_overrides(overrides: list[str], sweeps: bool = False) -> None:
                 for item in items:
                     coerce(key, item, hint)
             continue
-        if option:
-            run_options({key: value} if key in RUN_OPTIONS else {"costs": {key.partition(".")[2]: value}})
+        if option:  # a group's key (costs.coordinator) is checked within its group
+            group, _, name = key.partition(".")
+            run_options({group: {name: value} if name else value})
         else:
             coerce(key, value, hint)
 
