@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from copsim.model import kernels
 from copsim.model.replicates import offsets, quantile_of_blocks, total_by
+from copsim.model.ties import Ties
 
 
 def _ties(seed: int, n: int = 25, m: int = 80) -> tuple[np.ndarray, np.ndarray]:
@@ -36,6 +37,27 @@ def test_adjacency_lists_each_practitioners_ties_in_ascending_tie_order(seed):
         )
         assert got == expected
     assert np.diff(indptr).tolist() == np.bincount(np.concatenate([a, b]), minlength=n).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), weeks=st.integers(1, 4), prune_at=st.integers(0, 4))
+def test_rows_kept_up_to_date_as_ties_are_added_are_the_rows_listed_afresh(seed, weeks, prune_at):
+    """:class:`Ties` extends its rows with each week's new ties instead of listing every tie
+    again (and lists them again after a prune); either way they are :func:`kernels.adjacency`'s."""
+    rng = np.random.default_rng(seed)
+    n = 30
+    a, b = _ties(seed, n, 40)
+    ties = Ties(rng.integers(0, 4, n), a, b, rng.random(a.size))
+    ties.rows()
+    for week in range(weeks):
+        i, j = rng.integers(0, n, 12), rng.integers(0, n, 12)
+        fresh = (i != j) & (ties.find(i, j) < 0)
+        ties.add(i[fresh], j[fresh], rng.random(int(fresh.sum())), 0.3)
+        if week == prune_at:
+            ties.trust = np.where(rng.random(ties.count) < 0.3, ties.floor, ties.trust)
+            ties.prune(0.02)
+        for kept, afresh in zip(ties.rows(), kernels.adjacency(ties.a, ties.b, n), strict=True):
+            assert kept.tolist() == afresh.tolist()
 
 
 def _draw_by_weight_python(indptr, weight, who, u):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
+from .replicates import offsets
 
 
 class _Column:
@@ -121,10 +122,12 @@ class Ties:
             return
         key, first = np.unique(self._keys(i, j), return_index=True)
         at = np.searchsorted(self.sorted_key, key)
+        start = self.count
         self.sorted_key = np.insert(self.sorted_key, at, key)
-        self.sorted_tie = np.insert(self.sorted_tie, at, self.count + np.arange(key.size))
+        self.sorted_tie = np.insert(self.sorted_tie, at, start + np.arange(key.size))
         self._append(key, trust[first], floor, formal=False)
-        self._rows = None
+        if self._rows is not None:
+            self._rows = rows_with_new_ties(self._rows, self.a[start:], self.b[start:], start)
 
     def prune(self, margin: float) -> int:
         """Drop the community ties whose trust is within ``margin`` of their floor (a lapsed
@@ -158,6 +161,26 @@ class Ties:
         n_ties = np.bincount(owner, partner_counts, minlength=who.size)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n_ties > 0, total / n_ties, default)
+
+
+def rows_with_new_ties(
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray], a: np.ndarray, b: np.ndarray, first: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Compressed rows ``rows`` with the ties ``first, first + 1, ...`` (ends ``a``, ``b``)
+    appended: exactly the rows :func:`copsim.model.kernels.adjacency` lists for all the ties.
+
+    New ties have the highest positions, so each new entry goes at the end of its row. Inserting
+    a week's few hundred entries copies the rows once; listing them all again would scatter
+    every tie's two entries to random places, several times slower in a large batch.
+    """
+    indptr, tie, neighbour = rows
+    new = first + np.arange(a.size)
+    end, other, ids = np.concatenate((a, b)), np.concatenate((b, a)), np.concatenate((new, new))
+    order = np.lexsort((ids, end))  # by row, and within a row by tie position
+    end = end[order]
+    at = indptr[end + 1]  # before the next row's first entry
+    grown = offsets(np.bincount(end, minlength=indptr.size - 1))
+    return indptr + grown, np.insert(tie, at, ids[order]), np.insert(neighbour, at, other[order])
 
 
 def row_entries(indptr: np.ndarray, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
