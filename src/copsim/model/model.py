@@ -106,6 +106,7 @@ class CopModel(mesa.Model):
         self._start_community()
         self._create_agents()
         self.phase_seconds = dict.fromkeys(self.PHASES, 0.0) if time_phases else None
+        self._table: tuple[int, dict[str, np.ndarray]] | None = None  # see _weekly_table
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda model, name=name: model.current(name)) for name in COLUMNS}
         )
@@ -502,11 +503,16 @@ class CopModel(mesa.Model):
     # ------------------------------------------------------------------ results
     def timeseries(self, replicate: int = 0) -> pd.DataFrame:
         """Replicate ``replicate``'s weekly outcomes so far (week 0 first)."""
-        series = {
-            name: np.asarray(values).reshape(len(values), -1)[:, replicate]
-            for name, values in self.datacollector.model_vars.items()
-        }
-        return series_frame(series)
+        return series_frame({name: weeks[:, replicate] for name, weeks in self._weekly_table().items()})
+
+    def _weekly_table(self) -> dict[str, np.ndarray]:
+        """Every outcome collected so far as an array of weeks by replicates, converted from the
+        data collector's lists once per week observed, not once per replicate read."""
+        collected = self.datacollector.model_vars
+        weeks = len(next(iter(collected.values())))
+        if self._table is None or self._table[0] != weeks:
+            self._table = (weeks, {name: np.asarray(v).reshape(weeks, -1) for name, v in collected.items()})
+        return self._table[1]
 
     def summary(self, replicate: int = 0) -> dict:
         """Replicate ``replicate``'s summary outcomes (:func:`copsim.model.outcomes.summarize`)."""
