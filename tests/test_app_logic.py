@@ -481,6 +481,24 @@ def test_the_queue_answers_exactly_what_simulate_ensemble_gives_for_each_ensembl
     assert np.array_equal(job.output.network.cross, serial.cross)
 
 
+def test_the_network_picture_comes_from_the_ensemble_and_needs_a_run_only_for_a_kept_one(queue, monkeypatch):
+    extra_runs = []
+    snapshot = runner._snapshot
+    monkeypatch.setattr(runner, "_snapshot", lambda *task: extra_runs.append(task) or snapshot(*task))
+    fresh = queue.submit(SmallRequest("e_regulation", ("sponsor.level=0.3",), 3))
+    assert fresh.wait(120) and fresh.state == "done", fresh.error
+    assert extra_runs == []  # the middle run's network came back with the ensemble
+    assert fresh.output.comparison.community.networks is None  # and was not kept
+    # the case as configured was this request's reference: asked for itself, its ensemble is
+    # the kept one, without networks, so the picture needs one more run of the middle seed
+    kept = queue.submit(SmallRequest("e_regulation", (), 3))
+    assert kept.wait(120) and kept.state == "done", kept.error
+    comparison = kept.output.comparison
+    assert extra_runs == [
+        (comparison.community.config, comparison.community.seeds[comparison.network_replicate])
+    ]
+
+
 def test_worker_processes_give_the_same_numbers_as_one_thread(small_cases):
     request = SmallRequest("rumble_strips", ("sponsor.board=true",), 3)
     pooled = Dispatcher(workers=2)
@@ -513,9 +531,9 @@ def test_equal_requests_are_one_job_and_an_answer_comes_back_at_once(queue):
 def test_waiting_requests_know_their_place_and_a_gone_session_frees_its_place(queue, monkeypatch):
     simulate = runner._ensemble
 
-    def slow(config, replicates, share):  # long enough that the first request still runs when its tab closes
+    def slow(*task):  # long enough that the first request still runs when its tab closes
         time.sleep(1.0)
-        return simulate(config, replicates, share)
+        return simulate(*task)
 
     monkeypatch.setattr(runner, "_ensemble", slow)
     connected = {"a": True, "b": True, "c": True}
@@ -563,9 +581,9 @@ def test_the_cases_answered_ahead_come_back_at_once(queue):
 def test_a_sessions_request_goes_before_the_cases_answered_ahead(queue, monkeypatch):
     simulate = runner._ensemble
 
-    def slow(config, replicates, share):
+    def slow(*task):
         time.sleep(0.5)
-        return simulate(config, replicates, share)
+        return simulate(*task)
 
     monkeypatch.setattr(runner, "_ensemble", slow)
     background = [SmallRequest("safecities", (), 2), SmallRequest("rumble_strips", (), 2)]
@@ -585,7 +603,7 @@ def test_a_sessions_request_goes_before_the_cases_answered_ahead(queue, monkeypa
 
 
 def test_a_failing_request_reports_its_error_and_the_queue_goes_on(queue, monkeypatch):
-    def broken(config, replicates, share):
+    def broken(*task):
         raise RuntimeError("model broke")
 
     monkeypatch.setattr(runner, "_ensemble", broken)

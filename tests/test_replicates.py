@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -30,6 +31,23 @@ def test_a_replicate_gives_the_same_series_and_summary_in_any_batch(scenario, ba
         pd.testing.assert_frame_equal(series.reset_index(drop=True), alone.timeseries)
         row = together.summary.iloc[r].drop(["replicate", "seed"]).to_dict()
         assert row == pytest.approx(alone.summary, nan_ok=True)
+
+
+@pytest.mark.parametrize("scenario", ["company_command", "safecities"])
+def test_each_replicates_network_in_a_batch_is_the_network_of_its_run_alone(scenario):
+    """The dashboard draws the middle run's network from the ensemble itself (no extra run): each
+    replicate's network, cut out of the batch, must be the one its run alone ends with."""
+    config = small_config(scenario, *CASES[scenario])
+    together = copsim.simulate_ensemble(config, 4, batch=4, only=range(1, 4), network=True)
+    assert len(together.networks) == 3
+    for seed, network in zip(together.seeds, together.networks, strict=True):
+        alone = copsim.simulate(dataclasses.replace(config, seed=seed), network=True).networks[1]
+        for field in dataclasses.fields(alone):
+            got, expected = getattr(network, field.name), getattr(alone, field.name)
+            assert np.array_equal(got, expected) if isinstance(got, np.ndarray) else got == expected, (
+                field.name
+            )
+    assert copsim.simulate_ensemble(config, 2).networks is None  # only when asked for
 
 
 def test_the_batch_size_keeps_to_the_memory_budget():

@@ -45,18 +45,23 @@ class Network:
     type_names: list[str]
 
     @classmethod
-    def of(cls, model: CopModel) -> Network:
-        ties, world = model.ties, model.world
+    def of(cls, model: CopModel, replicate: int = 0) -> Network:
+        """Replicate ``replicate``'s network now, numbered as in a run of its own (the
+        replicates stepped together never share a tie, and each keeps its ties' order)."""
+        ties, world, people, layout = model.ties, model.world, model.people, model.layout
+        first, last = layout.person_start[replicate : replicate + 2]
+        first_org, last_org = layout.unit_start[replicate : replicate + 2]
+        mine = (ties.a >= first) & (ties.a < last)
         return cls(
             week=model.steps,
-            org=model.people.org.copy(),
-            membership=model.people.membership.copy(),
-            knowledge=model.people.knowledge.copy(),
-            tie_a=ties.a.copy(),
-            tie_b=ties.b.copy(),
-            tie_trust=ties.trust.copy(),
-            tie_formal=ties.formal.copy(),
-            org_type=world.org_type.copy(),
+            org=people.org[first:last] - first_org,
+            membership=people.membership[first:last].copy(),
+            knowledge=people.knowledge[first:last].copy(),
+            tie_a=ties.a[mine] - first,
+            tie_b=ties.b[mine] - first,
+            tie_trust=ties.trust[mine],
+            tie_formal=ties.formal[mine],
+            org_type=world.org_type[first_org:last_org].copy(),
             type_names=list(world.type_names),
         )
 
@@ -80,12 +85,14 @@ class RunResult:
 
 @dataclass
 class EnsembleResult:
-    """Replicates of one configuration: long ``timeseries`` and one ``summary`` row per replicate."""
+    """Replicates of one configuration: long ``timeseries`` and one ``summary`` row per replicate;
+    when asked for, each replicate's network at the end (``networks[i]`` that of ``seeds[i]``)."""
 
     timeseries: pd.DataFrame
     summary: pd.DataFrame
     config: CopConfig
     seeds: list[int]
+    networks: list[Network] | None = None
 
 
 def _check_progress_every(progress_every: int) -> None:
@@ -136,6 +143,7 @@ def simulate_ensemble(
     progress: Progress | None = None,
     batch: int | None = None,
     only: range | None = None,
+    network: bool = False,
 ) -> EnsembleResult:
     """Run ``replicates`` replicates with seeds spawned from ``config.seed``.
 
@@ -146,7 +154,8 @@ def simulate_ensemble(
 
     ``only`` runs just those replicates of the ensemble (e.g. ``range(10, 20)``, one worker's
     share), each with exactly the numbers it has in the whole ensemble; :func:`combine_ensembles`
-    puts the shares back together.
+    puts the shares back together. With ``network=True`` the result carries each replicate's
+    network at the end, the one :func:`simulate` gives for its seed.
     """
     if isinstance(replicates, bool) or not isinstance(replicates, int | np.integer) or replicates < 1:
         raise ConfigError(f"replicates: {replicates!r} is not allowed; expected a whole number >= 1")
@@ -161,7 +170,7 @@ def simulate_ensemble(
     validate(config)
     seeds = replicate_seeds(config.seed, int(replicates))[indices.start : indices.stop]
     size = batch_size(config, len(seeds)) if batch is None else max(1, int(batch))
-    series, rows = [], []
+    series, rows, networks = [], [], []
     for first in range(0, len(seeds), size):
         batch_seeds = seeds[first : first + size]
         model = CopModel(config, seeds=batch_seeds)
@@ -170,12 +179,16 @@ def simulate_ensemble(
             r = indices.start + first + offset
             series.append(model.timeseries(offset).assign(replicate=r))
             rows.append({"replicate": r, "seed": seed, **model.summary(offset)})
+            if network:
+                networks.append(Network.of(model, offset))
         model.remove_all_agents()
         if progress is not None:
             progress(first + len(batch_seeds), len(seeds))
     timeseries = pd.concat(series, ignore_index=True)
     timeseries.insert(0, "replicate", timeseries.pop("replicate"))
-    return EnsembleResult(timeseries, pd.DataFrame(rows), dataclasses.replace(config), seeds)
+    return EnsembleResult(
+        timeseries, pd.DataFrame(rows), dataclasses.replace(config), seeds, networks if network else None
+    )
 
 
 def shares(replicates: int, parts: int) -> list[range]:
@@ -195,4 +208,5 @@ def combine_ensembles(parts: list[EnsembleResult]) -> EnsembleResult:
         pd.concat([p.summary for p in parts], ignore_index=True),
         parts[0].config,
         [seed for p in parts for seed in p.seeds],
+        None if any(p.networks is None for p in parts) else [n for p in parts for n in p.networks],
     )

@@ -3,7 +3,8 @@
 A request (:class:`~copsim.app.levers.Request`) needs three ensembles on the same replicate
 seeds: the chosen settings with the community, their dissemination-only baseline, and — when the
 levers differ from the case's own values — the case as configured (for the participation chart);
-then one more run of the middle replicate to draw its network.
+and the network of the community's middle run, which that ensemble's runs bring back with them
+(only an ensemble kept from an earlier request, without its networks, needs one more run).
 
 * **One queue, first come first served.** Requests wait in a FIFO; one at a time simulates, on
   all the worker processes at once (``copsim-app --workers N``, default one per core), so the
@@ -56,11 +57,11 @@ import numpy as np
 
 from ..analysis.target_search import HOURS, HOURS_PER_FTE, SearchResult, Target, check_within_horizon, search
 from ..analysis.times import median_rank
-from ..api import EnsembleResult, combine_ensembles, shares, simulate, simulate_ensemble
+from ..api import EnsembleResult, Network, combine_ensembles, shares, simulate, simulate_ensemble
 from ..model.config import ConfigError, CopConfig
 from .cases import CASES, case_of
 from .levers import DEFAULT_REPLICATES, Request, baseline_of, levers_from_config, scenario_defaults
-from .network_picture import NetworkSnapshot, snapshot_network
+from .network_picture import NetworkSnapshot, picture_of, snapshot_network
 from .results import Comparison
 
 #: environment variables through which ``copsim-app --workers N`` and ``--prefetch`` reach the page
@@ -94,11 +95,12 @@ def configured_workers() -> int:
 
 
 # ------------------------------------------------------------------------------ worker tasks
-def _ensemble(config: CopConfig, replicates: int, share: range) -> EnsembleResult:
+def _ensemble(config: CopConfig, replicates: int, share: range, network: bool = False) -> EnsembleResult:
     """Worker task: one worker's share of an ensemble, exactly as :func:`copsim.simulate_ensemble`
-    runs it (its replicates stepped side by side, which is several times faster than one by one)."""
+    runs it (its replicates stepped side by side, which is several times faster than one by one),
+    with each run's network at the end when ``network``."""
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-    return simulate_ensemble(config, replicates, only=share)
+    return simulate_ensemble(config, replicates, only=share, network=network)
 
 
 def _snapshot(config: CopConfig, seed: int) -> NetworkSnapshot:
@@ -478,21 +480,28 @@ class Dispatcher:
         try:
             for name, cfg in plan.items():
                 cached = self.cache.get(cfg, n)
-                if cached is None:
-                    pending[name] = self._submit(job, cfg, n)
+                if cached is None:  # the community's runs keep their networks for the picture
+                    pending[name] = self._submit(job, cfg, n, network=name == "community")
                 else:
                     results[name] = cached
                     job._advance(parts=parts)
+            networks = None
             if "community" in pending:
-                results["community"] = self._collect(job, pending.pop("community"), n)
+                results["community"], networks = self._collect(job, pending.pop("community"), n)
+            community = results["community"]
             key = case_of(request.scenario).outcome.key
-            middle = middle_replicate(results["community"].summary[key].to_numpy(float))
-            network = executor.submit(_snapshot, config, results["community"].seeds[middle])
-            network.add_done_callback(lambda future: job._advance(future, parts))
-            pending["network"] = [network]
+            middle = middle_replicate(community.summary[key].to_numpy(float))
+            if networks is not None:
+                snapshot = picture_of(networks[middle], community.seeds[middle])
+                job._advance(parts=parts)
+            else:  # a kept ensemble: its networks were not kept, so one more run of the middle seed
+                network = executor.submit(_snapshot, config, community.seeds[middle])
+                network.add_done_callback(lambda future: job._advance(future, parts))
+                pending["network"] = [network]
             for name in [name for name in pending if name != "network"]:
-                results[name] = self._collect(job, pending.pop(name), n)
-            snapshot = self._wait(job, pending.pop("network")[0])
+                results[name], _ = self._collect(job, pending.pop(name), n)
+            if "network" in pending:
+                snapshot = self._wait(job, pending.pop("network")[0])
         except BaseException:
             for futures in pending.values():
                 for future in futures:
@@ -502,7 +511,7 @@ class Dispatcher:
             request.scenario,
             list(request.overrides),
             n,
-            results["community"],
+            community,
             results["baseline"],
             results.get("reference"),
             middle,
@@ -522,33 +531,37 @@ class Dispatcher:
             )
             result = self.cache.get(cfg, target.runs)
             if result is None:
-                result = self._collect(job, self._submit(job, cfg, target.runs), target.runs)
+                result, _ = self._collect(job, self._submit(job, cfg, target.runs), target.runs)
             else:
                 job._advance(parts=parts)
             return result.summary[target.outcome].to_numpy(float)
 
         return search(target, evaluate)
 
-    def _submit(self, job: Job, config: CopConfig, replicates: int) -> list[Future]:
+    def _submit(self, job: Job, config: CopConfig, replicates: int, network: bool = False) -> list[Future]:
         """One ensemble as one task per worker, each a share of its replicates (the numbers are
         those of one task: a replicate's numbers do not depend on its batch)."""
         executor = self._get_executor()
         parts = shares(replicates, self.workers)
-        futures = [executor.submit(_ensemble, config, replicates, part) for part in parts]
+        futures = [executor.submit(_ensemble, config, replicates, part, network) for part in parts]
         for future in futures:
             future.add_done_callback(job._advance)
         return futures
 
-    def _collect(self, job: Job, futures: list[Future], replicates: int) -> EnsembleResult:
-        """The ensemble from its shares (the rest cancelled if the job is cancelled); kept for reuse."""
+    def _collect(
+        self, job: Job, futures: list[Future], replicates: int
+    ) -> tuple[EnsembleResult, list[Network] | None]:
+        """The ensemble from its shares (the rest cancelled if the job is cancelled), kept for
+        reuse; and its runs' networks if they were asked for, which are not kept (a few MB)."""
         try:
             result = combine_ensembles([self._wait(job, future) for future in futures])
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
+        networks, result.networks = result.networks, None
         self.cache.put(result, replicates)
-        return result
+        return result, networks
 
     @staticmethod
     def _wait(job: Job, future: Future):
