@@ -36,12 +36,9 @@ def trust_after_week(
         trust, floor: per tie.
         tie, step: per meeting on a tie, the tie's position and its :func:`step_of_meetings`.
     """
-    after = trust - decay * (trust - floor)  # idle ties decay toward their floor
-    used, meeting_tie = np.unique(tie, return_inverse=True)
-    best = np.zeros(used.size)  # the largest step of each tie used this week (steps are >= 0)
-    np.maximum.at(best, meeting_tie, step)
-    after[used] = trust[used] + best * (1.0 - trust[used])
-    return after
+    best = np.full(trust.size, -1.0)  # the largest step of each tie this week; -1: idle
+    np.maximum.at(best, tie, step)
+    return np.where(best >= 0, trust + best * (1.0 - trust), trust - decay * (trust - floor))
 
 
 def first_impression(step: np.ndarray, stranger: float) -> np.ndarray:
