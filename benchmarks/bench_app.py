@@ -7,8 +7,10 @@ gives each session a coordinator time no other session of the benchmark asks for
 not the case's own (so no answer can be reused; the ensembles of the case as configured, the
 reference and shared baseline of every such request, are reused as the page reuses them), and
 presses **Run** in every session within a fraction of a second. It reports, per round, the
-seconds from each click to that session's up-to-date headline, and how many sessions got one
-before the time limit. The warm-up round (40 hours a week) computes the case as configured at
+seconds from each click to that session's up-to-date headline (shown: the headline for the
+settings asked is on the page) and to the finished page (the rest of the page drawn too, the
+progress bar gone: the page's script run ended), and how many sessions got one before the time
+limit. The warm-up round (40 hours a week) computes the case as configured at
 the benchmark's number of runs. The server answers nothing ahead unless ``--prefetch SECONDS``
 (``copsim-app --prefetch``), so by default every figure is for settings computed on the click
 (``benchmarks/bench_prefetch.py`` measures the answers computed ahead).
@@ -46,12 +48,15 @@ CHROMIUM_ARGS = [
 #: coordinator times (hours per week) handed out to the sessions in turn, so that no two
 #: sessions of a benchmark ask the same question (the page could otherwise reuse an answer)
 HOURS = tuple(range(38, -1, -2))
-#: a session is answered when its page shows a headline that is up to date (a link can open a
-#: page on an answer kept for the case's own settings: moving the slider makes it out of date)
-ANSWERED = (
-    "() => !document.querySelector('.st-key-progress') && !!document.querySelector('.st-key-headline')"
+#: a session's headline is shown when its page has a headline that is up to date (a link can
+#: open a page on an answer kept for the case's own settings: moving the slider makes it out of
+#: date); the page is finished when, besides, the progress bar is gone (Streamlit removes it when
+#: the script run that draws the results ends, after the charts, cards, picture and exports)
+SHOWN = (
+    "() => !!document.querySelector('.st-key-headline')"
     " && !document.body.innerText.includes('These results are out of date')"
 )
+FINISHED = f"() => !document.querySelector('.st-key-progress') && ({SHOWN})()"
 
 
 def free_port() -> int:
@@ -99,9 +104,12 @@ def set_hours(page, hours: int) -> None:
     page.wait_for_timeout(1000)  # let the server receive the value
 
 
-def one_round(browser, url: str, case: str, hours: list[int], runs: int, limit: float) -> list[float | None]:
+def one_round(
+    browser, url: str, case: str, hours: list[int], runs: int, limit: float
+) -> tuple[list[float | None], list[float | None]]:
     """One session per entry of ``hours``, each opened on ``case`` with ``runs`` runs by the
-    page's own link; press Run in all; each click-to-headline time (None: none)."""
+    page's own link; press Run in all; each session's seconds from click to headline shown, and
+    to page finished (None: not within ``limit``)."""
     contexts, pages = [], []
     users = len(hours)
     for i in range(users):
@@ -119,26 +127,34 @@ def one_round(browser, url: str, case: str, hours: list[int], runs: int, limit: 
     for page in pages:
         page.get_by_role("button", name="Run", exact=True).click()
         clicked.append(time.perf_counter())
-    times: list[float | None] = [None] * users
+    shown: list[float | None] = [None] * users
+    finished: list[float | None] = [None] * users
     deadline = time.perf_counter() + limit
-    while time.perf_counter() < deadline and any(t is None for t in times):
+    while time.perf_counter() < deadline and any(t is None for t in finished):
         for i, page in enumerate(pages):
-            if times[i] is None and page.evaluate(ANSWERED):
-                times[i] = time.perf_counter() - clicked[i]
-        pages[0].wait_for_timeout(250)
+            for times, condition in ((shown, SHOWN), (finished, FINISHED)):
+                if times[i] is None and page.evaluate(condition):
+                    times[i] = time.perf_counter() - clicked[i]
+        pages[0].wait_for_timeout(100)
     for context in contexts:
         context.close()
-    return times
+    return shown, finished
 
 
-def row(users: int, runs: int, workers: int | None, times: list[float | None], limit: float) -> str:
+def spread(times: list[float | None], limit: float) -> str:
     done = [t for t in times if t is not None]
-    load = os.getloadavg()[0]
     if not done:
-        spread = f"none within {limit:.0f} s"
-    else:
-        spread = f"{min(done):.1f} / {statistics.median(done):.1f} / {max(done):.1f}"
-    return f"| {users} | {runs} | {workers} | {len(done)} of {users} | {spread} | {load:.1f} |"
+        return f"none within {limit:.0f} s"
+    return f"{min(done):.1f} / {statistics.median(done):.1f} / {max(done):.1f}"
+
+
+def row(users: int, runs: int, workers: int | None, shown, finished, limit: float) -> str:
+    answered = sum(t is not None for t in shown)
+    load = os.getloadavg()[0]
+    return (
+        f"| {users} | {runs} | {workers} | {answered} of {users} | {spread(shown, limit)} "
+        f"| {spread(finished, limit)} | {load:.1f} |"
+    )
 
 
 def main() -> None:
@@ -161,9 +177,9 @@ def main() -> None:
 
     proc, url = start_app(args.workers, prefetch=args.prefetch is not None)
     lines = [
-        "| users | runs each | workers | answered | click to headline, min / median / max (s) "
-        "| load average after |",
-        "|---|---|---|---|---|---|",
+        "| users | runs each | workers | answered | click to headline shown, min / median / max (s) "
+        "| click to page finished (s) | load average after |",
+        "|---|---|---|---|---|---|---|",
     ]
     try:
         with sync_playwright() as p:
@@ -179,8 +195,8 @@ def main() -> None:
             for users in args.users:
                 for _ in range(args.repeat):
                     chosen = [next(hours) for _ in range(users)]
-                    times = one_round(browser, url, args.case, chosen, args.runs, args.limit)
-                    lines.append(row(users, args.runs, args.workers, times, args.limit))
+                    shown, finished = one_round(browser, url, args.case, chosen, args.runs, args.limit)
+                    lines.append(row(users, args.runs, args.workers, shown, finished, args.limit))
                     print(lines[-1], file=sys.stderr, flush=True)
             browser.close()
     finally:
