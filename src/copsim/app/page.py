@@ -8,6 +8,7 @@ back. Simulations run in the server's queue (:mod:`copsim.app.runner`), never in
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -363,16 +364,17 @@ def show_results(request: Request, output: JobOutput, stale: bool) -> None:
         mime="text/yaml",
         key="download-yaml",
     )
+    # downloads are drawn when clicked (Streamlit calls these then), not on every run of the page
     col_csv.download_button(
         "Results (CSV, one row per run)",
-        export.results_csv(comparison),
+        functools.partial(export.results_csv, comparison),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="download-csv",
     )
     col_memo.download_button(
         "Memo (one page: open it and print to PDF)",
-        memo_for(request, output),
+        functools.partial(memo.memo_html, request, output, current_rates(), saved_outputs()),
         file_name=memo.file_name(request),
         mime="text/html",
         key="download-memo",
@@ -380,18 +382,6 @@ def show_results(request: Request, output: JobOutput, stale: bool) -> None:
         "that matter and the cost in dollars, the saved scenarios compared, and the command that "
         "reproduces it, on one page.",
     )
-
-
-def memo_for(request: Request, output: JobOutput) -> str:
-    """The memo's HTML, drawn once per request, rates and saved scenarios (its chart takes a moment)."""
-    state = st.session_state
-    rates = current_rates()
-    items = saved_outputs()
-    key = (request, rates, tuple((item, out is not None) for item, out in items))
-    if state.get("memo-key") != key:
-        state["memo"] = memo.memo_html(request, output, rates, items)
-        state["memo-key"] = key
-    return state["memo"]
 
 
 def current_rates() -> CostRates:
