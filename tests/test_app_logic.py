@@ -578,6 +578,18 @@ def test_the_cases_answered_ahead_come_back_at_once(queue):
     assert moved.output.comparison.reference is job.output.comparison.community
 
 
+def test_a_question_ahead_that_cannot_be_asked_does_not_stop_the_queue(queue, caplog):
+    unaskable = SmallRequest("e_regulation", ("coordinator.fte=7",), 2)  # out of range
+    queue.prefetch([unaskable, SmallRequest("e_regulation", (), 2)])
+    deadline = time.monotonic() + 120
+    while queue.answer(SmallRequest("e_regulation", (), 2)) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert queue.answer(SmallRequest("e_regulation", (), 2)) is not None
+    assert "cannot answer ahead" in caplog.text
+    job = queue.submit(SmallRequest("e_regulation", ("sponsor.level=0.2",), 2))
+    assert job.wait(120) and job.state == "done", job.error
+
+
 def test_a_sessions_request_goes_before_the_cases_answered_ahead(queue, monkeypatch):
     simulate = runner._ensemble
 

@@ -406,7 +406,11 @@ class Dispatcher:
                 request = self._background.popleft()
                 if request in self._answers or request in self._jobs:
                     continue  # answered, or asked by a session meanwhile
-            job = Job(request)  # composes its config: outside the lock, sessions are not held up
+            try:
+                job = Job(request)  # composes its config: outside the lock, sessions are not held up
+            except Exception:  # a question the server cannot ask: skip it; the queue must go on
+                log.exception("copsim-app: cannot answer ahead: %s", request)
+                continue
             job.background = True
             with self._lock:
                 if self._queue or self._stopped or request in self._answers or request in self._jobs:
